@@ -1,0 +1,121 @@
+"""Command-line interface: `flask --app registry <command>`; commands call the same domain functions as the views."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import sqlalchemy as sa
+from flask import Flask
+from flask_babel import gettext as _
+
+from .extensions import db
+
+
+@click.command("init")
+def init_command() -> None:
+    """Create or upgrade the database schema and load the topic and title catalogues (idempotent)."""
+    from .database import upgrade_schema
+    from .seed import catalogues_load
+
+    upgrade_schema()
+    topics, titles = catalogues_load()
+    db.session.commit()
+    click.echo(_("Database ready: %(topics)d topics, %(titles)d award titles added.", topics=topics, titles=titles))
+
+
+@click.command("load-admin-units")
+@click.option("--current-only", is_flag=True, help="Skip the former (pre-2025) districts and wards.")
+@click.option("--if-needed", is_flag=True, help="Do nothing when the provinces are already loaded.")
+def load_admin_units_command(current_only: bool, if_needed: bool) -> None:
+    """Load the provinces and communes since the 2025 reform, and the former districts and wards."""
+    from .admin_units import admin_units_load
+    from .models import Unit
+
+    if if_needed and db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.code.is_not(None))):
+        click.echo(_("Administrative units already loaded."))
+        return
+
+    report = admin_units_load(include_historical=not current_only)
+    db.session.commit()
+    click.echo(str(report))
+
+
+@click.command("demo")
+@click.option("--if-empty", is_flag=True, help="Load only when the database holds no entries.")
+def demo_command(if_empty: bool) -> None:
+    """Load the demo data set (entries, units, awards, illustrative photos)."""
+    from .demo import demo_load
+    from .models import Entry
+
+    if if_empty and db.session.scalar(sa.select(sa.func.count(Entry.id))):
+        click.echo(_("The database already holds entries; demo data not loaded."))
+        return
+    report = demo_load()
+    db.session.commit()
+    click.echo(_("Demo data: %(created)d entries created, %(updated)d updated, %(unchanged)d unchanged.",
+                 created=report.created, updated=report.updated, unchanged=report.unchanged))
+
+
+@click.command("import-records")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def import_records_command(file: Path) -> None:
+    """Import entries from a JSON Lines file; nothing is imported if any line is wrong."""
+    from .records import ImportRejected, records_import
+
+    try:
+        report = records_import(file)
+    except ImportRejected as exc:
+        db.session.rollback()
+        for problem in exc.problems:
+            prefix = _("line %(line)d: ", line=problem.line) if problem.line else ""
+            click.echo(f"{file}: {prefix}{problem.message}", err=True)
+        raise click.ClickException(
+            _("%(count)d problem(s) found; nothing was imported.", count=len(exc.problems))
+        ) from None
+    db.session.commit()
+    click.echo(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+                 created=report.created, updated=report.updated, unchanged=report.unchanged))
+
+
+@click.command("export-records")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
+def export_records_command(file: Path) -> None:
+    """Export published entries (public fields only) to a JSON Lines file, in a stable order."""
+    from .records import records_export
+
+    count = records_export(file)
+    click.echo(_("Exported %(count)d entries to %(file)s.", count=count, file=file))
+
+
+@click.command("reindex")
+@click.option("--pending", is_flag=True, help="Only apply the changes waiting in the outbox.")
+def reindex_command(pending: bool) -> None:
+    """Rebuild the search index from the database (built aside, then swapped in)."""
+    from .indexing import apply_pending, reindex_all
+
+    if pending:
+        click.echo(_("%(count)d pending entries applied to the search index.", count=apply_pending()))
+        return
+    click.echo(_("Search index rebuilt: %(count)d entries.", count=reindex_all()))
+
+
+@click.command("search-check")
+def search_check_command() -> None:
+    """Report entries missing from, stale in, or wrongly present in the search index."""
+    from .indexing import index_check
+
+    missing, stale, extra = index_check()
+    for label, ids in ((_("missing"), missing), (_("stale"), stale), (_("not public"), extra)):
+        click.echo(f"{label}: {len(ids)}" + (f" ({', '.join(map(str, ids[:50]))})" if ids else ""))
+    if missing or stale or extra:
+        raise click.ClickException(_("The search index is out of step; run `flask --app registry reindex`."))
+    click.echo(_("The search index is in step with the database."))
+
+
+def init_app(app: Flask) -> None:
+    """Register the commands with the app."""
+    for command in (
+        init_command, load_admin_units_command, demo_command, import_records_command, export_records_command,
+        reindex_command, search_check_command,
+    ):
+        app.cli.add_command(command)

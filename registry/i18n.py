@@ -1,0 +1,42 @@
+"""Locale choice: ?lang= on any page switches language and the choice persists in a cookie."""
+from __future__ import annotations
+
+from flask import Flask, current_app, request
+from flask.wrappers import Response
+from flask_babel import get_locale
+
+LANG_COOKIE = "lang"
+
+
+def select_locale() -> str:
+    """Pick the locale from ?lang=, then the language cookie, then the default (Vietnamese)."""
+    languages = current_app.config["LANGUAGES"]
+    asked = request.args.get("lang")
+    if asked in languages:
+        return asked
+    cookie = request.cookies.get(LANG_COOKIE)
+    if cookie in languages:
+        return cookie
+    return current_app.config["BABEL_DEFAULT_LOCALE"]
+
+
+def _persist_choice(response: Response) -> Response:
+    lang = request.args.get("lang")
+    if lang in current_app.config["LANGUAGES"] and request.cookies.get(LANG_COOKIE) != lang:
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 24 * 3600, samesite="Lax", httponly=True,
+            secure=current_app.config.get("SESSION_COOKIE_SECURE", False),
+        )
+    # Pages differ by language cookie, so shared caches must key on it.
+    response.vary.add("Cookie")
+    return response
+
+
+def current_language() -> str:
+    """Return the language code of the current request ("vi" or "en")."""
+    return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
+
+
+def init_app(app: Flask) -> None:
+    """Register the hook that remembers an explicit language choice."""
+    app.after_request(_persist_choice)

@@ -1,0 +1,222 @@
+"""The search index as derived data: entry -> document, an outbox kept in step after commits, and reindex."""
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from flask import Flask, current_app, has_app_context
+from flask_sqlalchemy.session import Session as AppSession
+from sqlalchemy import event
+from sqlalchemy.orm import Session, selectinload
+
+from search.index import SearchIndex
+
+from .extensions import db
+from .models import Award, Entry, EntryStatus, IndexOutbox, Photo, Replication, Unit
+from .richtext import markdown_to_text
+
+log = logging.getLogger(__name__)
+
+_indexes: dict[str, SearchIndex] = {}
+_indexes_lock = threading.Lock()
+
+
+def search_index() -> SearchIndex:
+    """Return this process's long-lived index for the app's index folder."""
+    path = current_app.config["SEARCH_INDEX_DIR"]
+    with _indexes_lock:
+        index = _indexes.get(path)
+        if index is None:
+            index = _indexes[path] = SearchIndex(path)
+        return index
+
+
+def close_indexes() -> None:
+    """Close every index this process opened (tests use a fresh folder each)."""
+    with _indexes_lock:
+        for index in _indexes.values():
+            index.close()
+        _indexes.clear()
+
+
+def _unit_fields(unit: Unit | None) -> tuple[list[int], str]:
+    """Ids that a unit filter should match (the unit, its ancestors, what it was merged into) and searchable names."""
+    ids: list[int] = []
+    names: list[str] = []
+    node = unit
+    while node is not None and node.id not in ids and len(ids) < 64:
+        ids.append(node.id)
+        names.append(node.name)
+        names.extend(f.name for f in node.former_names)
+        # A former unit belongs to its successor's subtree as well.
+        successor = node.successor
+        while successor is not None and successor.id not in ids and len(ids) < 64:
+            ids.append(successor.id)
+            names.append(successor.name)
+            successor = successor.parent if successor.parent_id not in ids else None
+        node = node.parent
+    return ids, " ".join(names)
+
+
+def entry_document(entry: Entry) -> dict[str, Any]:
+    """Build the search document of a published entry: public fields only."""
+    unit_ids, unit_names = _unit_fields(entry.unit)
+    live_awards = [a for a in entry.awards if not a.is_revoked]
+    return {
+        "id": entry.id,
+        "ref": entry.ref,
+        "kind": entry.kind.value,
+        "title": entry.title,
+        "summary": entry.summary or "",
+        "body": markdown_to_text(entry.story),
+        "year": entry.year,
+        "unit_id": entry.unit_id,
+        "unit_ids": unit_ids,
+        "unit_names": unit_names,
+        "topics": [t.slug for t in entry.topics],
+        "awards": sorted({a.title.slug for a in live_awards}),
+        "levels": sorted({a.level.value for a in live_awards}),
+        "visibility": "public",
+        "published": entry.published_at,
+        "stamp": entry_stamp(entry),
+    }
+
+
+def entry_stamp(entry: Entry) -> str:
+    """A string that changes whenever the entry's document would change."""
+    return f"{entry.updated_at.isoformat() if entry.updated_at else ''}|{entry.status.value}"
+
+
+def _load_entries(session: Session, ids: Iterable[int] | None) -> Iterator[Entry]:
+    query = sa.select(Entry).options(
+        selectinload(Entry.topics), selectinload(Entry.awards).selectinload(Award.title),
+        selectinload(Entry.unit),
+    ).order_by(Entry.id)
+    if ids is not None:
+        query = query.where(Entry.id.in_(list(ids)))
+    else:
+        query = query.where(Entry.status == EntryStatus.PUBLISHED)
+    yield from session.scalars(query.execution_options(yield_per=500))
+
+
+def apply_pending(session: Session | None = None, *, index: SearchIndex | None = None) -> int:
+    """Apply the outbox to the index, then clear what was applied; returns how many entries were refreshed."""
+    own = session is None
+    session = session or Session(db.engine)
+    index = index or search_index()
+    try:
+        rows = session.execute(sa.select(IndexOutbox.id, IndexOutbox.entry_id).order_by(IndexOutbox.id)).all()
+        if not rows:
+            return 0
+        entry_ids = {entry_id for _, entry_id in rows}
+        docs, live = [], set()
+        for entry in _load_entries(session, entry_ids):
+            if entry.status == EntryStatus.PUBLISHED:
+                docs.append(entry_document(entry))
+                live.add(entry.id)
+        gone = entry_ids - live
+        if docs:
+            index.upsert(docs)
+        if gone:
+            index.delete(gone)
+        session.execute(sa.delete(IndexOutbox).where(IndexOutbox.id <= max(row_id for row_id, _ in rows))
+                        .where(IndexOutbox.entry_id.in_(entry_ids)))
+        session.commit()
+        return len(entry_ids)
+    finally:
+        if own:
+            session.close()
+
+
+def reindex_all() -> int:
+    """Rebuild the whole index aside from published entries and swap it in; search stays online."""
+    with Session(db.engine) as session:
+        count = search_index().rebuild(entry_document(e) for e in _load_entries(session, None))
+        session.execute(sa.delete(IndexOutbox))
+        session.commit()
+    return count
+
+
+def index_check() -> tuple[list[int], list[int], list[int]]:
+    """Compare index and database: (missing from the index, stale in it, in it but not public)."""
+    indexed = search_index().doc_ids_and_stamps()
+    with Session(db.engine) as session:
+        expected = {e.id: entry_stamp(e) for e in session.scalars(
+            sa.select(Entry).where(Entry.status == EntryStatus.PUBLISHED))}
+    missing = sorted(set(expected) - set(indexed))
+    stale = sorted(i for i in expected if i in indexed and indexed[i] != expected[i])
+    extra = sorted(set(indexed) - set(expected))
+    return missing, stale, extra
+
+
+def _entry_ids_touched(session: Session) -> set[int]:
+    ids: set[int] = set()
+    for obj in list(session.new) + list(session.dirty) + list(session.deleted):
+        if isinstance(obj, Entry):
+            if obj.id is not None:
+                ids.add(obj.id)
+            else:
+                session.info.setdefault("index_new_entries", []).append(obj)
+        elif isinstance(obj, (Award, Photo, Replication)):
+            entry = obj.entry
+            if entry is not None and entry.id is not None:
+                ids.add(entry.id)
+            elif getattr(obj, "entry_id", None):
+                ids.add(obj.entry_id)
+        elif isinstance(obj, Unit) and obj in session.dirty and obj.id is not None:
+            session.info.setdefault("index_units", set()).add(obj.id)
+    return ids
+
+
+def _before_flush(session: Session, _context, _instances) -> None:
+    ids = _entry_ids_touched(session)
+    for entry_id in ids:
+        session.add(IndexOutbox(entry_id=entry_id))
+    if ids:
+        session.info["index_dirty"] = True
+
+
+def _after_flush(session: Session, _context) -> None:
+    # New entries only have an id after the flush; queue them here.
+    new_entries = session.info.pop("index_new_entries", [])
+    unit_ids = session.info.pop("index_units", set())
+    rows = [{"entry_id": e.id} for e in new_entries if e.id is not None]
+    if unit_ids:
+        from .catalog import unit_descendant_ids
+
+        subtree: set[int] = set()
+        for unit_id in unit_ids:
+            subtree.update(unit_descendant_ids(unit_id))
+        rows += [{"entry_id": i} for i in session.scalars(sa.select(Entry.id).where(Entry.unit_id.in_(subtree)))]
+    if rows:
+        session.execute(sa.insert(IndexOutbox), rows)
+        session.info["index_dirty"] = True
+
+
+def _after_commit(session: Session) -> None:
+    if not session.info.pop("index_dirty", False):
+        return
+    if not has_app_context() or not current_app.config.get("SEARCH_SYNC", True):
+        return
+    try:
+        apply_pending()
+    except Exception:
+        # The outbox keeps the work; the next write or `reindex --pending` applies it.
+        log.exception("search index update failed; changes stay in the outbox")
+
+
+def _after_rollback(session: Session) -> None:
+    for key in ("index_dirty", "index_new_entries", "index_units"):
+        session.info.pop(key, None)
+
+
+def init_app(app: Flask) -> None:
+    """Keep the index in step with the database after every commit of the app's session."""
+    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
+                     ("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+        if not event.contains(AppSession, name, fn):
+            event.listen(AppSession, name, fn)

@@ -1,0 +1,109 @@
+"""Full-text search for the public: runs the query on the index, rehydrates entries in rank order, labels facets."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from search.query import SearchRequest, search, suggest
+
+from .extensions import db
+from .indexing import search_index
+from .models import AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Topic, Unit
+from .showcase import BrowseFilters, FacetValue
+
+SEARCH_SORTS = ("relevance", "newest")
+MAX_QUERY_LENGTH = 200
+
+
+@dataclass
+class SearchHit:
+    entry: Entry
+    snippet: Markup
+    title: Markup
+
+
+@dataclass
+class SearchPage:
+    q: str
+    sort: str
+    hits: list[SearchHit]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    unit: Unit | None = None
+
+
+def search_args(args: Any) -> tuple[str, str, BrowseFilters]:
+    """Read q, sort and the filters from request arguments; never fails."""
+    q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    sort = args.get("sort")
+    sort = sort if sort in SEARCH_SORTS else ("relevance" if q else "newest")
+    return q, sort, BrowseFilters.from_args(args)
+
+
+def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
+    """Search published entries and return one page of hits with labelled facet counts."""
+    request = SearchRequest(
+        q=q, kind=filters.kind, year=filters.year, unit=filters.unit, topic=filters.topic,
+        award=filters.award, level=filters.level, visibility=("public",), sort=sort,
+        page=filters.page, per_page=per_page,
+    )
+    result = search(search_index(), request)
+    entries = {
+        e.id: e for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)
+            .options(selectinload(Entry.unit), selectinload(Entry.photos))
+        )
+    }
+    hits = [
+        SearchHit(entry=entries[h.id], snippet=Markup(h.snippet_html), title=Markup(h.title_html or "") or Markup.escape(entries[h.id].title))
+        for h in result.hits if h.id in entries
+    ]
+    return SearchPage(
+        q=q, sort=sort, hits=hits, total=result.total, page=result.page,
+        pages=max(1, ceil(result.total / per_page)), per_page=per_page,
+        facets=label_facets(result.facets, filters, locale), did_you_mean=result.did_you_mean,
+        unit=db.session.get(Unit, filters.unit) if filters.unit is not None else None,
+    )
+
+
+def label_facets(raw: dict[str, list[tuple[Any, int]]], filters: BrowseFilters, locale: str) -> dict[str, list[FacetValue]]:
+    """Turn the index's (value, count) facets into labelled, selectable values."""
+    def ids(key: str) -> list[Any]:
+        return [value for value, _count in raw.get(key, [])]
+
+    units = {u.id: u.name for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids("unit"))))}
+    topics = {t.slug: t.display_name(locale) for t in db.session.scalars(sa.select(Topic).where(Topic.slug.in_(ids("topic"))))}
+    titles = {t.slug: t.display_name(locale) for t in db.session.scalars(sa.select(AwardTitle).where(AwardTitle.slug.in_(ids("award"))))}
+    kinds = {k.value: k.label for k in EntryKind}
+    levels = {lv.value: lv.label for lv in AwardLevel}
+    labels = {"kind": kinds, "unit": units, "topic": topics, "award": titles, "level": levels}
+    facets: dict[str, list[FacetValue]] = {}
+    for key in ("kind", "year", "unit", "topic", "award", "level"):
+        current = getattr(filters, key)
+        values = []
+        for value, count in raw.get(key, []):
+            label = str(value) if key == "year" else labels[key].get(value)
+            if label is None:
+                continue
+            values.append(FacetValue(value, label, count, current is not None and str(current) == str(value)))
+        if key == "year":
+            values.sort(key=lambda v: -int(v.value))
+        facets[key] = values
+    return facets
+
+
+def title_suggestions(prefix: str, *, limit: int = 8) -> list[dict[str, Any]]:
+    """Title suggestions for a prefix typed with or without diacritics."""
+    prefix = " ".join((prefix or "").split())[:MAX_QUERY_LENGTH]
+    if not prefix:
+        return []
+    return suggest(search_index(), prefix, limit=limit)

@@ -1,0 +1,331 @@
+"""Read-side queries for the public showcase: only published entries, only public fields."""
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, replace
+from math import ceil
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from .catalog import unit_descendant_ids
+from .extensions import db
+from .models import (
+    Award, AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Replication, Topic, Unit, entry_topic,
+)
+
+SORTS = ("newest", "name")
+
+
+def _int_arg(value: str | None) -> int | None:
+    try:
+        return int(value) if value not in (None, "") else None
+    except (TypeError, ValueError):
+        return None
+
+
+@dataclass(frozen=True)
+class BrowseFilters:
+    """What a browse page shows; built from query arguments, unknown values are ignored."""
+
+    kind: str | None = None
+    year: int | None = None
+    unit: int | None = None
+    topic: str | None = None
+    award: str | None = None
+    level: str | None = None
+    sort: str = "newest"
+    page: int = 1
+
+    @classmethod
+    def from_args(cls, args: Any) -> BrowseFilters:
+        """Parse request arguments, dropping values that cannot be right."""
+        kind = args.get("kind")
+        level = args.get("level")
+        year = _int_arg(args.get("year"))
+        page = _int_arg(args.get("page")) or 1
+        sort = args.get("sort")
+        return cls(
+            kind=kind if kind in {k.value for k in EntryKind} else None,
+            year=year if year and 1945 <= year <= 2100 else None,
+            unit=_int_arg(args.get("unit")),
+            topic=(args.get("topic") or None),
+            award=(args.get("award") or None),
+            level=level if level in {lv.value for lv in AwardLevel} else None,
+            sort=sort if sort in SORTS else "newest",
+            page=min(max(page, 1), 10_000),
+        )
+
+    def to_args(self, **changes: Any) -> dict[str, Any]:
+        """Return the query arguments of these filters with ``changes`` applied (None removes)."""
+        values = replace(self, **changes) if changes else self
+        args = {
+            "kind": values.kind, "year": values.year, "unit": values.unit, "topic": values.topic,
+            "award": values.award, "level": values.level,
+            "sort": None if values.sort == "newest" else values.sort,
+            "page": None if values.page == 1 else values.page,
+        }
+        return {k: v for k, v in args.items() if v is not None}
+
+    @property
+    def active(self) -> bool:
+        return any(v is not None for v in (self.kind, self.year, self.unit, self.topic, self.award, self.level))
+
+
+@dataclass
+class FacetValue:
+    value: Any
+    label: str
+    count: int
+    selected: bool
+
+
+@dataclass
+class BrowseResult:
+    entries: list[Entry]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    unit: Unit | None = None
+    topic: Topic | None = None
+    award_title: AwardTitle | None = None
+
+
+def published() -> sa.Select:
+    """Select the ids of published entries."""
+    return sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED)
+
+
+def _award_clause(filters: BrowseFilters, *, skip: str | None) -> sa.ColumnElement | None:
+    conditions = [Award.entry_id == Entry.id, Award.revoked_on.is_(None)]
+    if filters.award and skip != "award":
+        conditions.append(Award.title_id.in_(sa.select(AwardTitle.id).where(AwardTitle.slug == filters.award)))
+    if filters.level and skip != "level":
+        conditions.append(Award.level == AwardLevel(filters.level))
+    if len(conditions) == 2:
+        return None
+    return sa.exists(sa.select(Award.id).where(*conditions))
+
+
+def _filtered(filters: BrowseFilters, *, skip: str | None = None) -> sa.Select:
+    """Published entry ids matching every filter but ``skip`` (facet counts leave out their own)."""
+    query = published()
+    if filters.kind and skip != "kind":
+        query = query.where(Entry.kind == EntryKind(filters.kind))
+    if filters.year and skip != "year":
+        query = query.where(Entry.year == filters.year)
+    if filters.unit is not None and skip != "unit":
+        query = query.where(Entry.unit_id.in_(unit_descendant_ids(filters.unit)))
+    if filters.topic and skip != "topic":
+        query = query.where(
+            Entry.id.in_(
+                sa.select(entry_topic.c.entry_id).join(Topic, Topic.id == entry_topic.c.topic_id)
+                .where(Topic.slug == filters.topic)
+            )
+        )
+    clause = _award_clause(filters, skip=skip)
+    if clause is not None:
+        query = query.where(clause)
+    return query
+
+
+def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[FacetValue]:
+    """Counts for the next level down the unit tree (roots when no unit is chosen)."""
+    counts = dict(
+        db.session.execute(
+            sa.select(Entry.unit_id, sa.func.count()).where(Entry.id.in_(_filtered(filters, skip="unit")))
+            .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
+        ).all()
+    )
+    if not counts:
+        return []
+    links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
+        sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
+    top = selected_unit.id if selected_unit else None
+    totals: Counter[int] = Counter()
+    for unit_id, count in counts.items():
+        node = _facet_node(unit_id, top, links)
+        if node is not None:
+            totals[node] += count
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
+    values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
+    return sorted(values, key=lambda v: (-v.count, v.label))
+
+
+def _facet_node(unit_id: int, top: int | None, links: dict[int, tuple[int | None, int | None]]) -> int | None:
+    """The unit one level below ``top`` (a root when None) on the way up from ``unit_id``."""
+    chain = [unit_id]
+    while len(chain) < 64:
+        parent, successor = links.get(chain[-1], (None, None))
+        # A merged root (a former province) continues into the unit that absorbed it.
+        step = parent if parent is not None else successor
+        if step is None or step in chain:
+            break
+        chain.append(step)
+    if top is None:
+        return chain[-1]
+    if top in chain:
+        i = chain.index(top)
+        return chain[i - 1] if i > 0 else None
+    # A former unit merged into a child of ``top`` counts toward that child.
+    for node in chain:
+        if links.get(node, (None, None))[1] == top:
+            return node
+    return None
+
+
+def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResult:
+    """Return one page of published entries matching the filters, with counts for every filter."""
+    ids = _filtered(filters)
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(filters.page, pages)
+    order = (
+        (Entry.title_sort.asc(), Entry.id.asc()) if filters.sort == "name"
+        else (Entry.published_at.desc(), Entry.id.desc())
+    )
+    entries = list(
+        db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(ids)).order_by(*order)
+            .limit(per_page).offset((page - 1) * per_page)
+            .options(selectinload(Entry.unit), selectinload(Entry.photos), selectinload(Entry.topics))
+        )
+    )
+    selected_unit = db.session.get(Unit, filters.unit) if filters.unit is not None else None
+    topic = db.session.scalar(sa.select(Topic).where(Topic.slug == filters.topic)) if filters.topic else None
+    award_title = (
+        db.session.scalar(sa.select(AwardTitle).where(AwardTitle.slug == filters.award)) if filters.award else None
+    )
+    return BrowseResult(
+        entries=entries, total=total, page=page, pages=pages, per_page=per_page,
+        facets=_facets(filters, selected_unit, locale), unit=selected_unit, topic=topic, award_title=award_title,
+    )
+
+
+def _facets(filters: BrowseFilters, selected_unit: Unit | None, locale: str) -> dict[str, list[FacetValue]]:
+    kind_counts = dict(db.session.execute(
+        sa.select(Entry.kind, sa.func.count()).where(Entry.id.in_(_filtered(filters, skip="kind"))).group_by(Entry.kind)
+    ).all())
+    year_counts = db.session.execute(
+        sa.select(Entry.year, sa.func.count()).where(Entry.id.in_(_filtered(filters, skip="year")))
+        .where(Entry.year.is_not(None)).group_by(Entry.year).order_by(Entry.year.desc())
+    ).all()
+    topic_counts = db.session.execute(
+        sa.select(Topic, sa.func.count()).join(entry_topic, entry_topic.c.topic_id == Topic.id)
+        .where(entry_topic.c.entry_id.in_(_filtered(filters, skip="topic"))).group_by(Topic.id)
+    ).all()
+    award_counts = db.session.execute(
+        sa.select(AwardTitle, sa.func.count(sa.distinct(Award.entry_id))).join(Award, Award.title_id == AwardTitle.id)
+        .where(Award.revoked_on.is_(None), Award.entry_id.in_(_filtered(filters, skip="award")))
+        .group_by(AwardTitle.id)
+    ).all()
+    level_counts = dict(db.session.execute(
+        sa.select(Award.level, sa.func.count(sa.distinct(Award.entry_id)))
+        .where(Award.revoked_on.is_(None), Award.entry_id.in_(_filtered(filters, skip="level")))
+        .group_by(Award.level)
+    ).all())
+    return {
+        "kind": [FacetValue(k.value, k.label, kind_counts[k], filters.kind == k.value) for k in EntryKind if kind_counts.get(k)],
+        "year": [FacetValue(y, str(y), n, filters.year == y) for y, n in year_counts],
+        "unit": _unit_facet(filters, selected_unit),
+        "topic": sorted(
+            (FacetValue(t.slug, t.display_name(locale), n, filters.topic == t.slug) for t, n in topic_counts),
+            key=lambda v: (-v.count, v.label),
+        ),
+        "award": sorted(
+            (FacetValue(t.slug, t.display_name(locale), n, filters.award == t.slug) for t, n in award_counts),
+            key=lambda v: (-v.count, v.label),
+        ),
+        "level": [FacetValue(lv.value, lv.label, level_counts[lv], filters.level == lv.value) for lv in AwardLevel if level_counts.get(lv)],
+    }
+
+
+def entry_for_public(entry_id: int) -> Entry | None:
+    """Return a published entry with everything its page shows, or None."""
+    return db.session.scalar(
+        sa.select(Entry).where(Entry.id == entry_id, Entry.status == EntryStatus.PUBLISHED).options(
+            selectinload(Entry.photos), selectinload(Entry.topics),
+            selectinload(Entry.awards).selectinload(Award.title), selectinload(Entry.awards).selectinload(Award.issuer),
+            selectinload(Entry.replications).selectinload(Replication.unit), selectinload(Entry.unit),
+        )
+    )
+
+
+def related_entries(entry: Entry, *, limit: int = 4) -> list[Entry]:
+    """Published entries that share topics or the unit with ``entry``, most shared topics first."""
+    topic_ids = [t.id for t in entry.topics]
+    shared = (
+        sa.select(entry_topic.c.entry_id, sa.func.count().label("shared"))
+        .where(entry_topic.c.topic_id.in_(topic_ids)).group_by(entry_topic.c.entry_id).subquery()
+    )
+    query = (
+        sa.select(Entry).outerjoin(shared, shared.c.entry_id == Entry.id)
+        .where(Entry.status == EntryStatus.PUBLISHED, Entry.id != entry.id)
+        .where(sa.or_(shared.c.shared.is_not(None), Entry.unit_id == entry.unit_id))
+        .order_by(sa.func.coalesce(shared.c.shared, 0).desc(), (Entry.unit_id == entry.unit_id).desc(),
+                  Entry.published_at.desc(), Entry.id.desc())
+        .limit(limit).options(selectinload(Entry.photos), selectinload(Entry.unit))
+    )
+    return list(db.session.scalars(query))
+
+
+def unit_entries_by_year(unit: Unit) -> list[tuple[int | None, list[Entry]]]:
+    """Published entries of a unit and its sub-units, grouped by year, newest year first."""
+    entries = db.session.scalars(
+        sa.select(Entry).where(Entry.status == EntryStatus.PUBLISHED, Entry.unit_id.in_(unit_descendant_ids(unit.id)))
+        .order_by(Entry.year.desc().nulls_last(), Entry.title_sort).options(selectinload(Entry.unit), selectinload(Entry.photos))
+    ).all()
+    groups: dict[int | None, list[Entry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.year, []).append(entry)
+    return list(groups.items())
+
+
+def unit_children_with_counts(unit: Unit | None) -> list[tuple[Unit, int]]:
+    """Child units (roots when None) that hold published entries in their subtree, with counts."""
+    filters = BrowseFilters(unit=unit.id if unit else None)
+    facet = _unit_facet(filters, unit)
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_([v.value for v in facet])))}
+    return [(units[v.value], v.count) for v in facet if v.value in units]
+
+
+def home_overview(*, locale: str, latest: int = 8, awards: int = 8) -> dict[str, Any]:
+    """Everything the home page shows: latest entries, counts by kind, topics, recent awards."""
+    latest_entries = db.session.scalars(
+        sa.select(Entry).where(Entry.status == EntryStatus.PUBLISHED)
+        .order_by(Entry.published_at.desc(), Entry.id.desc()).limit(latest)
+        .options(selectinload(Entry.photos), selectinload(Entry.unit))
+    ).all()
+    kind_counts = dict(db.session.execute(
+        sa.select(Entry.kind, sa.func.count()).where(Entry.status == EntryStatus.PUBLISHED).group_by(Entry.kind)
+    ).all())
+    topics = db.session.execute(
+        sa.select(Topic, sa.func.count()).join(entry_topic, entry_topic.c.topic_id == Topic.id)
+        .where(entry_topic.c.entry_id.in_(published())).group_by(Topic.id)
+    ).all()
+    recent_awards = db.session.scalars(
+        sa.select(Award).join(Entry, Entry.id == Award.entry_id)
+        .where(Entry.status == EntryStatus.PUBLISHED, Award.revoked_on.is_(None))
+        .order_by(Award.year.desc(), Award.decision_date.desc().nulls_last(), Award.id.desc()).limit(awards)
+        .options(selectinload(Award.entry), selectinload(Award.title))
+    ).all()
+    return {
+        "latest": latest_entries,
+        "kind_counts": [(k, kind_counts.get(k, 0)) for k in EntryKind],
+        "total": sum(kind_counts.values()),
+        "topics": sorted(topics, key=lambda tc: (-tc[1], tc[0].display_name(locale))),
+        "recent_awards": recent_awards,
+    }
+
+
+def topics_with_counts(locale: str) -> list[tuple[Topic, int]]:
+    """Every topic with the number of published entries under it."""
+    rows = db.session.execute(
+        sa.select(Topic, sa.func.count(entry_topic.c.entry_id))
+        .outerjoin(entry_topic, sa.and_(entry_topic.c.topic_id == Topic.id, entry_topic.c.entry_id.in_(published())))
+        .group_by(Topic.id)
+    ).all()
+    return sorted(rows, key=lambda tc: tc[0].display_name(locale))

@@ -1,0 +1,492 @@
+"""Vietnamese text analysis for search, in plain Python (no search engine imports).
+
+The same functions serve the Whoosh backend and any later backend (e.g. PostgreSQL):
+
+* ``normalize`` - NFC, Icelandic eth -> Đ, canonical tone-mark placement (case kept).
+* ``fold`` - remove every diacritic and map đ -> d.
+* ``syllables`` - syllable tokens with positions and character offsets.
+* ``synonym_matches`` - abbreviation / spelling-variant groups found in a token list.
+* ``index_tokens`` - the token stream to index (syllables plus stacked group keys).
+* ``parse_query`` - user query -> clauses (words, quoted phrases, synonym groups).
+
+Canonical tone placement: in an open syllable whose nucleus is the glide pair
+oa / oe / uy the tone sits on the first vowel ("hòa", "khỏe", "thủy"); "hoà",
+"khoẻ", "thuỷ" are rewritten to it. Every other syllable follows the rules both
+styles agree on, so the rewrite is computed from the syllable structure, never
+from a word list.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+__all__ = [
+    "Syllable",
+    "QueryToken",
+    "Clause",
+    "ParsedQuery",
+    "SynonymMatch",
+    "normalize",
+    "normalize_syllable",
+    "fold",
+    "has_marks",
+    "syllables",
+    "synonym_matches",
+    "index_tokens",
+    "parse_query",
+    "expand_query",
+    "synonyms",
+]
+
+DATA_DIR = Path(__file__).with_name("data")
+
+# Combining tone marks: grave, acute, tilde, hook above, dot below.
+_TONES = frozenset("\u0300\u0301\u0303\u0309\u0323")
+_VOWELS = frozenset("aăâeêioôơuưy")
+_MODIFIED_VOWELS = frozenset("ăâêôơư")
+_INITIALS = frozenset(
+    "b c ch d đ g gh gi h k kh l m n ng ngh nh p ph q qu r s t th tr v x".split()
+) | {""}
+_FINALS = frozenset("c ch m n ng nh p t".split()) | {""}
+_WORD_RE = re.compile(r"[^\W_]+")
+# Whoosh-style operators users paste from other search boxes; never treated as words.
+_OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+_QUOTES = str.maketrans({"\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"'})
+MAX_QUERY_CHARS = 256
+MAX_QUERY_TOKENS = 32
+
+
+# ---------------------------------------------------------------- normalisation
+
+
+@lru_cache(maxsize=200_000)
+def normalize_syllable(word: str) -> str:
+    """Return one NFC word with its tone mark moved to the canonical vowel (case kept)."""
+    decomposed = unicodedata.normalize("NFD", word)
+    tones = [c for c in decomposed if c in _TONES]
+    if len(tones) != 1:
+        # No tone: nothing to move. Several tones: not a Vietnamese syllable.
+        return word
+    tone = tones[0]
+    base = unicodedata.normalize("NFC", "".join(c for c in decomposed if c not in _TONES))
+    low = base.lower()
+    if len(low) != len(base):
+        return word
+    start = 0
+    while start < len(low) and low[start] not in _VOWELS:
+        start += 1
+    end = start
+    while end < len(low) and low[end] in _VOWELS:
+        end += 1
+    if start == len(low) or low[:start] not in _INITIALS or low[end:] not in _FINALS:
+        # Loan words such as "café" keep their marks where they were typed.
+        return word
+    nucleus_len = end - start
+    if low[:start] == "q" and low[start] == "u" and nucleus_len > 1:
+        start += 1  # "qu" is one consonant: quý, quả, quyết
+    elif low[:start] == "g" and low[start] == "i" and nucleus_len > 1:
+        start += 1  # "gi" + vowel is one consonant: già, giữ, giường (but gì, gìn)
+    nucleus_len = end - start
+    modified = [i for i in range(start, end) if low[i] in _MODIFIED_VOWELS]
+    if modified:
+        target = modified[-1]  # ươ carries the tone on ơ, uyê on ê
+    elif end < len(low):
+        target = end - 1  # closed syllable: hoàn, toán, huỳnh
+    elif nucleus_len >= 3:
+        target = start + 1  # ngoài, khuỷu, ngoẻo
+    else:
+        target = start  # hòa, khỏe, thủy, mùa, tài
+    marked = unicodedata.normalize("NFC", base[target] + tone)
+    return base[:target] + marked + base[target + 1 :]
+
+
+def normalize(text: str) -> str:
+    """Return text in NFC with canonical tone placement on every Vietnamese syllable."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    return _WORD_RE.sub(lambda m: normalize_syllable(m.group(0)), text)
+
+
+@lru_cache(maxsize=200_000)
+def _fold_word(word: str) -> str:
+    stripped = "".join(c for c in unicodedata.normalize("NFD", word) if not unicodedata.combining(c))
+    return stripped.replace("\u0111", "d").replace("\u0110", "D")
+
+
+def fold(text: str) -> str:
+    """Return text without diacritics (đ -> d), keeping case and punctuation."""
+    if not text:
+        return ""
+    text = unicodedata.normalize("NFC", text).replace("\u00d0", "D").replace("\u00f0", "d")
+    return _WORD_RE.sub(lambda m: _fold_word(m.group(0)), text)
+
+
+def has_marks(text: str) -> bool:
+    """Return True if the text carries any Vietnamese diacritic or đ."""
+    return fold(text) != unicodedata.normalize("NFC", text)
+
+
+# ---------------------------------------------------------------- tokens
+
+
+@dataclass(frozen=True, slots=True)
+class Syllable:
+    """One token: canonical lower-case text, folded text, position and offsets."""
+
+    text: str
+    folded: str
+    pos: int
+    start: int
+    end: int
+    upper: bool = False
+
+
+@lru_cache(maxsize=200_000)
+def _token_forms(surface: str) -> tuple[str, str, bool]:
+    canonical = normalize_syllable(surface).lower()
+    return canonical, _fold_word(canonical), len(surface) > 1 and surface.isupper()
+
+
+def syllables(text: str) -> list[Syllable]:
+    """Split text into syllable tokens; offsets refer to ``unicodedata.normalize('NFC', text)``."""
+    if not text:
+        return []
+    nfc = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    out: list[Syllable] = []
+    for pos, m in enumerate(_WORD_RE.finditer(nfc)):
+        canonical, folded, upper = _token_forms(m.group(0))
+        out.append(Syllable(canonical, folded, pos, m.start(), m.end(), upper))
+    return out
+
+
+# ---------------------------------------------------------------- synonym groups
+
+
+@dataclass(frozen=True, slots=True)
+class _Form:
+    tokens: tuple[str, ...]  # canonical lower-case with marks
+    folded: tuple[str, ...]
+    key: str
+    upper_only: bool  # abbreviation that is also an ordinary syllable ("CA")
+
+
+@dataclass(frozen=True, slots=True)
+class SynonymMatch:
+    """A synonym-group form found at token indices [start, end)."""
+
+    start: int
+    end: int
+    key: str
+
+
+def _looks_like_syllable(word: str) -> bool:
+    low = word.lower()
+    i = 0
+    while i < len(low) and low[i] not in _VOWELS:
+        i += 1
+    j = i
+    while j < len(low) and low[j] in _VOWELS:
+        j += 1
+    return i < len(low) and low[:i] in _INITIALS and low[j:] in _FINALS
+
+
+class SynonymTable:
+    """Abbreviation and spelling-variant groups, each indexed under one key token."""
+
+    def __init__(self, groups: Iterable[tuple[str, Sequence[str], bool]]) -> None:
+        self._by_first: dict[str, list[_Form]] = {}
+        self.expansions: dict[str, list[str]] = {}
+        self.max_len = 1
+        for key, forms, is_abbreviation in groups:
+            for form in forms:
+                toks = tuple(s.text for s in syllables(form))
+                if not toks:
+                    continue
+                upper_only = is_abbreviation and form.isupper() and len(toks) == 1 and _looks_like_syllable(
+                    _fold_word(toks[0])
+                )
+                entry = _Form(toks, tuple(_fold_word(t) for t in toks), key, upper_only)
+                self._by_first.setdefault(entry.folded[0], []).append(entry)
+                self.max_len = max(self.max_len, len(toks))
+                self.expansions.setdefault(key, [])
+                if form not in self.expansions[key]:
+                    self.expansions[key].append(form)
+        for forms in self._by_first.values():
+            forms.sort(key=lambda f: -len(f.tokens))
+
+    def matches(self, tokens: Sequence[Syllable]) -> list[SynonymMatch]:
+        """Return every form occurrence (overlaps included), longest first at each start."""
+        found: list[SynonymMatch] = []
+        seen: set[tuple[int, str]] = set()
+        n = len(tokens)
+        for i, tok in enumerate(tokens):
+            candidates = self._by_first.get(tok.folded)
+            if not candidates:
+                continue
+            for form in candidates:
+                size = len(form.tokens)
+                if i + size > n or (i, form.key) in seen:
+                    continue
+                if form.upper_only and not tok.upper:
+                    continue
+                if all(_token_matches(tokens[i + k], form, k) for k in range(size)):
+                    seen.add((i, form.key))
+                    found.append(SynonymMatch(i, i + size, form.key))
+        return found
+
+
+def _token_matches(tok: Syllable, form: _Form, k: int) -> bool:
+    if tok.text == form.tokens[k]:
+        return True
+    # An unmarked token stands for any marked spelling; a marked one must agree.
+    return tok.text == tok.folded and tok.folded == form.folded[k]
+
+
+def _read_tsv(path: Path) -> Iterator[list[str]]:
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        cols = [c.strip() for c in line.split("\t") if c.strip()]
+        if cols:
+            yield cols
+
+
+def _abbreviation_key(abbr: str) -> str:
+    key = "".join(_fold_word(s.text) for s in syllables(abbr))
+    # Keys that spell an ordinary syllable would collide with it ("CA" vs "ca").
+    return key + "_" if _looks_like_syllable(key) else key
+
+
+def load_synonyms(data_dir: Path = DATA_DIR) -> SynonymTable:
+    """Load abbreviations.tsv (ABBR, expansions...) and variants.tsv (key, forms...)."""
+    groups: dict[str, tuple[list[str], bool]] = {}
+    abbr_path = data_dir / "abbreviations.tsv"
+    if abbr_path.exists():
+        for cols in _read_tsv(abbr_path):
+            key = _abbreviation_key(cols[0])
+            forms, _ = groups.setdefault(key, ([], True))
+            forms.extend(c for c in cols if c not in forms)
+    var_path = data_dir / "variants.tsv"
+    if var_path.exists():
+        for cols in _read_tsv(var_path):
+            key = _fold_word(cols[0].lower())
+            forms, is_abbr = groups.setdefault(key, ([], False))
+            forms.extend(c for c in cols[1:] if c not in forms)
+    return SynonymTable((k, forms, is_abbr) for k, (forms, is_abbr) in groups.items())
+
+
+_SYNONYMS: SynonymTable | None = None
+
+
+def synonyms() -> SynonymTable:
+    """Return the process-wide synonym table loaded from ``search/data``."""
+    global _SYNONYMS
+    if _SYNONYMS is None:
+        _SYNONYMS = load_synonyms()
+    return _SYNONYMS
+
+
+def synonym_matches(tokens: Sequence[Syllable]) -> list[SynonymMatch]:
+    """Return abbreviation / variant groups present in a token list."""
+    return synonyms().matches(tokens)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexToken:
+    """A token to index: ``text`` for the marked field, ``folded`` for the folded one."""
+
+    text: str
+    folded: str
+    pos: int
+    start: int
+    end: int
+
+
+@lru_cache(maxsize=64)
+def index_tokens(text: str) -> tuple[IndexToken, ...]:
+    """Return syllables plus group keys stacked on the first and last syllable of each match."""
+    toks = syllables(text)
+    stacked: dict[int, list[tuple[str, int, int]]] = {}
+    for m in synonym_matches(toks):
+        first, last = toks[m.start], toks[m.end - 1]
+        span = (m.key, first.start, last.end)
+        for p in {m.start, m.end - 1}:
+            stacked.setdefault(p, []).append(span)
+    out: list[IndexToken] = []
+    for tok in toks:
+        out.append(IndexToken(tok.text, tok.folded, tok.pos, tok.start, tok.end))
+        for key, start, end in stacked.get(tok.pos, ()):
+            if key != tok.folded:
+                out.append(IndexToken(key, key, tok.pos, start, end))
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- queries
+
+
+@dataclass(frozen=True, slots=True)
+class QueryToken:
+    """A syllable typed by the user."""
+
+    text: str
+    folded: str
+
+    @property
+    def marked(self) -> bool:
+        """True when the user typed diacritics on this syllable."""
+        return self.text != self.folded
+
+
+@dataclass(frozen=True)
+class Clause:
+    """One required unit of a query: a word, a quoted phrase or a synonym group."""
+
+    kind: str  # "word" | "phrase" | "group"
+    tokens: tuple[QueryToken, ...]
+    keys: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A user query after normalisation: clauses in order, plus the cleaned text."""
+
+    clauses: tuple[Clause, ...] = ()
+    text: str = ""
+
+    @property
+    def tokens(self) -> list[QueryToken]:
+        """All syllables in order."""
+        return [t for c in self.clauses for t in c.tokens]
+
+    @property
+    def keys(self) -> set[str]:
+        """All synonym keys present in the query."""
+        return {k for c in self.clauses for k in c.keys}
+
+    def __bool__(self) -> bool:
+        return bool(self.clauses)
+
+
+def _query_syllables(segment: str) -> list[Syllable]:
+    toks = [t for t in syllables(segment) if not (t.upper and t.text.upper() in _OPERATOR_WORDS)]
+    return toks
+
+
+def _qtok(s: Syllable) -> QueryToken:
+    return QueryToken(s.text, s.folded)
+
+
+def _loose_clauses(toks: list[Syllable]) -> list[Clause]:
+    table = synonyms()
+    matches = table.matches(toks)
+    by_start: dict[int, list[SynonymMatch]] = {}
+    for m in matches:
+        by_start.setdefault(m.start, []).append(m)
+    out: list[Clause] = []
+    i = 0
+    while i < len(toks):
+        here = by_start.get(i)
+        if here:
+            end = max(m.end for m in here)
+            keys = tuple(dict.fromkeys(m.key for m in here if m.end == end))
+            out.append(Clause("group", tuple(_qtok(t) for t in toks[i:end]), keys))
+            i = end
+        else:
+            out.append(Clause("word", (_qtok(toks[i]),)))
+            i += 1
+    return out
+
+
+def parse_query(q: str) -> ParsedQuery:
+    """Parse any user string into clauses; never raises, ignores operator syntax."""
+    if not isinstance(q, str) or not q:
+        return ParsedQuery()
+    q = normalize(q[:MAX_QUERY_CHARS]).translate(_QUOTES)
+    parts = q.split('"')
+    if len(parts) % 2 == 0:
+        # Unbalanced quote: the last one is stray, so its tail is plain words.
+        parts[-2] = parts[-2] + " " + parts[-1]
+        parts.pop()
+    clauses: list[Clause] = []
+    for i, part in enumerate(parts):
+        toks = _query_syllables(part)
+        if not toks:
+            continue
+        if i % 2 == 1 and len(toks) > 1:
+            table_keys = tuple(
+                dict.fromkeys(m.key for m in synonyms().matches(toks) if m.start == 0 and m.end == len(toks))
+            )
+            clauses.append(Clause("phrase", tuple(_qtok(t) for t in toks), table_keys))
+        else:
+            clauses.extend(_loose_clauses(toks))
+    budget = MAX_QUERY_TOKENS
+    kept: list[Clause] = []
+    for c in clauses:
+        if budget - len(c.tokens) < 0:
+            break
+        budget -= len(c.tokens)
+        kept.append(c)
+    text = " ".join(
+        ('"' + " ".join(t.text for t in c.tokens) + '"') if c.kind == "phrase" else " ".join(t.text for t in c.tokens)
+        for c in kept
+    )
+    return ParsedQuery(tuple(kept), text)
+
+
+def expand_query(q: str) -> list[list[str]]:
+    """Return, per clause, the alternative token sequences a backend should match (for SQL backends)."""
+    out: list[list[str]] = []
+    for clause in parse_query(q).clauses:
+        alts = [" ".join(t.folded for t in clause.tokens)]
+        alts.extend(clause.keys)
+        out.append(alts)
+    return out
+
+
+@dataclass
+class HighlightTerms:
+    """What to mark in a text: syllables to match as typed, folded syllables and synonym keys."""
+
+    exact: set[str] = field(default_factory=set)
+    folded: set[str] = field(default_factory=set)
+    keys: set[str] = field(default_factory=set)
+    pairs: tuple[tuple[str, str], ...] = ()
+
+    @classmethod
+    def from_query(cls, parsed: ParsedQuery) -> "HighlightTerms":
+        """Collect highlightable terms from a parsed query (all folded until ``for_texts``)."""
+        pairs = tuple(dict.fromkeys((t.text, t.folded) for t in parsed.tokens))
+        return cls(set(), {f for _, f in pairs}, parsed.keys, pairs)
+
+    def for_texts(self, texts: Iterable[str]) -> "HighlightTerms":
+        """Specialise to one document: a syllable found as typed there is marked only as typed."""
+        present = {t.text for text in texts for t in syllables(text)}
+        exact = {text for text, _ in self.pairs if text in present}
+        folded = {f for text, f in self.pairs if text not in present}
+        return HighlightTerms(exact, folded, self.keys, self.pairs)
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Return merged (start, end) character spans to mark in NFC ``text``."""
+        toks = syllables(text)
+        spans: list[tuple[int, int]] = [
+            (t.start, t.end) for t in toks if t.text in self.exact or t.folded in self.folded
+        ]
+        if self.keys:
+            for m in synonym_matches(toks):
+                if m.key in self.keys:
+                    spans.append((toks[m.start].start, toks[m.end - 1].end))
+        spans.sort()
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and s <= merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+            else:
+                merged.append((s, e))
+        return merged

@@ -1,0 +1,369 @@
+"""The search index: a directory of Whoosh generations behind an atomically replaced pointer.
+
+Layout of the directory given by the caller::
+
+    CURRENT               name of the live generation (replaced with os.replace)
+    ix-<ns>-<pid>/        one Whoosh index per generation
+    ix-<ns>-<pid>.journal writes made while that generation is being rebuilt
+
+Whoosh allows one writer at a time per index and is not crash-safe, so every
+write goes through ``_write`` (process-wide thread lock + Whoosh file lock with a
+timeout, retried), and the index is treated as derived data that ``rebuild``
+can recreate while searches keep using the previous generation.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import pickle
+import shutil
+import struct
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from whoosh import index as whoosh_index
+from whoosh.index import LockError
+from whoosh.searching import Searcher
+from whoosh.writing import SegmentWriter
+
+from search.schema import build_schema, decode_facets, to_fields
+
+log = logging.getLogger(__name__)
+
+POINTER = "CURRENT"
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+
+def _process_lock(root: Path) -> threading.RLock:
+    # flock on the Whoosh lock file is per open file, but one lock per directory
+    # in this process keeps threads from even contending for it.
+    key = str(root.resolve())
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(key, threading.RLock())
+
+
+@dataclass
+class SegmentColumns:
+    """Per-segment decoded columns used for facet counting and date sorting."""
+
+    published: list[int]
+    kind: list[str]
+    year: list[str]
+    unit: list[str]
+    topics: list[tuple[str, ...]]
+    awards: list[tuple[str, ...]]
+    levels: list[tuple[str, ...]]
+
+
+class SearchIndex:
+    """Open or create the index in ``path``; one instance per process is enough."""
+
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0) -> None:
+        self.root = Path(path)
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.lock_timeout = lock_timeout
+        self.schema = build_schema()
+        self._write_lock = _process_lock(self.root)
+        self._read_lock = threading.RLock()
+        self._generation: str | None = None
+        self._ix: whoosh_index.Index | None = None
+        self._searcher: Searcher | None = None
+        self._columns: dict[tuple[str, str], SegmentColumns] = {}
+        self._ensure_generation()
+
+    # ------------------------------------------------------------ generations
+
+    def _pointer_path(self) -> Path:
+        return self.root / POINTER
+
+    def _read_pointer(self) -> str | None:
+        try:
+            name = self._pointer_path().read_text(encoding="utf-8").strip()
+        except FileNotFoundError:
+            return None
+        return name or None
+
+    def _write_pointer(self, name: str) -> None:
+        tmp = self.root / f"{POINTER}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w", encoding="utf-8") as fh:
+            fh.write(name)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, self._pointer_path())
+        dir_fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+    def _new_generation(self) -> tuple[str, whoosh_index.Index]:
+        name = f"ix-{time.time_ns()}-{os.getpid()}"
+        gen_dir = self.root / name
+        gen_dir.mkdir()
+        return name, whoosh_index.create_in(str(gen_dir), self.schema)
+
+    def _ensure_generation(self) -> None:
+        if self._read_pointer() is not None:
+            return
+        # Two processes starting on an empty directory must agree on one generation.
+        with open(self.root / ".init.lock", "a+") as fh:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+            try:
+                if self._read_pointer() is None:
+                    name, ix = self._new_generation()
+                    ix.close()
+                    self._write_pointer(name)
+            finally:
+                fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+    def _current_ix(self) -> whoosh_index.Index:
+        name = self._read_pointer()
+        if name is None:
+            self._ensure_generation()
+            name = self._read_pointer()
+        if name != self._generation or self._ix is None:
+            assert name is not None
+            ix = whoosh_index.open_dir(str(self.root / name))
+            old_searcher = self._searcher
+            self._ix, self._generation, self._searcher = ix, name, None
+            self._columns.clear()
+            if old_searcher is not None:
+                old_searcher.close()
+        return self._ix
+
+    def searcher(self) -> Searcher:
+        """Return the long-lived searcher, refreshed if another writer committed."""
+        with self._read_lock:
+            ix = self._current_ix()
+            if self._searcher is None:
+                self._searcher = ix.searcher()
+            elif not self._searcher.up_to_date():
+                self._searcher = self._searcher.refresh()
+            return self._searcher
+
+    @property
+    def read_lock(self) -> threading.RLock:
+        """Lock held while a searcher is in use (Whoosh searchers are not thread-safe)."""
+        return self._read_lock
+
+    def segment_columns(self, reader: Any) -> SegmentColumns:
+        """Return decoded facet/date columns of one segment reader, cached per segment."""
+        seg = reader.segment()
+        key = (self._generation or "", seg.segment_id() if seg is not None else str(id(reader)))
+        cached = self._columns.get(key)
+        if cached is not None:
+            return cached
+        published = list(reader.column_reader("published")) if reader.has_column("published") else []
+        facets = [decode_facets(b) for b in reader.column_reader("facets")] if reader.has_column("facets") else []
+        n = reader.doc_count_all()
+        if len(published) < n:
+            published += [0] * (n - len(published))
+        if len(facets) < n:
+            facets += [decode_facets(b"")] * (n - len(facets))
+        cols = SegmentColumns(
+            published=[int(p or 0) for p in published],
+            kind=[f[0] for f in facets],
+            year=[f[1] for f in facets],
+            unit=[f[2] for f in facets],
+            topics=[f[3] for f in facets],
+            awards=[f[4] for f in facets],
+            levels=[f[5] for f in facets],
+        )
+        if len(self._columns) > 256:
+            self._columns.clear()
+        self._columns[key] = cols
+        return cols
+
+    # ------------------------------------------------------------ writing
+
+    def _open_writer(self, ix: whoosh_index.Index, deadline: float) -> SegmentWriter:
+        while True:
+            remaining = deadline - time.monotonic()
+            try:
+                return ix.writer(timeout=max(0.05, min(1.0, remaining)), delay=0.05)
+            except LockError:
+                if time.monotonic() >= deadline:
+                    raise
+
+    def _write(self, apply: Callable[[SegmentWriter], None], journal_op: tuple[str, Any]) -> None:
+        deadline = time.monotonic() + self.lock_timeout
+        with self._write_lock:
+            while True:
+                with self._read_lock:
+                    ix = self._current_ix()
+                    generation = self._generation
+                writer = self._open_writer(ix, deadline)
+                if self._read_pointer() != generation:
+                    # A rebuild swapped generations while we waited for the lock.
+                    writer.cancel()
+                    continue
+                try:
+                    apply(writer)
+                    self._journal_append(journal_op)
+                    writer.commit(merge=True)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                return
+
+    def upsert(self, docs: Iterable[Mapping[str, Any]]) -> int:
+        """Add or replace documents by ``id``; returns how many were written."""
+        rows = [to_fields(d) for d in docs]
+        if not rows:
+            return 0
+
+        def apply(writer: SegmentWriter) -> None:
+            for row in rows:
+                writer.update_document(**row)
+
+        self._write(apply, ("upsert", rows))
+        return len(rows)
+
+    def delete(self, ids: Iterable[int]) -> None:
+        """Remove documents by id (missing ids are ignored)."""
+        keys = [str(int(i)) for i in ids]
+        if not keys:
+            return
+
+        def apply(writer: SegmentWriter) -> None:
+            for key in keys:
+                writer.delete_by_term("id", key)
+
+        self._write(apply, ("delete", keys))
+
+    # ------------------------------------------------------------ rebuild
+
+    def _journal_paths(self) -> list[Path]:
+        return sorted(self.root.glob("ix-*.journal"))
+
+    def _journal_append(self, op: tuple[str, Any]) -> None:
+        """Record a write for every rebuild in progress so its result does not miss it."""
+        for path in self._journal_paths():
+            try:
+                fd = os.open(path, os.O_WRONLY | os.O_APPEND)
+            except FileNotFoundError:
+                continue
+            try:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                except BlockingIOError:
+                    payload = pickle.dumps(op, protocol=pickle.HIGHEST_PROTOCOL)
+                    os.write(fd, struct.pack("<I", len(payload)) + payload)
+                else:
+                    # Nobody holds the journal: its rebuild died. Forget it.
+                    path.unlink(missing_ok=True)
+            finally:
+                os.close(fd)
+
+    @staticmethod
+    def _journal_read(path: Path) -> Iterator[tuple[str, Any]]:
+        data = path.read_bytes()
+        pos = 0
+        while pos + 4 <= len(data):
+            (size,) = struct.unpack_from("<I", data, pos)
+            pos += 4
+            if pos + size > len(data):
+                break
+            yield pickle.loads(data[pos : pos + size])
+            pos += size
+
+    def rebuild(self, docs: Iterable[Mapping[str, Any]], *, limitmb: int = 256) -> int:
+        """Index ``docs`` into a new generation and swap it in atomically; returns the count."""
+        name, new_ix = self._new_generation()
+        journal = self.root / f"{name}.journal"
+        jfd = os.open(journal, os.O_CREAT | os.O_RDWR, 0o644)
+        fcntl.flock(jfd, fcntl.LOCK_EX)
+        count = 0
+        try:
+            writer = new_ix.writer(procs=1, limitmb=limitmb)
+            try:
+                for doc in docs:
+                    writer.add_document(**to_fields(doc))
+                    count += 1
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            deadline = time.monotonic() + self.lock_timeout
+            with self._write_lock:
+                with self._read_lock:
+                    old_ix = self._current_ix()
+                # Hold the live generation's write lock so no write lands between
+                # replaying the journal and swapping the pointer.
+                old_writer = self._open_writer(old_ix, deadline)
+                try:
+                    ops = list(self._journal_read(journal))
+                    if ops:
+                        w = new_ix.writer()
+                        for kind, payload in ops:
+                            for item in payload:
+                                if kind == "upsert":
+                                    w.update_document(**item)
+                                else:
+                                    w.delete_by_term("id", item)
+                        w.commit()
+                    self._write_pointer(name)
+                finally:
+                    old_writer.cancel()
+        except BaseException:
+            new_ix.close()
+            shutil.rmtree(self.root / name, ignore_errors=True)
+            raise
+        finally:
+            journal.unlink(missing_ok=True)
+            os.close(jfd)
+        new_ix.close()
+        self._cleanup(keep={name, self._generation})
+        with self._read_lock:
+            self._current_ix()
+        return count
+
+    def _cleanup(self, keep: set[str | None]) -> None:
+        # Keep the previous generation: another process may still be reading it.
+        live = {p.name[: -len(".journal")] for p in self._journal_paths()}
+        for path in self.root.glob("ix-*"):
+            if path.is_dir() and path.name not in keep and path.name not in live:
+                shutil.rmtree(path, ignore_errors=True)
+
+    # ------------------------------------------------------------ inspection
+
+    def doc_ids_and_stamps(self) -> dict[int, str]:
+        """Return ``{id: stamp}`` for every indexed document."""
+        with self._read_lock:
+            s = self.searcher()
+            return {int(f["id"]): f.get("stamp") or "" for f in s.reader().all_stored_fields()}
+
+    def count(self) -> int:
+        """Return the number of live documents."""
+        with self._read_lock:
+            return self.searcher().doc_count()
+
+    def size_bytes(self) -> int:
+        """Return the on-disk size of the live generation."""
+        with self._read_lock:
+            self._current_ix()
+            gen_dir = self.root / (self._generation or "")
+        return sum(p.stat().st_size for p in gen_dir.iterdir() if p.is_file())
+
+    def close(self) -> None:
+        """Release the searcher and index handles."""
+        with self._read_lock:
+            if self._searcher is not None:
+                self._searcher.close()
+            if self._ix is not None:
+                self._ix.close()
+            self._searcher = self._ix = None
+            self._generation = None
+            self._columns.clear()
+
+    def __enter__(self) -> "SearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()

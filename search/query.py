@@ -1,0 +1,436 @@
+"""Search, suggestions and highlighting over a ``SearchIndex``.
+
+Queries are built directly as Whoosh query objects from ``search.analysis.parse_query``;
+no query-language parser sees user input, so no input can raise a syntax error.
+Fallbacks, in order: all clauses must match; then one-letter typos on titles;
+then any clause may match.
+"""
+
+from __future__ import annotations
+
+import heapq
+import html
+import logging
+from collections import Counter
+from dataclasses import dataclass, field
+from itertools import chain
+from typing import Any, Iterable, Sequence
+
+from whoosh import query as Q
+
+from search.analysis import Clause, HighlightTerms, ParsedQuery, QueryToken, fold, normalize, parse_query, syllables
+from search.index import SearchIndex
+from search.schema import BOOSTS
+
+log = logging.getLogger(__name__)
+
+FACET_KEYS = ("kind", "year", "unit", "topic", "award", "level")
+SNIPPET_CHARS = 220
+MAX_PER_PAGE = 100
+# Adjacent syllables of an unquoted query count extra: "tổ dân phố" is one word.
+PHRASE_BOOST_TITLE = 4.0
+PHRASE_BOOST_BODY = 2.0
+FUZZY_BOOST = 0.5
+FUZZY_MIN_LEN = 3
+
+
+@dataclass
+class SearchRequest:
+    """What the user asked for: text, filters, sort and page."""
+
+    q: str = ""
+    kind: str | None = None
+    year: int | str | None = None
+    unit: int | str | None = None
+    topic: str | None = None
+    award: str | None = None
+    level: str | None = None
+    visibility: Sequence[str] = ("public",)
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = 20
+    facets: bool = True
+
+
+@dataclass
+class Hit:
+    """One result row."""
+
+    id: int
+    score: float
+    title_html: str
+    snippet_html: str
+    title: str = ""
+    ref: str | None = None
+    kind: str = ""
+    year: int | None = None
+
+
+@dataclass
+class SearchResult:
+    """A page of results with facet counts and the query actually run."""
+
+    total: int = 0
+    page: int = 1
+    per_page: int = 20
+    hits: list[Hit] = field(default_factory=list)
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    query_used: str = ""
+    mode: str = "all"  # "all" | "fuzzy" | "any" | "browse"
+
+
+# ------------------------------------------------------------------ query building
+
+
+def _fields_query(exact: str | None, folded: str, boost: float = 1.0) -> Q.Query:
+    parts: list[Q.Query] = []
+    if exact is not None:
+        parts.append(Q.Term("title_exact", exact, boost=BOOSTS["title_exact"] * boost))
+        parts.append(Q.Term("body_exact", exact, boost=BOOSTS["body_exact"] * boost))
+    parts.append(Q.Term("title_folded", folded, boost=BOOSTS["title_folded"] * boost))
+    parts.append(Q.Term("body_folded", folded, boost=BOOSTS["body_folded"] * boost))
+    return Q.Or(parts)
+
+
+def _token_query(tok: QueryToken, fuzzy: bool = False) -> Q.Query:
+    # Marks typed by the user add the exact-mark fields on top of the folded ones,
+    # so "cá" scores cá > cà/ca while still finding all three.
+    base = _fields_query(tok.text if tok.marked else None, tok.folded)
+    if fuzzy and len(tok.folded) >= FUZZY_MIN_LEN:
+        typo = Q.FuzzyTerm("title_folded", tok.folded, boost=FUZZY_BOOST, maxdist=1, prefixlength=1)
+        return Q.Or([base, typo])
+    return base
+
+
+def _key_query(keys: Iterable[str]) -> list[Q.Query]:
+    return [_fields_query(k, k) for k in keys]
+
+
+def _phrase_query(tokens: Sequence[QueryToken], boost_title: float, boost_body: float, exact: bool) -> Q.Query:
+    folded = [t.folded for t in tokens]
+    parts: list[Q.Query] = [
+        Q.Phrase("title_folded", folded, boost=boost_title),
+        Q.Phrase("body_folded", folded, boost=boost_body),
+    ]
+    if exact and any(t.marked for t in tokens):
+        texts = [t.text for t in tokens]
+        parts.append(Q.Phrase("title_exact", texts, boost=boost_title * 2))
+        parts.append(Q.Phrase("body_exact", texts, boost=boost_body * 2))
+    return Q.Or(parts)
+
+
+def _clause_query(clause: Clause, fuzzy: bool) -> Q.Query:
+    if clause.kind == "phrase":
+        alts = [_phrase_query(clause.tokens, BOOSTS["title_folded"], BOOSTS["body_folded"], exact=True)]
+        return Q.Or(alts + _key_query(clause.keys)) if clause.keys else alts[0]
+    if clause.kind == "group":
+        words = [_token_query(t, fuzzy) for t in clause.tokens]
+        together = words[0] if len(words) == 1 else Q.And(words)
+        return Q.Or(_key_query(clause.keys) + [together])
+    return _token_query(clause.tokens[0], fuzzy)
+
+
+def _proximity_boost(parsed: ParsedQuery) -> Q.Query | None:
+    runs: list[list[QueryToken]] = [[]]
+    for clause in parsed.clauses:
+        if clause.kind == "phrase":
+            runs.append([])
+        else:
+            runs[-1].extend(clause.tokens)
+    boosts = [
+        _phrase_query(run, PHRASE_BOOST_TITLE, PHRASE_BOOST_BODY, exact=True) for run in runs if len(run) >= 2
+    ]
+    if not boosts:
+        return None
+    return boosts[0] if len(boosts) == 1 else Q.Or(boosts)
+
+
+def build_text_query(parsed: ParsedQuery, mode: str = "all") -> Q.Query | None:
+    """Return the Whoosh query for parsed text: ``mode`` is "all", "fuzzy" or "any"."""
+    if not parsed:
+        return None
+    fuzzy = mode == "fuzzy"
+    clauses = [_clause_query(c, fuzzy) for c in parsed.clauses]
+    if len(clauses) == 1:
+        main = clauses[0]
+    elif mode == "any":
+        main = Q.Or(clauses)
+    else:
+        main = Q.And(clauses)
+    boost = _proximity_boost(parsed)
+    return Q.AndMaybe(main, boost) if boost is not None else main
+
+
+def build_filter(req: SearchRequest) -> Q.Query | None:
+    """Return the query for the request's filters and allowed visibilities."""
+    terms: list[Q.Query] = []
+    for fieldname, value in (
+        ("kind", req.kind),
+        ("year", req.year),
+        ("unit", req.unit),
+        ("topic", req.topic),
+        ("award", req.award),
+        ("level", req.level),
+    ):
+        if value is not None and str(value).strip() != "":
+            terms.append(Q.Term(fieldname, str(value).strip()))
+    vis = [str(v) for v in (req.visibility or ()) if v]
+    if vis:
+        terms.append(Q.Or([Q.Term("visibility", v) for v in vis]) if len(vis) > 1 else Q.Term("visibility", vis[0]))
+    else:
+        terms.append(Q.NullQuery)
+    if not terms:
+        return None
+    return terms[0] if len(terms) == 1 else Q.And(terms)
+
+
+# ------------------------------------------------------------------ execution
+
+
+@dataclass
+class _Collected:
+    total: int
+    top: list[tuple[float, int, int]]  # (score, published, global docnum)
+    matched: list[tuple[Any, list[int]]]  # (segment columns, segment docnums)
+
+
+def _run(idx: SearchIndex, q: Q.Query, sort: str, want: int, with_docs: bool) -> _Collected:
+    searcher = idx.searcher()
+    scored = sort != "newest"
+    ctx = searcher.context(needs_current=scored, weighting=searcher.weighting)
+    total = 0
+    heap: list[tuple[float, int, int]] = []
+    matched: list[tuple[Any, list[int]]] = []
+    for sub, offset in searcher.leaf_searchers():
+        cols = idx.segment_columns(sub.reader())
+        published = cols.published
+        m = q.matcher(sub, ctx)
+        if not m.is_active():
+            continue
+        if scored:
+            docs: list[int] = []
+            append = docs.append
+            for_heap: list[tuple[float, int, int]] = []
+            push = for_heap.append
+            while m.is_active():
+                d = m.id()
+                append(d)
+                push((m.score(), published[d], -(offset + d)))
+                m.next()
+            heap = heapq.nlargest(want, chain(heap, for_heap))
+        else:
+            docs = list(m.all_ids())
+            heap = heapq.nlargest(want, chain(heap, ((0.0, published[d], -(offset + d)) for d in docs)))
+        total += len(docs)
+        if with_docs:
+            matched.append((cols, docs))
+    top = [(s, p, -d) for s, p, d in heap]
+    return _Collected(total, top, matched)
+
+
+def _count_facets(matched: list[tuple[Any, list[int]]]) -> dict[str, list[tuple[Any, int]]]:
+    counters = {k: Counter() for k in FACET_KEYS}
+    for cols, docs in matched:
+        if not docs:
+            continue
+        counters["kind"].update(map(cols.kind.__getitem__, docs))
+        counters["year"].update(map(cols.year.__getitem__, docs))
+        counters["unit"].update(map(cols.unit.__getitem__, docs))
+        counters["topic"].update(chain.from_iterable(map(cols.topics.__getitem__, docs)))
+        counters["award"].update(chain.from_iterable(map(cols.awards.__getitem__, docs)))
+        counters["level"].update(chain.from_iterable(map(cols.levels.__getitem__, docs)))
+    out: dict[str, list[tuple[Any, int]]] = {}
+    for key, counter in counters.items():
+        counter.pop("", None)
+        items: list[tuple[Any, int]] = []
+        for value, n in counter.items():
+            if key in ("year", "unit"):
+                try:
+                    value = int(value)
+                except ValueError:
+                    continue
+            items.append((value, n))
+        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
+        out[key] = items
+    return out
+
+
+# ------------------------------------------------------------------ highlighting
+
+
+def highlight(text: str, terms: HighlightTerms) -> str:
+    """Return ``text`` HTML-escaped with matched syllables wrapped in <mark>."""
+    return _mark(text, terms.spans(text) if text else [])
+
+
+def _mark(text: str, spans: Sequence[tuple[int, int]]) -> str:
+    out: list[str] = []
+    pos = 0
+    for s, e in spans:
+        out.append(html.escape(text[pos:s]))
+        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
+        pos = e
+    out.append(html.escape(text[pos:]))
+    return "".join(out)
+
+
+def _trim_window(text: str, start: int, end: int) -> tuple[int, int]:
+    if start > 0:
+        space = text.rfind(" ", 0, start)
+        start = space + 1 if space >= 0 and start - space < 30 else start
+    if end < len(text):
+        space = text.find(" ", end)
+        end = space if space >= 0 and space - end < 30 else end
+    return start, end
+
+
+def snippet(texts: Sequence[str], terms: HighlightTerms, width: int = SNIPPET_CHARS) -> str:
+    """Return the densest ~``width``-character window of ``texts`` with highlights, escaped."""
+    best: tuple[int, int, str, int, list[tuple[int, int]]] | None = None
+    for order, text in enumerate(t for t in texts if t):
+        spans = terms.spans(text)
+        if not spans:
+            continue
+        j = 0
+        for i, (s, _) in enumerate(spans):
+            while j < len(spans) and spans[j][1] <= s + width:
+                j += 1
+            score = len({text[a:b].lower() for a, b in spans[i:j]}) * 10 + (j - i)
+            if best is None or (score, -order) > (best[0], -best[1]):
+                best = (score, order, text, s, spans[i:j])
+    if best is None:
+        text = next((t for t in texts if t), "")
+        start, end = _trim_window(text, 0, min(len(text), width))
+        return html.escape(text[start:end]) + ("…" if end < len(text) else "")
+    _, _, text, first, spans = best
+    start = max(0, first - width // 4)
+    end = min(len(text), start + width)
+    start, end = _trim_window(text, start, end)
+    local = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
+    body = _mark(text[start:end], local)
+    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
+
+
+# ------------------------------------------------------------------ public API
+
+
+def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery) -> str | None:
+    reader = idx.searcher().reader()
+    changed = False
+    words: list[str] = []
+    for tok in parsed.tokens:
+        if reader.doc_frequency("title_folded", tok.folded) or reader.doc_frequency("body_folded", tok.folded):
+            words.append(tok.text)
+            continue
+        candidates: set[str] = set()
+        for fieldname in ("title_folded", "body_folded"):
+            try:
+                candidates.update(reader.terms_within(fieldname, tok.folded, 1 if len(tok.folded) < 6 else 2))
+            except Exception:  # noqa: BLE001 - a failed correction must not break search
+                log.debug("terms_within failed", exc_info=True)
+        if not candidates:
+            words.append(tok.text)
+            continue
+        best = max(
+            candidates,
+            key=lambda c: (reader.doc_frequency("title_folded", c) * 5 + reader.doc_frequency("body_folded", c), c),
+        )
+        words.append(best)
+        changed = True
+    return " ".join(words) if changed else None
+
+
+def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
+    """Run a search; never raises on user input (bad input degrades to a plain search)."""
+    page = max(1, _int(req.page, 1))
+    per_page = min(MAX_PER_PAGE, max(1, _int(req.per_page, 20)))
+    parsed = parse_query(req.q if isinstance(req.q, str) else "")
+    flt = build_filter(req)
+    want = page * per_page
+    result = SearchResult(page=page, per_page=per_page)
+    with idx.read_lock:
+        if not parsed:
+            q: Q.Query = flt if flt is not None else Q.Every()
+            got = _run(idx, q, "newest", want, req.facets)
+            result.mode = "browse"
+        else:
+            got = None
+            for mode in ("all", "fuzzy", "any"):
+                text_q = build_text_query(parsed, mode)
+                if text_q is None:
+                    break
+                if mode == "any" and len(parsed.clauses) < 2:
+                    break
+                q = Q.Require(text_q, flt) if flt is not None else text_q
+                got = _run(idx, q, req.sort, want, req.facets)
+                result.mode = mode
+                if got.total:
+                    break
+                if mode == "all":
+                    result.did_you_mean = _did_you_mean(idx, parsed)
+            if got is None:
+                got = _Collected(0, [], [])
+            result.query_used = parsed.text
+        result.total = got.total
+        if req.facets:
+            result.facets = _count_facets(got.matched)
+        terms = HighlightTerms.from_query(parsed)
+        searcher = idx.searcher()
+        for score, _published, docnum in got.top[(page - 1) * per_page : want]:
+            stored = searcher.stored_fields(docnum)
+            title = stored.get("title") or ""
+            year = stored.get("year")
+            texts = [title, stored.get("summary") or "", stored.get("body") or ""]
+            doc_terms = terms.for_texts(texts)
+            result.hits.append(
+                Hit(
+                    id=int(stored["id"]),
+                    score=float(score),
+                    title_html=highlight(title, doc_terms),
+                    snippet_html=snippet(texts[1:], doc_terms),
+                    title=title,
+                    ref=stored.get("ref"),
+                    kind=stored.get("kind") or "",
+                    year=int(year) if year else None,
+                )
+            )
+    return result
+
+
+def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[str] = ("public",)) -> list[dict[str, Any]]:
+    """Return up to ``limit`` titles matching what is typed so far, ignoring diacritics."""
+    if not isinstance(prefix, str):
+        return []
+    text = normalize(prefix[:200])
+    toks = syllables(text)[:12]
+    if not toks or limit <= 0:
+        return []
+    partial = text[-1:].isalnum()
+    parts: list[Q.Query] = [Q.Term("title_folded", t.folded) for t in (toks[:-1] if partial else toks)]
+    if partial:
+        parts.append(Q.Prefix("title_folded", toks[-1].folded))
+    q: Q.Query = parts[0] if len(parts) == 1 else Q.And(parts)
+    vis = [str(v) for v in visibility if v]
+    if not vis:
+        return []
+    q = Q.Require(q, Q.Or([Q.Term("visibility", v) for v in vis]))
+    exact_prefix = fold(text).lower().strip()
+    with idx.read_lock:
+        got = _run(idx, q, "relevance", max(limit * 5, 40), with_docs=False)
+        searcher = idx.searcher()
+        rows = []
+        for score, published, docnum in got.top:
+            stored = searcher.stored_fields(docnum)
+            title = stored.get("title") or ""
+            starts = fold(title).lower().startswith(exact_prefix)
+            rows.append((not starts, -score, len(title), title, int(stored["id"])))
+    rows.sort()
+    return [{"id": doc_id, "title": title} for _, _, _, title, doc_id in rows[:limit]]
+
+
+def _int(value: Any, default: int) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return default

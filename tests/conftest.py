@@ -1,0 +1,73 @@
+"""Fixtures: a fresh instance folder (database, index, photos) per test."""
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from registry import create_app
+from registry.extensions import db
+from registry.indexing import close_indexes
+
+
+@pytest.fixture
+def app(tmp_path, monkeypatch):
+    """An app on its own instance folder with the schema created and the catalogues loaded."""
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True})
+    with app.app_context():
+        db.create_all()
+        from registry.seed import catalogues_load
+
+        catalogues_load()
+        db.session.commit()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    close_indexes()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def jpeg_bytes(size=(640, 400), color=(200, 40, 40)) -> bytes:
+    """A small JPEG made on the fly."""
+    buf = io.BytesIO()
+    Image.new("RGB", size, color).save(buf, "JPEG")
+    return buf.getvalue()
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    """Write records as JSON Lines."""
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+def record(ref: str, **overrides) -> dict:
+    """A valid import record, with overrides."""
+    base = {
+        "ref": ref,
+        "kind": "initiative",
+        "title": "Shipper xanh",
+        "unit": ["Thành phố Hà Nội", "Quận Long Biên", "Quận đoàn Long Biên"],
+        "year": 2021,
+        "summary": "Đoàn viên chở hàng thiết yếu miễn phí cho người dân trong thời gian giãn cách.",
+        "body": "Trong đợt giãn cách năm 2021, **Quận đoàn Long Biên** lập đội *Shipper xanh*.",
+        "topics": ["Phòng, chống dịch Covid-19", "An sinh xã hội"],
+        "awards": [{"title": "Người tốt, việc tốt", "level": "district", "year": 2021, "decision": "1234/QĐ-UBND"}],
+    }
+    base.update(overrides)
+    return base
