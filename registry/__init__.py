@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import database, i18n, indexing
-    from .extensions import babel, csrf, db, login_manager, migrate
+    from .extensions import babel, csrf, db, migrate
 
     db.init_app(app)
     database.init_app(app)
@@ -47,7 +47,6 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    login_manager.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

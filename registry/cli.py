@@ -6,12 +6,14 @@ from pathlib import Path
 import click
 import sqlalchemy as sa
 from flask import Flask
+from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
 from .extensions import db
 
 
 @click.command("init")
+@with_appcontext
 def init_command() -> None:
     """Create or upgrade the database schema and load the topic and title catalogues (idempotent)."""
     from .database import upgrade_schema
@@ -24,6 +26,7 @@ def init_command() -> None:
 
 
 @click.command("load-admin-units")
+@with_appcontext
 @click.option("--current-only", is_flag=True, help="Skip the former (pre-2025) districts and wards.")
 @click.option("--if-needed", is_flag=True, help="Do nothing when the provinces are already loaded.")
 def load_admin_units_command(current_only: bool, if_needed: bool) -> None:
@@ -41,6 +44,7 @@ def load_admin_units_command(current_only: bool, if_needed: bool) -> None:
 
 
 @click.command("demo")
+@with_appcontext
 @click.option("--if-empty", is_flag=True, help="Load only when the database holds no entries.")
 def demo_command(if_empty: bool) -> None:
     """Load the demo data set (entries, units, awards, illustrative photos)."""
@@ -57,6 +61,7 @@ def demo_command(if_empty: bool) -> None:
 
 
 @click.command("import-records")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_records_command(file: Path) -> None:
     """Import entries from a JSON Lines file; nothing is imported if any line is wrong."""
@@ -78,6 +83,7 @@ def import_records_command(file: Path) -> None:
 
 
 @click.command("export-records")
+@with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_records_command(file: Path) -> None:
     """Export published entries (public fields only) to a JSON Lines file, in a stable order."""
@@ -88,6 +94,7 @@ def export_records_command(file: Path) -> None:
 
 
 @click.command("reindex")
+@with_appcontext
 @click.option("--pending", is_flag=True, help="Only apply the changes waiting in the outbox.")
 def reindex_command(pending: bool) -> None:
     """Rebuild the search index from the database (built aside, then swapped in)."""
@@ -100,6 +107,7 @@ def reindex_command(pending: bool) -> None:
 
 
 @click.command("search-check")
+@with_appcontext
 def search_check_command() -> None:
     """Report entries missing from, stale in, or wrongly present in the search index."""
     from .indexing import index_check

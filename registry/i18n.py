@@ -1,7 +1,7 @@
 """Locale choice: ?lang= on any page switches language and the choice persists in a cookie."""
 from __future__ import annotations
 
-from flask import Flask, current_app, request
+from flask import Flask, current_app, has_request_context, request
 from flask.wrappers import Response
 from flask_babel import get_locale
 
@@ -11,6 +11,8 @@ LANG_COOKIE = "lang"
 def select_locale() -> str:
     """Pick the locale from ?lang=, then the language cookie, then the default (Vietnamese)."""
     languages = current_app.config["LANGUAGES"]
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     asked = request.args.get("lang")
     if asked in languages:
         return asked

@@ -205,20 +205,23 @@ class SynonymTable:
         self.max_len = 1
         for key, forms, is_abbreviation in groups:
             for form in forms:
-                toks = tuple(s.text for s in syllables(form))
-                if not toks:
-                    continue
-                upper_only = is_abbreviation and form.isupper() and len(toks) == 1 and _looks_like_syllable(
-                    _fold_word(toks[0])
-                )
-                entry = _Form(toks, tuple(_fold_word(t) for t in toks), key, upper_only)
-                self._by_first.setdefault(entry.folded[0], []).append(entry)
-                self.max_len = max(self.max_len, len(toks))
-                self.expansions.setdefault(key, [])
-                if form not in self.expansions[key]:
-                    self.expansions[key].append(form)
+                full = tuple(s.text for s in syllables(form))
+                # "Giáo dục và Đào tạo" is just as often written without "và".
+                short = tuple(t for t in full if t != "và")
+                for toks in {full, short} if short and len(full) > 1 else {full}:
+                    if toks:
+                        self._add(key, form, toks, is_abbreviation)
         for forms in self._by_first.values():
             forms.sort(key=lambda f: -len(f.tokens))
+
+    def _add(self, key: str, form: str, toks: tuple[str, ...], is_abbreviation: bool) -> None:
+        upper_only = is_abbreviation and form.isupper() and len(toks) == 1 and _looks_like_syllable(_fold_word(toks[0]))
+        entry = _Form(toks, tuple(_fold_word(t) for t in toks), key, upper_only)
+        self._by_first.setdefault(entry.folded[0], []).append(entry)
+        self.max_len = max(self.max_len, len(toks))
+        known = self.expansions.setdefault(key, [])
+        if form not in known:
+            known.append(form)
 
     def matches(self, tokens: Sequence[Syllable]) -> list[SynonymMatch]:
         """Return every form occurrence (overlaps included), longest first at each start."""

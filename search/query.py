@@ -14,7 +14,7 @@ import logging
 from collections import Counter
 from dataclasses import dataclass, field
 from itertools import chain
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Mapping, Sequence
 
 from whoosh import query as Q
 
@@ -32,6 +32,7 @@ PHRASE_BOOST_TITLE = 4.0
 PHRASE_BOOST_BODY = 2.0
 FUZZY_BOOST = 0.5
 FUZZY_MIN_LEN = 3
+MAX_TYPO_ALTERNATIVES = 8
 
 
 @dataclass
@@ -77,7 +78,7 @@ class SearchResult:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     did_you_mean: str | None = None
     query_used: str = ""
-    mode: str = "all"  # "all" | "fuzzy" | "any" | "browse"
+    mode: str = "all"  # "all" | "typo" | "any" | "browse"
 
 
 # ------------------------------------------------------------------ query building
@@ -93,18 +94,18 @@ def _fields_query(exact: str | None, folded: str, boost: float = 1.0) -> Q.Query
     return Q.Or(parts)
 
 
-def _token_query(tok: QueryToken, fuzzy: bool = False) -> Q.Query:
+def _token_query(tok: QueryToken, typos: Mapping[str, Sequence[str]] | None = None) -> Q.Query:
     # Marks typed by the user add the exact-mark fields on top of the folded ones,
     # so "cá" scores cá > cà/ca while still finding all three.
     base = _fields_query(tok.text if tok.marked else None, tok.folded)
-    if fuzzy and len(tok.folded) >= FUZZY_MIN_LEN:
-        typo = Q.FuzzyTerm("title_folded", tok.folded, boost=FUZZY_BOOST, maxdist=1, prefixlength=1)
-        return Q.Or([base, typo])
+    near = [c for c in (typos or {}).get(tok.folded, ()) if c != tok.folded]
+    if near:
+        return Q.Or([base] + [_fields_query(None, c, FUZZY_BOOST) for c in near])
     return base
 
 
-def _key_query(keys: Iterable[str]) -> list[Q.Query]:
-    return [_fields_query(k, k) for k in keys]
+def _key_query(keys: Iterable[str], boost: float = 1.0) -> list[Q.Query]:
+    return [_fields_query(k, k, boost) for k in keys]
 
 
 def _phrase_query(tokens: Sequence[QueryToken], boost_title: float, boost_body: float, exact: bool) -> Q.Query:
@@ -120,24 +121,29 @@ def _phrase_query(tokens: Sequence[QueryToken], boost_title: float, boost_body: 
     return Q.Or(parts)
 
 
-def _clause_query(clause: Clause, fuzzy: bool) -> Q.Query:
+def _clause_query(clause: Clause, typos: Mapping[str, Sequence[str]] | None) -> Q.Query:
     if clause.kind == "phrase":
         alts = [_phrase_query(clause.tokens, BOOSTS["title_folded"], BOOSTS["body_folded"], exact=True)]
-        return Q.Or(alts + _key_query(clause.keys)) if clause.keys else alts[0]
+        return Q.Or(alts + _key_query(clause.keys, len(clause.tokens))) if clause.keys else alts[0]
     if clause.kind == "group":
-        words = [_token_query(t, fuzzy) for t in clause.tokens]
+        words = [_token_query(t, typos) for t in clause.tokens]
         together = words[0] if len(words) == 1 else Q.And(words)
-        return Q.Or(_key_query(clause.keys) + [together])
-    return _token_query(clause.tokens[0], fuzzy)
+        # The group key stands for all its syllables, so it weighs as much as they do.
+        return Q.Or(_key_query(clause.keys, len(clause.tokens)) + [together])
+    return _token_query(clause.tokens[0], typos)
 
 
-def _proximity_boost(parsed: ParsedQuery) -> Q.Query | None:
+def _proximity_boost(parsed: ParsedQuery, typos: Mapping[str, Sequence[str]] | None) -> Q.Query | None:
     runs: list[list[QueryToken]] = [[]]
     for clause in parsed.clauses:
         if clause.kind == "phrase":
             runs.append([])
-        else:
-            runs[-1].extend(clause.tokens)
+            continue
+        for tok in clause.tokens:
+            near = (typos or {}).get(tok.folded)
+            if near and near[0] != tok.folded:
+                tok = QueryToken(near[0], near[0])
+            runs[-1].append(tok)
     boosts = [
         _phrase_query(run, PHRASE_BOOST_TITLE, PHRASE_BOOST_BODY, exact=True) for run in runs if len(run) >= 2
     ]
@@ -146,20 +152,53 @@ def _proximity_boost(parsed: ParsedQuery) -> Q.Query | None:
     return boosts[0] if len(boosts) == 1 else Q.Or(boosts)
 
 
-def build_text_query(parsed: ParsedQuery, mode: str = "all") -> Q.Query | None:
-    """Return the Whoosh query for parsed text: ``mode`` is "all", "fuzzy" or "any"."""
+def build_text_query(
+    parsed: ParsedQuery, mode: str = "all", typos: Mapping[str, Sequence[str]] | None = None
+) -> Q.Query | None:
+    """Return the Whoosh query for parsed text: ``mode`` is "all" or "any"; ``typos`` maps
+    a folded syllable to title words one edit away (best first) to accept in its place."""
     if not parsed:
         return None
-    fuzzy = mode == "fuzzy"
-    clauses = [_clause_query(c, fuzzy) for c in parsed.clauses]
+    clauses = [_clause_query(c, typos) for c in parsed.clauses]
     if len(clauses) == 1:
         main = clauses[0]
     elif mode == "any":
         main = Q.Or(clauses)
     else:
         main = Q.And(clauses)
-    boost = _proximity_boost(parsed)
+    boost = _proximity_boost(parsed, typos)
     return Q.AndMaybe(main, boost) if boost is not None else main
+
+
+def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[str]]:
+    """Map each query syllable to title words one edit (or one swap) away, most frequent first.
+
+    A syllable that exists in the index comes first in its own list, so callers can
+    tell a known word with look-alikes from an unknown one.
+    """
+    reader = idx.searcher().reader()
+    out: dict[str, list[str]] = {}
+    for tok in parsed.tokens:
+        word = tok.folded
+        if len(word) < FUZZY_MIN_LEN or word in out:
+            continue
+        try:
+            near = set(reader.terms_within("title_folded", word, 1, prefix=1))
+        except Exception:  # noqa: BLE001 - a failed typo lookup must not break search
+            log.debug("terms_within failed", exc_info=True)
+            near = set()
+        # The automaton counts a swap of two letters as two edits; typists make it as one.
+        for i in range(1, len(word) - 1):
+            swapped = word[:i] + word[i + 1] + word[i] + word[i + 2 :]
+            if swapped != word and reader.doc_frequency("title_folded", swapped):
+                near.add(swapped)
+        near.discard(word)
+        if not near:
+            continue
+        ranked = sorted(near, key=lambda t: (-reader.doc_frequency("title_folded", t), t))[:MAX_TYPO_ALTERNATIVES]
+        known = reader.doc_frequency("title_folded", word) or reader.doc_frequency("body_folded", word)
+        out[word] = ([word] if known else []) + ranked
+    return out
 
 
 def build_filter(req: SearchRequest) -> Q.Query | None:
@@ -315,29 +354,18 @@ def snippet(texts: Sequence[str], terms: HighlightTerms, width: int = SNIPPET_CH
 # ------------------------------------------------------------------ public API
 
 
-def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery) -> str | None:
+def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery, typos: Mapping[str, Sequence[str]]) -> str | None:
     reader = idx.searcher().reader()
     changed = False
     words: list[str] = []
     for tok in parsed.tokens:
-        if reader.doc_frequency("title_folded", tok.folded) or reader.doc_frequency("body_folded", tok.folded):
+        known = reader.doc_frequency("title_folded", tok.folded) or reader.doc_frequency("body_folded", tok.folded)
+        near = typos.get(tok.folded)
+        if known or not near or near[0] == tok.folded:
             words.append(tok.text)
-            continue
-        candidates: set[str] = set()
-        for fieldname in ("title_folded", "body_folded"):
-            try:
-                candidates.update(reader.terms_within(fieldname, tok.folded, 1 if len(tok.folded) < 6 else 2))
-            except Exception:  # noqa: BLE001 - a failed correction must not break search
-                log.debug("terms_within failed", exc_info=True)
-        if not candidates:
-            words.append(tok.text)
-            continue
-        best = max(
-            candidates,
-            key=lambda c: (reader.doc_frequency("title_folded", c) * 5 + reader.doc_frequency("body_folded", c), c),
-        )
-        words.append(best)
-        changed = True
+        else:
+            words.append(near[0])
+            changed = True
     return " ".join(words) if changed else None
 
 
@@ -356,19 +384,23 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
             result.mode = "browse"
         else:
             got = None
-            for mode in ("all", "fuzzy", "any"):
-                text_q = build_text_query(parsed, mode)
-                if text_q is None:
-                    break
+            typos: dict[str, list[str]] | None = None
+            for mode in ("all", "typo", "any"):
+                if mode == "typo":
+                    typos = title_neighbours(idx, parsed)
+                    result.did_you_mean = _did_you_mean(idx, parsed, typos)
+                    if not typos:
+                        continue
                 if mode == "any" and len(parsed.clauses) < 2:
+                    break
+                text_q = build_text_query(parsed, "any" if mode == "any" else "all", typos)
+                if text_q is None:
                     break
                 q = Q.Require(text_q, flt) if flt is not None else text_q
                 got = _run(idx, q, req.sort, want, req.facets)
                 result.mode = mode
                 if got.total:
                     break
-                if mode == "all":
-                    result.did_you_mean = _did_you_mean(idx, parsed)
             if got is None:
                 got = _Collected(0, [], [])
             result.query_used = parsed.text

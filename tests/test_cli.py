@@ -41,12 +41,13 @@ def test_instance_path_moves_database_index_and_photos(tmp_path, monkeypatch):
 
 
 def test_database_url_and_secret_key_from_environment(tmp_path, monkeypatch):
-    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "i"))
+    from registry.config import build_config
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@localhost/reg")
     monkeypatch.setenv("SECRET_KEY", "from-env")
-    app = create_app()
-    assert app.config["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/reg"
-    assert app.config["SECRET_KEY"] == "from-env"
+    config = build_config(tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/reg"
+    assert config["SECRET_KEY"] == "from-env"
+    assert not (tmp_path / "secret_key").exists()
 
 
 def test_export_command_writes_file(app, runner, tmp_path):

@@ -1,0 +1,126 @@
+"""Search in the app: the index follows the database, the page and the API answer."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from registry.extensions import db
+from registry.indexing import apply_pending, index_check, search_index
+from registry.models import Entry, EntryStatus, IndexOutbox, Unit
+from registry.records import records_import
+from tests.conftest import record, write_jsonl
+
+
+@pytest.fixture
+def indexed(app, tmp_path):
+    records = [
+        record("atm", title="Cây ATM gạo", year=2020, unit=["Thành phố Hà Nội", "Quận Long Biên", "Phường Ngọc Lâm"],
+               summary="Máy phát gạo miễn phí cho người khó khăn.", topics=["An sinh xã hội"], awards=[]),
+        record("nvh", kind="collective", title="Nhà văn hóa tổ dân phố số 5", year=2022,
+               unit=["Thành phố Hà Nội", "Quận Nam Từ Liêm"], topics=["Văn hóa"], awards=[],
+               body="Ủy ban nhân dân phường hỗ trợ sửa nhà văn hóa."),
+        record("shipper", year=2021),
+        record("hoa", kind="individual", title="Nguyễn Thị Hoà", year=2023, unit=["Thành phố Hồ Chí Minh"],
+               topics=["Cứu người"], awards=[], body="Chị cứu em bé đuối nước."),
+    ]
+    with app.app_context():
+        records_import(write_jsonl(tmp_path / "in.jsonl", records))
+        db.session.commit()
+    return app
+
+
+def test_published_entries_reach_the_index_after_commit(indexed):
+    with indexed.app_context():
+        assert search_index().count() == 4
+        assert db.session.scalar(sa.select(sa.func.count(IndexOutbox.id))) == 0
+        assert index_check() == ([], [], [])
+
+
+def test_search_page_without_diacritics(indexed, client):
+    html = client.get("/search?q=cay+atm+gao").get_data(as_text=True)
+    assert "/cay-atm-gao" in html and "<mark>Cây</mark>" in html
+    html = client.get("/search?q=nha+van+hoa").get_data(as_text=True)
+    assert "/nha-van-hoa-to-dan-pho-so-5" in html and "<mark>Nhà văn hóa</mark>" in html
+
+
+def test_search_page_abbreviation_and_tone_placement(indexed, client):
+    assert "/nha-van-hoa-to-dan-pho-so-5" in client.get("/search?q=UBND").get_data(as_text=True)
+    assert "/nguyen-thi-hoa" in client.get("/search?q=Hòa").get_data(as_text=True)
+
+
+def test_search_filters_and_facets(indexed, client, app):
+    data = client.get("/api/v1/search?q=&kind=individual").get_json()
+    assert data["total"] == 1 and data["results"][0]["title"] == "Nguyễn Thị Hoà"
+    with app.app_context():
+        hanoi = db.session.scalar(sa.select(Unit.id).where(Unit.name == "Thành phố Hà Nội"))
+    data = client.get(f"/api/v1/search?unit={hanoi}").get_json()
+    assert data["total"] == 3
+    kinds = {f["value"]: f["count"] for f in data["facets"]["kind"]}
+    assert kinds == {"initiative": 2, "collective": 1}
+
+
+def test_search_api_shape_and_no_private_data(indexed, client, app):
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "hoa"))
+        entry.private_phone = "0909000111"
+        db.session.commit()
+    data = client.get("/api/v1/search?q=hoa&per_page=2").get_json()
+    assert set(data) >= {"total", "page", "per_page", "results", "facets"}
+    assert data["per_page"] == 2
+    assert set(data["results"][0]) >= {"id", "ref", "kind", "title", "year", "unit", "url", "snippet"}
+    found = client.get("/api/v1/search?q=0909000111").get_json()
+    assert found["total"] == 0 and found["results"] == []
+    assert "0909000111" not in client.get("/api/v1/search?q=hoa").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ['"', "((", "AND", "NOT OR", "*", "a:b", "title:", '"nhà văn', "~~~", "\x00", "%", "🙂" * 50])
+def test_user_syntax_never_errors(indexed, client, q):
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    assert client.get("/api/v1/search", query_string={"q": q}).status_code == 200
+
+
+def test_suggest_and_did_you_mean(indexed, client):
+    data = client.get("/api/v1/suggest?q=cay a").get_json()
+    assert [s["title"] for s in data["suggestions"]][:1] == ["Cây ATM gạo"]
+    html = client.get("/search?q=shiper+xanh").get_data(as_text=True)
+    assert "/shipper-xanh" in html
+
+
+def test_unpublishing_removes_from_index_and_edits_show_up(indexed, client, app):
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "atm"))
+        entry.status = EntryStatus.ARCHIVED
+        db.session.commit()
+    assert client.get("/api/v1/search?q=atm").get_json()["total"] == 0
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "shipper"))
+        entry.summary = "Đội xe điện giao rau củ"
+        db.session.commit()
+    assert client.get("/api/v1/search?q=rau+cu").get_json()["total"] == 1
+
+
+def test_outbox_survives_a_failed_index_update_and_reindex_pending_applies_it(indexed, app, runner, monkeypatch):
+    app.config["SEARCH_SYNC"] = False  # as if the process died between commit and index update
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "nvh"))
+        entry.title = "Nhà sinh hoạt cộng đồng"
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count(IndexOutbox.id))) == 1
+        missing, stale, extra = index_check()
+        assert stale == [entry.id]
+    result = runner.invoke(args=["search-check"])
+    assert result.exit_code != 0
+    result = runner.invoke(args=["reindex", "--pending"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert index_check() == ([], [], [])
+        assert db.session.scalar(sa.select(sa.func.count(IndexOutbox.id))) == 0
+
+
+def test_full_reindex_rebuilds_from_database(indexed, app, runner):
+    with app.app_context():
+        search_index().delete([db.session.scalar(sa.select(Entry.id).where(Entry.ref == "atm"))])
+        assert index_check()[0]
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["search-check"]).exit_code == 0
