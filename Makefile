@@ -25,7 +25,7 @@ install: $(VENV)/.installed translations
 install-test: $(VENV)/.installed-test translations
 
 translations: $(VENV)/.installed
-	$(BIN)/pybabel compile -q -d registry/translations
+	$(BIN)/pybabel compile -d registry/translations 2>&1 | grep -v "^compiling" || true
 
 extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o registry/translations/messages.pot --no-location --sort-output --project registry .

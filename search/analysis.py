@@ -200,7 +200,7 @@ class SynonymTable:
     """Abbreviation and spelling-variant groups, each indexed under one key token."""
 
     def __init__(self, groups: Iterable[tuple[str, Sequence[str], bool]]) -> None:
-        self._by_first: dict[str, list[_Form]] = {}
+        self._trie: tuple[dict, list[_Form]] = ({}, [])
         self.expansions: dict[str, list[str]] = {}
         self.max_len = 1
         for key, forms, is_abbreviation in groups:
@@ -211,13 +211,14 @@ class SynonymTable:
                 for toks in {full, short} if short and len(full) > 1 else {full}:
                     if toks:
                         self._add(key, form, toks, is_abbreviation)
-        for forms in self._by_first.values():
-            forms.sort(key=lambda f: -len(f.tokens))
 
     def _add(self, key: str, form: str, toks: tuple[str, ...], is_abbreviation: bool) -> None:
         upper_only = is_abbreviation and form.isupper() and len(toks) == 1 and _looks_like_syllable(_fold_word(toks[0]))
         entry = _Form(toks, tuple(_fold_word(t) for t in toks), key, upper_only)
-        self._by_first.setdefault(entry.folded[0], []).append(entry)
+        node = self._trie
+        for f in entry.folded:
+            node = node[0].setdefault(f, ({}, []))
+        node[1].append(entry)
         self.max_len = max(self.max_len, len(toks))
         known = self.expansions.setdefault(key, [])
         if form not in known:
@@ -226,21 +227,30 @@ class SynonymTable:
     def matches(self, tokens: Sequence[Syllable]) -> list[SynonymMatch]:
         """Return every form occurrence (overlaps included), longest first at each start."""
         found: list[SynonymMatch] = []
-        seen: set[tuple[int, str]] = set()
+        root = self._trie[0]
         n = len(tokens)
-        for i, tok in enumerate(tokens):
-            candidates = self._by_first.get(tok.folded)
-            if not candidates:
+        for i in range(n):
+            node = root.get(tokens[i].folded)
+            if node is None:
                 continue
-            for form in candidates:
-                size = len(form.tokens)
-                if i + size > n or (i, form.key) in seen:
-                    continue
-                if form.upper_only and not tok.upper:
-                    continue
-                if all(_token_matches(tokens[i + k], form, k) for k in range(size)):
-                    seen.add((i, form.key))
-                    found.append(SynonymMatch(i, i + size, form.key))
+            here: list[SynonymMatch] = []
+            seen: set[str] = set()
+            j = i
+            while True:
+                for form in node[1]:
+                    if form.key in seen or (form.upper_only and not tokens[i].upper):
+                        continue
+                    if all(_token_matches(tokens[i + k], form, k) for k in range(j - i + 1)):
+                        seen.add(form.key)
+                        here.append(SynonymMatch(i, j + 1, form.key))
+                j += 1
+                if j >= n:
+                    break
+                node = node[0].get(tokens[j].folded)
+                if node is None:
+                    break
+            here.sort(key=lambda m: m.start - m.end)
+            found.extend(here)
         return found
 
 
@@ -301,20 +311,10 @@ def synonym_matches(tokens: Sequence[Syllable]) -> list[SynonymMatch]:
     return synonyms().matches(tokens)
 
 
-@dataclass(frozen=True, slots=True)
-class IndexToken:
-    """A token to index: ``text`` for the marked field, ``folded`` for the folded one."""
-
-    text: str
-    folded: str
-    pos: int
-    start: int
-    end: int
-
-
 @lru_cache(maxsize=64)
-def index_tokens(text: str) -> tuple[IndexToken, ...]:
-    """Return syllables plus group keys stacked on the first and last syllable of each match."""
+def index_tokens(text: str) -> tuple[tuple[str, str, int, int, int], ...]:
+    """Return (text, folded, pos, start, end) for every syllable plus group keys stacked
+    on the first and last syllable of each abbreviation / variant match."""
     toks = syllables(text)
     stacked: dict[int, list[tuple[str, int, int]]] = {}
     for m in synonym_matches(toks):
@@ -322,12 +322,14 @@ def index_tokens(text: str) -> tuple[IndexToken, ...]:
         span = (m.key, first.start, last.end)
         for p in {m.start, m.end - 1}:
             stacked.setdefault(p, []).append(span)
-    out: list[IndexToken] = []
-    for tok in toks:
-        out.append(IndexToken(tok.text, tok.folded, tok.pos, tok.start, tok.end))
-        for key, start, end in stacked.get(tok.pos, ()):
-            if key != tok.folded:
-                out.append(IndexToken(key, key, tok.pos, start, end))
+    if not stacked:
+        return tuple((t.text, t.folded, t.pos, t.start, t.end) for t in toks)
+    out: list[tuple[str, str, int, int, int]] = []
+    for t in toks:
+        out.append((t.text, t.folded, t.pos, t.start, t.end))
+        for key, start, end in stacked.get(t.pos, ()):
+            if key != t.folded:
+                out.append((key, key, t.pos, start, end))
     return tuple(out)
 
 
@@ -453,6 +455,11 @@ def expand_query(q: str) -> list[list[str]]:
     return out
 
 
+@lru_cache(maxsize=256)
+def _cached_syllables(text: str) -> list[Syllable]:
+    return syllables(text)
+
+
 @dataclass
 class HighlightTerms:
     """What to mark in a text: syllables to match as typed, folded syllables and synonym keys."""
@@ -470,14 +477,14 @@ class HighlightTerms:
 
     def for_texts(self, texts: Iterable[str]) -> "HighlightTerms":
         """Specialise to one document: a syllable found as typed there is marked only as typed."""
-        present = {t.text for text in texts for t in syllables(text)}
+        present = {t.text for text in texts for t in _cached_syllables(text)}
         exact = {text for text, _ in self.pairs if text in present}
         folded = {f for text, f in self.pairs if text not in present}
         return HighlightTerms(exact, folded, self.keys, self.pairs)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Return merged (start, end) character spans to mark in NFC ``text``."""
-        toks = syllables(text)
+        toks = _cached_syllables(text)
         spans: list[tuple[int, int]] = [
             (t.start, t.end) for t in toks if t.text in self.exact or t.folded in self.folded
         ]

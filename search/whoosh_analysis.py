@@ -36,16 +36,16 @@ class VietnameseTokenizer(Tokenizer):
     ) -> Iterator[Token]:
         """Yield Whoosh tokens for ``value``."""
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        folded = self.folded
+        which = 1 if self.folded else 0
+        t.boost = 1.0
+        t.stopped = False
         for it in index_tokens(value):
-            t.text = it.folded if folded else it.text
-            t.boost = 1.0
-            t.stopped = False
+            t.text = it[which]
             if keeporiginal:
                 t.original = t.text
             if positions:
-                t.pos = start_pos + it.pos
+                t.pos = start_pos + it[2]
             if chars:
-                t.startchar = start_char + it.start
-                t.endchar = start_char + it.end
+                t.startchar = start_char + it[3]
+                t.endchar = start_char + it[4]
             yield t

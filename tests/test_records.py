@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+from flask_babel import force_locale
 
 from registry.extensions import db
 from registry.models import Award, Entry, EntryStatus, Photo, Topic, Unit
@@ -78,7 +79,7 @@ def test_invalid_line_rejects_whole_file_with_line_number(app, tmp_path, bad_lin
     lines = [json.dumps(record("ok-1"), ensure_ascii=False), bad_line, json.dumps(record("ok-2"), ensure_ascii=False)]
     path = tmp_path / "in.jsonl"
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         with pytest.raises(ImportRejected) as exc:
             records_import(path)
         db.session.rollback()
@@ -88,7 +89,7 @@ def test_invalid_line_rejects_whole_file_with_line_number(app, tmp_path, bad_lin
 
 def test_every_problem_is_listed_and_duplicate_refs_named(app, tmp_path):
     path = write_jsonl(tmp_path / "in.jsonl", [record("dup"), record("dup", year=3000), record("z", kind="?")])
-    with app.app_context():
+    with app.app_context(), force_locale("en"):
         with pytest.raises(ImportRejected) as exc:
             records_import(path)
     problems = [(p.line, p.message) for p in exc.value.problems]
