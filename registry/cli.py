@@ -12,6 +12,11 @@ from flask_babel import gettext as _
 from .extensions import db
 
 
+def _import_summary(report) -> str:
+    return _("%(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
+             created=report.created, updated=report.updated, unchanged=report.unchanged)
+
+
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
@@ -56,8 +61,7 @@ def demo_command(if_empty: bool) -> None:
         return
     report = demo_load()
     db.session.commit()
-    click.echo(_("Demo data: %(created)d entries created, %(updated)d updated, %(unchanged)d unchanged.",
-                 created=report.created, updated=report.updated, unchanged=report.unchanged))
+    click.echo(_("Demo data:") + " " + _import_summary(report))
 
 
 @click.command("import-records")
@@ -78,8 +82,7 @@ def import_records_command(file: Path) -> None:
             _("%(count)d problem(s) found; nothing was imported.", count=len(exc.problems))
         ) from None
     db.session.commit()
-    click.echo(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged.",
-                 created=report.created, updated=report.updated, unchanged=report.unchanged))
+    click.echo(_("Imported:") + " " + _import_summary(report))
 
 
 @click.command("export-records")

@@ -77,12 +77,18 @@ class _LineChecker:
     def fail(self, message: str) -> None:
         self.problems.append(ImportProblem(self.line, message))
 
+    def present(self, obj: dict, key: str, *, required: bool, where: str) -> bool:
+        """True when the field has a value to check; a missing required field is a problem."""
+        if obj.get(key) is not None:
+            return True
+        if required:
+            self.fail(_("%(where)s“%(key)s” is required.", where=where, key=key))
+        return False
+
     def text(self, obj: dict, key: str, *, required: bool, max_len: int, where: str = "") -> None:
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.fail(_("%(where)s“%(key)s” is required.", where=where, key=key))
+        if not self.present(obj, key, required=required, where=where):
             return
+        value = obj[key]
         if not isinstance(value, str):
             self.fail(_("%(where)s“%(key)s” must be text.", where=where, key=key))
         elif required and not value.strip():
@@ -91,30 +97,24 @@ class _LineChecker:
             self.fail(_("%(where)s“%(key)s” is longer than %(max)d characters.", where=where, key=key, max=max_len))
 
     def year(self, obj: dict, key: str, *, required: bool, where: str = "") -> None:
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.fail(_("%(where)s“%(key)s” is required.", where=where, key=key))
+        if not self.present(obj, key, required=required, where=where):
             return
+        value = obj[key]
         if isinstance(value, bool) or not isinstance(value, int) or not 1945 <= value <= 2100:
             self.fail(_("%(where)s“%(key)s” must be a year between 1945 and 2100.", where=where, key=key))
 
     def choice(self, obj: dict, key: str, enum_cls, *, required: bool, where: str = "") -> None:
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.fail(_("%(where)s“%(key)s” is required.", where=where, key=key))
+        if not self.present(obj, key, required=required, where=where):
             return
+        value = obj[key]
         allowed = [m.value for m in enum_cls]
         if value not in allowed:
             self.fail(_("%(where)s“%(key)s” must be one of: %(allowed)s.", where=where, key=key, allowed=", ".join(allowed)))
 
     def names(self, obj: dict, key: str, *, required: bool, where: str = "") -> None:
-        value = obj.get(key)
-        if value is None:
-            if required:
-                self.fail(_("%(where)s“%(key)s” is required.", where=where, key=key))
+        if not self.present(obj, key, required=required, where=where):
             return
+        value = obj[key]
         if (
             not isinstance(value, list)
             or (required and not value)

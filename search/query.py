@@ -33,6 +33,7 @@ PHRASE_BOOST_BODY = 2.0
 FUZZY_BOOST = 0.5
 FUZZY_MIN_LEN = 3
 MAX_TYPO_ALTERNATIVES = 8
+RESCORE_WINDOW = 100
 
 
 @dataclass
@@ -145,7 +146,7 @@ def _proximity_boost(parsed: ParsedQuery, typos: Mapping[str, Sequence[str]] | N
                 tok = QueryToken(near[0], near[0])
             runs[-1].append(tok)
     boosts = [
-        _phrase_query(run, PHRASE_BOOST_TITLE, PHRASE_BOOST_BODY, exact=True) for run in runs if len(run) >= 2
+        _phrase_query(run, PHRASE_BOOST_TITLE, PHRASE_BOOST_BODY, exact=False) for run in runs if len(run) >= 2
     ]
     if not boosts:
         return None
@@ -154,9 +155,12 @@ def _proximity_boost(parsed: ParsedQuery, typos: Mapping[str, Sequence[str]] | N
 
 def build_text_query(
     parsed: ParsedQuery, mode: str = "all", typos: Mapping[str, Sequence[str]] | None = None
-) -> Q.Query | None:
-    """Return the Whoosh query for parsed text: ``mode`` is "all" or "any"; ``typos`` maps
-    a folded syllable to title words one edit away (best first) to accept in its place."""
+) -> tuple[Q.Query, Q.Query | None] | None:
+    """Return (matching query, optional proximity bonus query) for parsed text.
+
+    ``mode`` is "all" or "any"; ``typos`` maps a folded syllable to title words one
+    edit away (best first) to accept in its place.
+    """
     if not parsed:
         return None
     clauses = [_clause_query(c, typos) for c in parsed.clauses]
@@ -166,8 +170,7 @@ def build_text_query(
         main = Q.Or(clauses)
     else:
         main = Q.And(clauses)
-    boost = _proximity_boost(parsed, typos)
-    return Q.AndMaybe(main, boost) if boost is not None else main
+    return main, _proximity_boost(parsed, typos)
 
 
 def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[str]]:
@@ -234,14 +237,18 @@ class _Collected:
     matched: list[tuple[Any, list[int]]]  # (segment columns, segment docnums)
 
 
-def _run(idx: SearchIndex, q: Q.Query, sort: str, want: int, with_docs: bool) -> _Collected:
+def _run(
+    idx: SearchIndex, q: Q.Query, sort: str, want: int, with_docs: bool, bonus: Q.Query | None = None
+) -> _Collected:
     searcher = idx.searcher()
     scored = sort != "newest"
     ctx = searcher.context(needs_current=scored, weighting=searcher.weighting)
     total = 0
     heap: list[tuple[float, int, int]] = []
     matched: list[tuple[Any, list[int]]] = []
-    for sub, offset in searcher.leaf_searchers():
+    leaves = searcher.leaf_searchers()
+    window = max(want, RESCORE_WINDOW) if bonus is not None else want
+    for sub, offset in leaves:
         cols = idx.segment_columns(sub.reader())
         published = cols.published
         m = q.matcher(sub, ctx)
@@ -250,22 +257,49 @@ def _run(idx: SearchIndex, q: Q.Query, sort: str, want: int, with_docs: bool) ->
         if scored:
             docs: list[int] = []
             append = docs.append
-            for_heap: list[tuple[float, int, int]] = []
-            push = for_heap.append
+            found: list[tuple[float, int, int]] = []
+            push = found.append
             while m.is_active():
                 d = m.id()
                 append(d)
                 push((m.score(), published[d], -(offset + d)))
                 m.next()
-            heap = heapq.nlargest(want, chain(heap, for_heap))
+            heap = heapq.nlargest(window, chain(heap, found))
         else:
             docs = list(m.all_ids())
             heap = heapq.nlargest(want, chain(heap, ((0.0, published[d], -(offset + d)) for d in docs)))
         total += len(docs)
         if with_docs:
             matched.append((cols, docs))
+    if scored and bonus is not None and heap:
+        heap = _rescore(searcher, leaves, ctx, bonus, heap)[:want]
     top = [(s, p, -d) for s, p, d in heap]
     return _Collected(total, top, matched)
+
+
+def _rescore(searcher: Any, leaves: Any, ctx: Any, bonus: Q.Query, heap: list[tuple[float, int, int]]) -> list:
+    # Phrase matching reads positions, which is costly; only the best-scoring
+    # window of candidates gets the adjacency bonus.
+    extra: dict[int, float] = {}
+    wanted = sorted(-d for _, _, d in heap)
+    bounds = [off for _, off in leaves] + [searcher.doc_count_all()]
+    for i, (sub, offset) in enumerate(leaves):
+        mine = [d - offset for d in wanted if offset <= d < bounds[i + 1]]
+        if not mine:
+            continue
+        m = bonus.matcher(sub, ctx)
+        for d in mine:
+            if not m.is_active():
+                break
+            if m.id() < d:
+                m.skip_to(d)
+                if not m.is_active():
+                    break
+            if m.id() == d:
+                extra[d + offset] = m.score()
+    rescored = [(s + extra.get(-nd, 0.0), p, nd) for s, p, nd in heap]
+    rescored.sort(reverse=True)
+    return rescored
 
 
 def _count_facets(matched: list[tuple[Any, list[int]]]) -> dict[str, list[tuple[Any, int]]]:
@@ -393,11 +427,12 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
                         continue
                 if mode == "any" and len(parsed.clauses) < 2:
                     break
-                text_q = build_text_query(parsed, "any" if mode == "any" else "all", typos)
-                if text_q is None:
+                built = build_text_query(parsed, "any" if mode == "any" else "all", typos)
+                if built is None:
                     break
+                text_q, bonus = built
                 q = Q.Require(text_q, flt) if flt is not None else text_q
-                got = _run(idx, q, req.sort, want, req.facets)
+                got = _run(idx, q, req.sort, want, req.facets, bonus)
                 result.mode = mode
                 if got.total:
                     break
