@@ -1,0 +1,113 @@
+"""End-to-end fixtures: the app served on loopback with the demo data, and Debian's Chromium driven by Playwright."""
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
+ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
+AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
+# Without these flags Chromium keeps trying to reach Google's services, which this network refuses.
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--disable-default-apps", "--disable-extensions", "--mute-audio",
+]
+
+if not Path(CHROMIUM).exists():
+    reason = f"Chromium not found at {CHROMIUM} (apt-get install chromium)"
+    if os.environ.get("E2E_REQUIRED"):
+        raise RuntimeError(reason)
+    pytest.skip(reason, allow_module_level=True)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The app with the demo data on its own instance folder."""
+    from registry import create_app
+    from registry.database import upgrade_schema
+    from registry.demo import demo_load
+    from registry.extensions import db
+    from registry.seed import catalogues_load
+
+    instance = tmp_path_factory.mktemp("e2e-instance")
+    previous = os.environ.get("REGISTRY_INSTANCE_PATH")
+    os.environ["REGISTRY_INSTANCE_PATH"] = str(instance)
+    try:
+        app = create_app({"TESTING": False, "SERVER_NAME": None})
+    finally:
+        if previous is None:
+            os.environ.pop("REGISTRY_INSTANCE_PATH", None)
+        else:
+            os.environ["REGISTRY_INSTANCE_PATH"] = previous
+    with app.app_context():
+        upgrade_schema()
+        catalogues_load()
+        demo_load()
+        db.session.commit()
+    return app
+
+
+@pytest.fixture(scope="session")
+def base_url(live_app) -> Iterator[str]:
+    """Serve the app on a free loopback port for the whole session."""
+    logging.getLogger("werkzeug").setLevel(logging.WARNING)
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh browser context per test; a screenshot is kept when the test fails."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="vi-VN")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        shot(page, f"FAILED-{request.node.name}")
+    context.close()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    outcome = yield
+    report = outcome.get_result()
+    setattr(item, f"rep_{report.when}", report)
+
+
+def shot(page, name: str) -> Path:
+    """Save a full-page screenshot as a test artifact."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
+    """Run axe-core in the page and return violations of the given impacts."""
+    page.add_script_tag(content=AXE.read_text(encoding="utf-8"))
+    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
+    return [
+        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"] if v["impact"] in impacts
+    ]
