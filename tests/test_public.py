@@ -247,3 +247,46 @@ def test_dates_and_numbers_follow_locale(showcase, client, app):
     en = client.get(f"/entries/{eid}/tuyen-duong-bich-hoa?lang=en").get_data(as_text=True)
     assert "15 thg 9, 2020" in vi
     assert "Sep 15, 2020" in en
+
+
+PAGES = [
+    ("/", {"vi": "Mới được tôn vinh", "en": "Recently recognised"}),
+    ("/entries", {"vi": "Bộ lọc", "en": "Filter"}),
+    ("/units", {"vi": "Đơn vị", "en": "Units"}),
+    ("/topics", {"vi": "Chủ đề", "en": "Topics"}),
+    ("/topics/van-hoa", {"vi": "Tuyến đường bích họa", "en": "Tuyến đường bích họa"}),
+    ("/search?q=atm", {"vi": "Tìm kiếm", "en": "Search"}),
+    ("ENTRY", {"vi": "Khen thưởng", "en": "Awards"}),
+    ("UNIT", {"vi": "Đơn vị trực thuộc", "en": "Units below"}),
+]
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+@pytest.mark.parametrize("path, expected", PAGES)
+def test_every_public_page_in_both_languages(showcase, client, app, path, expected, lang):
+    with app.app_context():
+        if path == "ENTRY":
+            entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "shipper"))
+            path = f"/entries/{entry.id}/{entry.slug}"
+        elif path == "UNIT":
+            unit = db.session.scalar(sa.select(Unit).where(Unit.name == "Quận Long Biên"))
+            path = f"/units/{unit.id}/{unit.slug}"
+    sep = "&" if "?" in path else "?"
+    response = client.get(f"{path}{sep}lang={lang}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert f'<html lang="{lang}">' in html
+    assert expected[lang] in html
+
+
+def test_titles_with_markup_are_escaped_everywhere(app, client, tmp_path):
+    nasty = 'Tổ <img src=x onerror=alert(1)> "an toàn"'
+    with app.app_context():
+        records_import(write_jsonl(tmp_path / "x.jsonl", [record("x", title=nasty, summary="<b>đậm</b>")]))
+        db.session.commit()
+        entry = db.session.scalar(sa.select(Entry))
+        url = f"/entries/{entry.id}/{entry.slug}"
+    for page in ("/", "/entries", url, "/search?q=an+toan", "/topics/an-sinh-xa-hoi"):
+        html = client.get(page).get_data(as_text=True)
+        assert "<img src=x" not in html, page
+        assert "<b>đậm</b>" not in html, page
