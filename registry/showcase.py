@@ -132,6 +132,25 @@ def _filtered(filters: BrowseFilters, *, skip: str | None = None) -> sa.Select:
     return query
 
 
+def matching_entry_ids(filters: BrowseFilters) -> sa.Select:
+    """Select the ids of published entries matching every filter (the page number aside)."""
+    return _filtered(filters)
+
+
+def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
+    """Add up per-unit counts into the units one level below ``top`` (the roots when None)."""
+    if not counts:
+        return Counter()
+    links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
+        sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
+    totals: Counter[int] = Counter()
+    for unit_id, count in counts.items():
+        node = _facet_node(unit_id, top, links)
+        if node is not None:
+            totals[node] += count
+    return totals
+
+
 def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[FacetValue]:
     """Counts for the next level down the unit tree (roots when no unit is chosen)."""
     counts = dict(
@@ -140,16 +159,9 @@ def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[Face
             .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
         ).all()
     )
-    if not counts:
+    totals = unit_rollup(counts, selected_unit.id if selected_unit else None)
+    if not totals:
         return []
-    links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
-        sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
-    top = selected_unit.id if selected_unit else None
-    totals: Counter[int] = Counter()
-    for unit_id, count in counts.items():
-        node = _facet_node(unit_id, top, links)
-        if node is not None:
-            totals[node] += count
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
     values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
     return sorted(values, key=lambda v: (-v.count, v.label))
