@@ -58,6 +58,8 @@ def register_extensions(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
     from .feeds import bp as feeds_bp
+    from .openweb import bp as openweb_bp
+    from .stats import bp as stats_bp
     from .media import bp as media_bp
     from .public import bp as public_bp
 
@@ -65,6 +67,8 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(media_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(feeds_bp)
+    app.register_blueprint(openweb_bp)
+    app.register_blueprint(stats_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -75,8 +79,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import templating
+    from .opendata import page_meta
 
     templating.init_app(app)
+    page_meta.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

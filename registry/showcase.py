@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from math import ceil
 from typing import Any
@@ -137,17 +138,24 @@ def matching_entry_ids(filters: BrowseFilters) -> sa.Select:
     return _filtered(filters)
 
 
-def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
-    """Add up per-unit counts into the units one level below ``top`` (the roots when None)."""
-    if not counts:
-        return Counter()
+def unit_rollup_nodes(unit_ids: Iterable[int], top: int | None) -> dict[int, int]:
+    """Map each unit to the unit one level below ``top`` (a root when None) that it counts toward."""
+    ids = set(unit_ids)
+    if not ids:
+        return {}
     links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
         sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
+    nodes = {unit_id: _facet_node(unit_id, top, links) for unit_id in ids}
+    return {unit_id: node for unit_id, node in nodes.items() if node is not None}
+
+
+def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
+    """Add up per-unit counts into the units one level below ``top`` (the roots when None)."""
+    nodes = unit_rollup_nodes(counts, top)
     totals: Counter[int] = Counter()
     for unit_id, count in counts.items():
-        node = _facet_node(unit_id, top, links)
-        if node is not None:
-            totals[node] += count
+        if unit_id in nodes:
+            totals[nodes[unit_id]] += count
     return totals
 
 

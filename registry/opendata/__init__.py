@@ -12,7 +12,7 @@ from sqlalchemy.orm import selectinload
 
 from ..catalog import unit_descendant_ids
 from ..extensions import db
-from ..models import Award, AwardLevel, AwardTitle, Entry, EntryStatus, Replication, Unit
+from ..models import Award, AwardLevel, AwardTitle, Entry, EntryStatus, Replication, Topic, Unit, entry_topic
 from ..showcase import BrowseFilters, matching_entry_ids, unit_rollup
 
 # Everything an entry's open-data record shows, loaded in a fixed number of queries.
@@ -208,3 +208,30 @@ def unit_subtree_entry_count(unit: Unit) -> int:
         sa.select(sa.func.count()).select_from(Entry)
         .where(Entry.status == EntryStatus.PUBLISHED, Entry.unit_id.in_(unit_descendant_ids(unit.id)))
     ) or 0
+
+
+def sitemap_items() -> tuple[list[Any], list[tuple[Unit, datetime]], list[tuple[Topic, datetime]]]:
+    """Published entries (id, slug, last change), the units above them and their topics, each with its last change."""
+    entries = db.session.execute(
+        sa.select(Entry.id, Entry.slug, Entry.updated_at).where(Entry.status == EntryStatus.PUBLISHED).order_by(Entry.id)
+    ).all()
+    per_unit = dict(db.session.execute(
+        sa.select(Entry.unit_id, sa.func.max(Entry.updated_at)).where(Entry.status == EntryStatus.PUBLISHED)
+        .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
+    ).all())
+    parents = dict(db.session.execute(sa.select(Unit.id, Unit.parent_id)).all())
+    # A unit's page lists the entries of its whole subtree, so it changes when any of them does.
+    newest: dict[int, datetime] = {}
+    for unit_id, stamp in per_unit.items():
+        node, steps = unit_id, 0
+        while node is not None and steps < 64:
+            if newest.get(node) is None or newest[node] < stamp:
+                newest[node] = stamp
+            node, steps = parents.get(node), steps + 1
+    units = db.session.scalars(sa.select(Unit).where(Unit.id.in_(newest)).order_by(Unit.id)).all() if newest else []
+    topics = db.session.execute(
+        sa.select(Topic, sa.func.max(Entry.updated_at)).join(entry_topic, entry_topic.c.topic_id == Topic.id)
+        .join(Entry, Entry.id == entry_topic.c.entry_id).where(Entry.status == EntryStatus.PUBLISHED)
+        .group_by(Topic.id).order_by(Topic.id)
+    ).all()
+    return list(entries), [(u, newest[u.id]) for u in units], [(t, stamp) for t, stamp in topics]
