@@ -5,6 +5,8 @@ from ..extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
+# Vietnamese stays readable in answers (UTF-8) instead of \u escapes.
+bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
 # One generous budget per address for the whole API; preflight requests cost nothing.
 limiter.limit(
     lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: request.method == "OPTIONS"
