@@ -1,12 +1,22 @@
 """The API described: an OpenAPI 3 document built from the routes, and a page for people."""
 from __future__ import annotations
 
+from datetime import timedelta
+
 from flask import current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import lazy_gettext as _l
+from flask_babel import format_decimal, format_timedelta, gettext as _, lazy_gettext as _l
+from limits import parse as parse_limit
 
 from . import bp
 from .downloads import export_limit
 from .spec import api_routes, documented, openapi_document
+
+
+def rate_limit_text() -> str:
+    """The API's rate limit in words of the current language ("600 requests per 1 minute")."""
+    limit = parse_limit(current_app.config["API_RATE_LIMIT"])
+    return _("%(amount)s requests per %(window)s", amount=format_decimal(limit.amount),
+             window=format_timedelta(timedelta(seconds=limit.get_expiry())))
 
 
 @bp.get("/")
@@ -35,5 +45,5 @@ def docs():
     """The API explained for people: endpoints, parameters, examples, rules."""
     return render_template(
         "api/docs.html", routes=api_routes(), export_limit=export_limit(),
-        rate_limit=current_app.config["API_RATE_LIMIT"], root=request.url_root.rstrip("/"),
+        rate_limit=rate_limit_text(), root=request.url_root.rstrip("/"),
     )

@@ -14,6 +14,8 @@ from ..models import AwardLevel, EntryKind
 from ..showcase import SORTS
 
 API_VERSION = "1.0.0"
+# The order in which the API page presents its endpoints.
+TAGS = ("entries", "awards", "search", "catalogues", "about")
 _CONVERTER = re.compile(r"<(?:(\w+):)?(\w+)>")
 
 
@@ -49,7 +51,7 @@ class RouteDoc:
     params: tuple[Param, ...] = ()
     schema: str | None = None
     exports: bool = False
-    tag: str = "data"
+    tag: str = "about"
     path_params: dict[str, str] = field(default_factory=dict)
 
 
@@ -113,7 +115,7 @@ def api_routes() -> list[DocumentedRoute]:
             for conv, name in _CONVERTER.findall(rule.rule)
         ]
         routes.append(DocumentedRoute(_CONVERTER.sub(r"{\2}", rule.rule), rule.endpoint, doc, path_params))
-    return sorted(routes, key=lambda r: r.path)
+    return sorted(routes, key=lambda r: (TAGS.index(r.doc.tag) if r.doc.tag in TAGS else len(TAGS), r.path))
 
 
 _ERROR = {
