@@ -6,6 +6,7 @@ PostgreSQL both accept; ``scope`` narrows the counts to a unit and everything be
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -182,22 +183,25 @@ def by_title(scope: Unit | None, locale: str) -> StatTable:
     )
 
 
+def _builders(scope: Unit | None, locale: str) -> dict[str, Callable[[], StatTable]]:
+    return {
+        "entries-by-year": lambda: entries_by_year(scope),
+        "awards-by-year": lambda: awards_by_year(scope),
+        "by-unit": lambda: by_unit(scope),
+        "by-topic": lambda: by_topic(scope, locale),
+        "by-title": lambda: by_title(scope, locale),
+    }
+
+
 def statistics_tables(scope: Unit | None, locale: str) -> list[StatTable]:
     """Every table of the statistics page, in page order."""
-    return [entries_by_year(scope), awards_by_year(scope), by_unit(scope), by_topic(scope, locale), by_title(scope, locale)]
-
-
-TABLE_NAMES = ("entries-by-year", "awards-by-year", "by-unit", "by-topic", "by-title")
+    return [build() for build in _builders(scope, locale).values()]
 
 
 def statistics_table(name: str, scope: Unit | None, locale: str) -> StatTable | None:
     """One table by name, or None for an unknown name."""
-    builders = {
-        "entries-by-year": lambda: entries_by_year(scope), "awards-by-year": lambda: awards_by_year(scope),
-        "by-unit": lambda: by_unit(scope), "by-topic": lambda: by_topic(scope, locale),
-        "by-title": lambda: by_title(scope, locale),
-    }
-    return builders[name]() if name in builders else None
+    build = _builders(scope, locale).get(name)
+    return build() if build else None
 
 
 # ------------------------------------------------------------------ the yearly report

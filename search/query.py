@@ -12,7 +12,7 @@ import heapq
 import html
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -403,7 +403,7 @@ def search_ids(idx: SearchIndex, req: SearchRequest, *, limit: int) -> tuple[int
     """Return how many documents match and the ids of the first ``limit`` in result order (for downloads)."""
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     flt = build_filter(req)
-    bare = SearchRequest(**{**req.__dict__, "facets": False})
+    bare = replace(req, facets=False)
     with idx.read_lock:
         got = _match(idx, bare, parsed, flt, max(1, limit), SearchResult())
         searcher = idx.searcher()

@@ -23,13 +23,6 @@ ENTRY_LOAD = (
 )
 
 
-def _int_arg(value: Any) -> int | None:
-    try:
-        return int(value) if value not in (None, "") else None
-    except (TypeError, ValueError):
-        return None
-
-
 def data_last_modified() -> datetime | None:
     """When public data last changed: the newest change to an entry, an award or a unit (UTC)."""
     stamps = db.session.execute(sa.select(
@@ -129,16 +122,10 @@ class AwardFilters:
 
     @classmethod
     def from_args(cls, args: Any) -> AwardFilters:
-        """Parse request arguments, dropping values that cannot be right."""
-        year = _int_arg(args.get("year"))
-        level = args.get("level")
-        return cls(
-            year=year if year and 1945 <= year <= 2100 else None,
-            title=args.get("title") or None,
-            level=level if level in {lv.value for lv in AwardLevel} else None,
-            unit=_int_arg(args.get("unit")),
-            page=min(max(_int_arg(args.get("page")) or 1, 1), 10_000),
-        )
+        """Parse request arguments, dropping values that cannot be right (as the browse filters do)."""
+        common = BrowseFilters.from_args(args)
+        return cls(year=common.year, title=args.get("title") or None, level=common.level, unit=common.unit,
+                   page=common.page)
 
 
 def _awards_query(filters: AwardFilters) -> sa.Select:
