@@ -115,9 +115,10 @@ def awards_by_year(scope: Unit | None) -> StatTable:
     )
 
 
-def _rollup_rows(scope: Unit | None, per_unit: list[dict[int, int]]) -> list[StatRow]:
+def _rollup_rows(scope: Unit | None, per_unit: list[dict[int, int]], nodes: dict[int, int] | None = None) -> list[StatRow]:
     """Rows for the units one level below ``scope``, each series of per-unit counts added up into them."""
-    nodes = unit_rollup_nodes(set().union(*per_unit), scope.id if scope else None)
+    if nodes is None:
+        nodes = unit_rollup_nodes(set().union(*per_unit), scope.id if scope else None)
     totals: dict[int, list[int]] = defaultdict(lambda: [0] * len(per_unit))
     for i, counts in enumerate(per_unit):
         for unit_id, n in counts.items():
@@ -252,11 +253,11 @@ def year_report(year: int, scope: Unit | None, locale: str) -> YearReport:
     series: dict[AwardLevel | str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     for unit_id, _title_id, level, is_revoked, n in per_unit_level:
         series["revoked" if is_revoked else level][unit_id] += n
-    unit_rows = _rollup_rows(scope, [dict(series[lv]) for lv in levels] + [dict(series["revoked"])])
+    nodes = unit_rollup_nodes({row[0] for row in per_unit_level}, scope.id if scope else None)
+    unit_rows = _rollup_rows(scope, [dict(series[lv]) for lv in levels] + [dict(series["revoked"])], nodes)
     unit_rows.sort(key=lambda r: (-sum(r.values[:-1]), r.label))
 
     # Tidy lines for the CSV: unit (one level below the scope), title, level, awards, revoked.
-    nodes = unit_rollup_nodes({row[0] for row in per_unit_level}, scope.id if scope else None)
     rolled: dict[tuple[int, int, AwardLevel], list[int]] = defaultdict(lambda: [0, 0])
     for unit_id, title_id, level, is_revoked, n in per_unit_level:
         if unit_id in nodes:

@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..catalog import unit_descendant_ids
 from ..extensions import db
@@ -42,7 +43,15 @@ def preload_unit_paths(units: Iterable[Unit | None]) -> None:
         return
     tree = sa.select(Unit.id, Unit.parent_id).where(Unit.id.in_(ids)).cte("ancestors", recursive=True)
     tree = tree.union(sa.select(Unit.id, Unit.parent_id).where(Unit.id == tree.c.parent_id))
-    db.session.scalars(sa.select(Unit).where(Unit.id.in_(sa.select(tree.c.id)))).all()
+    loaded = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(sa.select(tree.c.id))))}
+    # Linking each unit to its parent keeps the chain alive: the session only holds objects weakly.
+    for unit in loaded.values():
+        set_committed_value(unit, "parent", loaded.get(unit.parent_id))
+
+
+def _with_unit_paths(entries: list[Entry]) -> list[Entry]:
+    preload_unit_paths([*(e.unit for e in entries), *(r.unit for e in entries for r in e.replications)])
+    return entries
 
 
 def _entry_order(sort: str) -> tuple:
@@ -70,8 +79,7 @@ def entries_page(filters: BrowseFilters, *, per_page: int) -> Page:
         sa.select(Entry).where(Entry.id.in_(ids)).order_by(*_entry_order(filters.sort))
         .limit(per_page).offset((page - 1) * per_page).options(*ENTRY_LOAD)
     ))
-    preload_unit_paths(e.unit for e in entries)
-    return Page(entries, total, page, pages, per_page)
+    return Page(_with_unit_paths(entries), total, page, pages, per_page)
 
 
 def entries_matching(filters: BrowseFilters, *, limit: int) -> tuple[list[Entry], int]:
@@ -82,8 +90,7 @@ def entries_matching(filters: BrowseFilters, *, limit: int) -> tuple[list[Entry]
         sa.select(Entry).where(Entry.id.in_(ids)).order_by(*_entry_order(filters.sort)).limit(limit)
         .options(*ENTRY_LOAD)
     ))
-    preload_unit_paths(e.unit for e in entries)
-    return entries, total
+    return _with_unit_paths(entries), total
 
 
 def entries_by_ids(ids: list[int]) -> list[Entry]:
@@ -95,9 +102,7 @@ def entries_by_ids(ids: list[int]) -> list[Entry]:
         found.update((e.id, e) for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_(chunk), Entry.status == EntryStatus.PUBLISHED).options(*ENTRY_LOAD)
         ))
-    entries = [found[i] for i in ids if i in found]
-    preload_unit_paths(e.unit for e in entries)
-    return entries
+    return _with_unit_paths([found[i] for i in ids if i in found])
 
 
 def published_entry(entry_id: int) -> Entry | None:
@@ -105,9 +110,7 @@ def published_entry(entry_id: int) -> Entry | None:
     entry = db.session.scalar(
         sa.select(Entry).where(Entry.id == entry_id, Entry.status == EntryStatus.PUBLISHED).options(*ENTRY_LOAD)
     )
-    if entry is not None:
-        preload_unit_paths([entry.unit, *(r.unit for r in entry.replications)])
-    return entry
+    return _with_unit_paths([entry])[0] if entry is not None else None
 
 
 @dataclass(frozen=True)

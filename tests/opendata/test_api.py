@@ -210,3 +210,31 @@ def test_api_page_lists_endpoints_with_examples(dataset, client):
     assert "/api/v1/entries?kind=initiative&amp;year=2021" in html
     assert 'scope="col"' in html and "per_page" in html
     assert client.get("/api/v1/").status_code == 302
+
+
+@pytest.mark.parametrize("path", ["/api/v1/entries?per_page={n}", "/api/v1/entries?format=jsonl&per_page={n}",
+                                  "/api/v1/awards?per_page={n}", "/statistics?n={n}"])
+def test_queries_do_not_grow_with_the_page(dataset, app, client, path):
+    from sqlalchemy import event
+
+    from registry.extensions import db
+
+    counted = []
+    with app.app_context():
+        engine = db.engine
+
+    def count(*_args):
+        counted.append(1)
+
+    event.listen(engine, "before_cursor_execute", count)
+    try:
+        sizes = []
+        for n in (1, 4):
+            counted.clear()
+            assert client.get(path.format(n=n)).status_code == 200
+            sizes.append(len(counted))
+    finally:
+        event.remove(engine, "before_cursor_execute", count)
+    # Eager loads of relations that one entry lacks (no replications, say) may skip a query; a query
+    # per entry would add at least three.
+    assert sizes[1] - sizes[0] <= 1
