@@ -8,9 +8,9 @@ from .statistics import StatTable
 # Dark enough on white for AA contrast of graphics (3:1) and text (4.5:1); white gaps separate segments.
 PALETTE = ("#a3161b", "#0b5c8a", "#47630f", "#6b3fa0", "#8a4b08", "#1d6b52", "#4d5866")
 WIDTH = 720
-LABEL_WIDTH = 230
-BAR_AREA = 400
-MAX_LABEL_CHARS = 34
+LABEL_WIDTH = 270
+BAR_AREA = 380
+MAX_LABEL_CHARS = 32
 MAX_ROWS = 30
 
 
