@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
 from feedgen.feed import FeedGenerator
 from flask import url_for
@@ -30,6 +31,20 @@ def _feed(*, title: str, subtitle: str, feed_url: str, page_url: str, language: 
     return feed
 
 
+def _add_item(feed: FeedGenerator, *, ident: str, title: str, link: str, published: datetime | None,
+              updated: datetime | None, summary: str, author: str | None) -> Any:
+    item = feed.add_entry(order="append")
+    item.id(ident)
+    item.title(title)
+    item.link(href=link, rel="alternate", type="text/html")
+    item.published(_aware(published))
+    item.updated(_aware(updated))
+    item.summary(summary)
+    if author:
+        item.author({"name": author})
+    return item
+
+
 def _permalink(entry: Entry) -> str:
     # The id ignores the slug, so a renamed entry stays the same item in readers.
     return url_for("public.entry", entry_id=entry.id, _external=True)
@@ -41,15 +56,11 @@ def entries_atom(entries: Sequence[Entry], *, title: str, feed_url: str, page_ur
     feed = _feed(title=title, subtitle=_("Newly published entries"), feed_url=feed_url, page_url=page_url,
                  language=language, updated=updated)
     for entry in entries:
-        item = feed.add_entry(order="append")
-        item.id(_permalink(entry))
-        item.title(entry.title)
-        item.link(href=entry_url(entry, _external=True), rel="alternate", type="text/html")
-        item.published(_aware(entry.published_at))
-        item.updated(_aware(entry.updated_at))
-        item.summary(entry.summary or entry.title)
-        if entry.unit is not None:
-            item.author({"name": entry.unit.name})
+        item = _add_item(
+            feed, ident=_permalink(entry), title=entry.title, link=entry_url(entry, _external=True),
+            published=entry.published_at, updated=entry.updated_at, summary=entry.summary or entry.title,
+            author=entry.unit.name if entry.unit else None,
+        )
         for topic in entry.topics:
             item.category(term=topic.slug, label=topic.display_name(language))
     return feed.atom_str(pretty=True)
@@ -74,13 +85,11 @@ def awards_atom(awards: Sequence[Award], *, title: str, feed_url: str, page_url:
     feed = _feed(title=title, subtitle=_("Newly recorded awards"), feed_url=feed_url, page_url=page_url,
                  language=language, updated=updated)
     for award in awards:
-        item = feed.add_entry(order="append")
-        item.id(f"{_permalink(award.entry)}#award-{award.id}")
-        item.title(f"{award.title.display_name(language)}: {award.entry.title} ({award.year})")
-        item.link(href=f"{entry_url(award.entry, _external=True)}#award-{award.id}", rel="alternate", type="text/html")
-        item.published(_aware(award.created_at))
-        item.updated(_aware(award.created_at))
-        item.summary(award_text(award, language))
-        if award.entry.unit is not None:
-            item.author({"name": award.entry.unit.name})
+        _add_item(
+            feed, ident=f"{_permalink(award.entry)}#award-{award.id}",
+            title=f"{award.title.display_name(language)}: {award.entry.title} ({award.year})",
+            link=f"{entry_url(award.entry, _external=True)}#award-{award.id}",
+            published=award.created_at, updated=award.created_at, summary=award_text(award, language),
+            author=award.entry.unit.name if award.entry.unit else None,
+        )
     return feed.atom_str(pretty=True)

@@ -69,17 +69,24 @@ class Page:
     per_page: int
 
 
+def _paginate(query: sa.Select, *, page: int, per_page: int) -> Page:
+    """Count what ``query`` selects and return the asked page of it (the last one when asked past the end)."""
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.order_by(None).subquery())) or 0
+    pages = max(1, ceil(total / per_page))
+    page = min(page, pages)
+    items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    return Page(items, total, page, pages, per_page)
+
+
 def entries_page(filters: BrowseFilters, *, per_page: int) -> Page:
     """One page of published entries matching the browse filters, with everything a record shows."""
-    ids = matching_entry_ids(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(filters.page, pages)
-    entries = list(db.session.scalars(
-        sa.select(Entry).where(Entry.id.in_(ids)).order_by(*_entry_order(filters.sort))
-        .limit(per_page).offset((page - 1) * per_page).options(*ENTRY_LOAD)
-    ))
-    return Page(_with_unit_paths(entries), total, page, pages, per_page)
+    result = _paginate(
+        sa.select(Entry).where(Entry.id.in_(matching_entry_ids(filters))).order_by(*_entry_order(filters.sort))
+        .options(*ENTRY_LOAD),
+        page=filters.page, per_page=per_page,
+    )
+    _with_unit_paths(result.items)
+    return result
 
 
 def entries_matching(filters: BrowseFilters, *, limit: int) -> tuple[list[Entry], int]:
@@ -146,16 +153,11 @@ def _awards_query(filters: AwardFilters) -> sa.Select:
 
 def awards_page(filters: AwardFilters, *, per_page: int) -> Page:
     """One page of awards of published entries, revoked ones included, newest decision first."""
-    query = _awards_query(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(query.subquery())) or 0
-    pages = max(1, ceil(total / per_page))
-    page = min(filters.page, pages)
-    awards = list(db.session.scalars(
-        query.order_by(Award.year.desc(), Award.decision_date.desc().nulls_last(), Award.id.desc())
-        .limit(per_page).offset((page - 1) * per_page)
-        .options(selectinload(Award.title), selectinload(Award.issuer), selectinload(Award.entry))
-    ))
-    return Page(awards, total, page, pages, per_page)
+    return _paginate(
+        _awards_query(filters).order_by(Award.year.desc(), Award.decision_date.desc().nulls_last(), Award.id.desc())
+        .options(selectinload(Award.title), selectinload(Award.issuer), selectinload(Award.entry)),
+        page=filters.page, per_page=per_page,
+    )
 
 
 def recent_awards(*, limit: int, unit: int | None = None) -> list[Award]:
