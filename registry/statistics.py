@@ -86,7 +86,8 @@ def entries_by_year(scope: Unit | None) -> StatTable:
         "entries-by-year", _("Entries by year and kind"),
         _("Published entries by the year of the deed or recognition, split by kind."),
         _("Year"), [str(EntryKind.PLURAL_LABELS[k.value]) for k in kinds],
-        [StatRow(y, str(y) if y else _("Year not given"), vals) for y, vals in zip(years, _grid(counts, years, kinds))],
+        [StatRow(y, str(y) if y else _("Year not given"), vals)
+         for y, vals in zip(years, _grid(counts, years, kinds), strict=True)],
         stacked=len(kinds),
     )
 
@@ -107,7 +108,7 @@ def awards_by_year(scope: Unit | None) -> StatTable:
     ).all())
     years = sorted({y for y, _k in kind_counts} | set(revoked), reverse=True)
     kinds = list(AwardKind)
-    rows = [StatRow(y, str(y), vals + [revoked.get(y, 0)]) for y, vals in zip(years, _grid(kind_counts, years, kinds))]
+    rows = [StatRow(y, str(y), vals + [revoked.get(y, 0)]) for y, vals in zip(years, _grid(kind_counts, years, kinds), strict=True)]
     return StatTable(
         "awards-by-year", _("Awards by year and kind"),
         _("Awards of published entries by year and kind of award. Revoked awards are not counted; they are shown apart."),

@@ -12,4 +12,4 @@ limiter.limit(
     lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: request.method == "OPTIONS"
 )(bp)
 
-from . import conditional, views, entries, catalogue, docs  # noqa: E402,F401  (routes register on import)
+from . import catalogue, conditional, docs, entries, views  # noqa: E402,F401  (routes register on import)

@@ -4,7 +4,9 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import current_app, jsonify, redirect, render_template, request, url_for
-from flask_babel import format_decimal, format_timedelta, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal, format_timedelta
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from limits import parse as parse_limit
 
 from . import bp

@@ -8,7 +8,9 @@ from typing import Any
 
 from apispec import APISpec
 from flask import current_app
-from flask_babel import format_decimal, gettext as _, lazy_gettext as _l
+from flask_babel import format_decimal
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..models import AwardLevel, EntryKind
 from ..showcase import SORTS

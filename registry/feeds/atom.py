@@ -7,7 +7,8 @@ from typing import Any
 
 from feedgen.feed import FeedGenerator
 from flask import url_for
-from flask_babel import format_date, gettext as _
+from flask_babel import format_date
+from flask_babel import gettext as _
 
 from ..models import Award, Entry
 from ..templating import entry_url

@@ -5,7 +5,9 @@ from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask
-from flask_babel import format_date, gettext as _, lazy_gettext as _l
+from flask_babel import format_date
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ..i18n import current_language
 from ..models import Award, Entry, EntryKind
