@@ -99,3 +99,7 @@ def test_browse_search_topic_and_unit_pages_link_their_downloads(dataset, client
     assert 'href="/api/v1/search?q=shipper&amp;sort=relevance&amp;format=csv"' in html
     assert "/api/v1/search?q=shipper&amp;sort=relevance&amp;format=jsonl" in html
     assert 'href="/api/v1/entries?format=csv&amp;topic=van-hoa"' in client.get("/topics/van-hoa").get_data(as_text=True)
+    hanoi = next(u for u in client.get("/api/v1/units").get_json()["results"] if u["name"] == "Thành phố Hà Nội")
+    html = client.get(hanoi["url"].replace("http://localhost", "")).get_data(as_text=True)
+    assert f'href="/api/v1/entries?unit={hanoi["id"]}&amp;format=csv"' in html
+    assert f'href="/statistics?unit={hanoi["id"]}"' in html
