@@ -47,6 +47,11 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
+    if proxies := app.config["TRUSTED_PROXY_COUNT"]:
+        # Behind a reverse proxy the client's address comes from X-Forwarded-For: rate limits need it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
     limiter.init_app(app)
     # Open data is read-only, so any site may read it; nothing else is shared.
     cors.init_app(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, methods=["GET", "HEAD", "OPTIONS"],

@@ -52,6 +52,7 @@ def build_config(instance_path: Path) -> dict:
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", 10_000)),
         "FEED_SIZE": 50,
         "SITEMAP_MAX_URLS": 50_000,

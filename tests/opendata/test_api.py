@@ -238,3 +238,22 @@ def test_queries_do_not_grow_with_the_page(dataset, app, client, path):
     # Eager loads of relations that one entry lacks (no replications, say) may skip a query; a query
     # per entry would add at least three.
     assert sizes[1] - sizes[0] <= 1
+
+
+def test_rate_limit_counts_each_client_behind_a_proxy(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app({"TESTING": True, "API_RATE_LIMIT": "2 per minute", "TRUSTED_PROXY_COUNT": 1})
+    with app.app_context():
+        from registry.extensions import db
+
+        db.create_all()
+    client = app.test_client()
+
+    def get(address):
+        return client.get("/api/v1/topics", headers={"X-Forwarded-For": address}).status_code
+
+    assert [get("203.0.113.1") for _ in range(3)] == [200, 200, 429]
+    assert get("203.0.113.2") == 200
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
