@@ -1,4 +1,4 @@
-"""JSON endpoints: search and title suggestions."""
+"""Search and title suggestions; a search can also be downloaded whole (CSV, JSON Lines)."""
 from __future__ import annotations
 
 from flask import jsonify, request
