@@ -38,7 +38,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 def register_extensions(app: Flask) -> None:
     from . import database, i18n, indexing
-    from .extensions import babel, csrf, db, migrate
+    from .extensions import babel, cors, csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
@@ -47,16 +47,33 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
+    if proxies := app.config["TRUSTED_PROXY_COUNT"]:
+        # Behind a reverse proxy the client's address comes from X-Forwarded-For: rate limits need it.
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    limiter.init_app(app)
+    # Open data is read-only, so any site may read it; nothing else is shared.
+    cors.init_app(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, methods=["GET", "HEAD", "OPTIONS"],
+                  expose_headers=["ETag", "Last-Modified", "Link", "Retry-After", "X-RateLimit-Limit",
+                                  "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Total-Count"],
+                  max_age=86400)
 
 
 def register_blueprints(app: Flask) -> None:
     from .api import bp as api_bp
+    from .feeds import bp as feeds_bp
+    from .openweb import bp as openweb_bp
+    from .stats import bp as stats_bp
     from .media import bp as media_bp
     from .public import bp as public_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(api_bp)
+    app.register_blueprint(feeds_bp)
+    app.register_blueprint(openweb_bp)
+    app.register_blueprint(stats_bp)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -67,8 +84,10 @@ def register_errorhandlers(app: Flask) -> None:
 
 def register_template_helpers(app: Flask) -> None:
     from . import templating
+    from .opendata import page_meta
 
     templating.init_app(app)
+    page_meta.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
-from search.query import SearchRequest, search, suggest
+from search.query import SearchRequest, search, search_ids, suggest
 
 from .extensions import db
 from .indexing import search_index
@@ -49,14 +49,22 @@ def search_args(args: Any) -> tuple[str, str, BrowseFilters]:
     return q, sort, BrowseFilters.from_args(args)
 
 
-def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
-    """Search published entries and return one page of hits with labelled facet counts."""
-    request = SearchRequest(
+def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int) -> SearchRequest:
+    return SearchRequest(
         q=q, kind=filters.kind, year=filters.year, unit=filters.unit, topic=filters.topic,
         award=filters.award, level=filters.level, visibility=("public",), sort=sort,
         page=filters.page, per_page=per_page,
     )
-    result = search(search_index(), request)
+
+
+def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int) -> tuple[int, list[int]]:
+    """How many published entries match, and the ids of the first ``limit`` in result order (for downloads)."""
+    return search_ids(search_index(), _public_request(q, sort, filters, per_page=1), limit=limit)
+
+
+def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
+    """Search published entries and return one page of hits with labelled facet counts."""
+    result = search(search_index(), _public_request(q, sort, filters, per_page=per_page))
     entries = {
         e.id: e for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)

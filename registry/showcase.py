@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from math import ceil
 from typing import Any
@@ -132,6 +133,32 @@ def _filtered(filters: BrowseFilters, *, skip: str | None = None) -> sa.Select:
     return query
 
 
+def matching_entry_ids(filters: BrowseFilters) -> sa.Select:
+    """Select the ids of published entries matching every filter (the page number aside)."""
+    return _filtered(filters)
+
+
+def unit_rollup_nodes(unit_ids: Iterable[int], top: int | None) -> dict[int, int]:
+    """Map each unit to the unit one level below ``top`` (a root when None) that it counts toward."""
+    ids = set(unit_ids)
+    if not ids:
+        return {}
+    links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
+        sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
+    nodes = {unit_id: _facet_node(unit_id, top, links) for unit_id in ids}
+    return {unit_id: node for unit_id, node in nodes.items() if node is not None}
+
+
+def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
+    """Add up per-unit counts into the units one level below ``top`` (the roots when None)."""
+    nodes = unit_rollup_nodes(counts, top)
+    totals: Counter[int] = Counter()
+    for unit_id, count in counts.items():
+        if unit_id in nodes:
+            totals[nodes[unit_id]] += count
+    return totals
+
+
 def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[FacetValue]:
     """Counts for the next level down the unit tree (roots when no unit is chosen)."""
     counts = dict(
@@ -140,16 +167,9 @@ def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[Face
             .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
         ).all()
     )
-    if not counts:
+    totals = unit_rollup(counts, selected_unit.id if selected_unit else None)
+    if not totals:
         return []
-    links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
-        sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
-    top = selected_unit.id if selected_unit else None
-    totals: Counter[int] = Counter()
-    for unit_id, count in counts.items():
-        node = _facet_node(unit_id, top, links)
-        if node is not None:
-            totals[node] += count
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
     values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
     return sorted(values, key=lambda v: (-v.count, v.label))

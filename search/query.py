@@ -12,7 +12,7 @@ import heapq
 import html
 import logging
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import chain
 from typing import Any, Iterable, Mapping, Sequence
 
@@ -403,6 +403,49 @@ def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery, typos: Mapping[str, Seq
     return " ".join(words) if changed else None
 
 
+def _match(
+    idx: SearchIndex, req: SearchRequest, parsed: ParsedQuery, flt: Q.Query | None, want: int, result: SearchResult
+) -> _Collected:
+    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``; hold the read lock."""
+    if not parsed:
+        q: Q.Query = flt if flt is not None else Q.Every()
+        result.mode = "browse"
+        return _run(idx, q, "newest", want, req.facets)
+    got = None
+    typos: dict[str, list[str]] | None = None
+    for mode in ("all", "typo", "any"):
+        if mode == "typo":
+            typos = title_neighbours(idx, parsed)
+            result.did_you_mean = _did_you_mean(idx, parsed, typos)
+            if not typos:
+                continue
+        if mode == "any" and len(parsed.clauses) < 2:
+            break
+        built = build_text_query(parsed, "any" if mode == "any" else "all", typos)
+        if built is None:
+            break
+        text_q, bonus = built
+        q = Q.Require(text_q, flt) if flt is not None else text_q
+        got = _run(idx, q, req.sort, want, req.facets, bonus)
+        result.mode = mode
+        if got.total:
+            break
+    result.query_used = parsed.text
+    return got if got is not None else _Collected(0, [], [])
+
+
+def search_ids(idx: SearchIndex, req: SearchRequest, *, limit: int) -> tuple[int, list[int]]:
+    """Return how many documents match and the ids of the first ``limit`` in result order (for downloads)."""
+    parsed = parse_query(req.q if isinstance(req.q, str) else "")
+    flt = build_filter(req)
+    bare = replace(req, facets=False)
+    with idx.read_lock:
+        got = _match(idx, bare, parsed, flt, max(1, limit), SearchResult())
+        searcher = idx.searcher()
+        ids = [int(searcher.stored_fields(docnum)["id"]) for _score, _published, docnum in got.top]
+    return got.total, ids
+
+
 def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
     """Run a search; never raises on user input (bad input degrades to a plain search)."""
     page = max(1, _int(req.page, 1))
@@ -412,33 +455,7 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
     want = page * per_page
     result = SearchResult(page=page, per_page=per_page)
     with idx.read_lock:
-        if not parsed:
-            q: Q.Query = flt if flt is not None else Q.Every()
-            got = _run(idx, q, "newest", want, req.facets)
-            result.mode = "browse"
-        else:
-            got = None
-            typos: dict[str, list[str]] | None = None
-            for mode in ("all", "typo", "any"):
-                if mode == "typo":
-                    typos = title_neighbours(idx, parsed)
-                    result.did_you_mean = _did_you_mean(idx, parsed, typos)
-                    if not typos:
-                        continue
-                if mode == "any" and len(parsed.clauses) < 2:
-                    break
-                built = build_text_query(parsed, "any" if mode == "any" else "all", typos)
-                if built is None:
-                    break
-                text_q, bonus = built
-                q = Q.Require(text_q, flt) if flt is not None else text_q
-                got = _run(idx, q, req.sort, want, req.facets, bonus)
-                result.mode = mode
-                if got.total:
-                    break
-            if got is None:
-                got = _Collected(0, [], [])
-            result.query_used = parsed.text
+        got = _match(idx, req, parsed, flt, want, result)
         result.total = got.total
         if req.facets:
             result.facets = _count_facets(got.matched)

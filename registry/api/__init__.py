@@ -1,6 +1,15 @@
-"""The read-only JSON API under /api/v1/."""
-from flask import Blueprint
+"""The read-only JSON API under /api/v1/: open data for journalists and other sites."""
+from flask import Blueprint, current_app, request
+
+from ..extensions import csrf, limiter
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+# Vietnamese stays readable in answers (UTF-8) instead of \u escapes.
+bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
+# One generous budget per address for the whole API; preflight requests cost nothing.
+limiter.limit(
+    lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: request.method == "OPTIONS"
+)(bp)
 
-from . import views  # noqa: E402,F401  (routes register on import)
+from . import catalogue, conditional, docs, entries, views  # noqa: E402,F401  (routes register on import)

@@ -1,32 +1,37 @@
-"""JSON endpoints: search and title suggestions."""
+"""Search and title suggestions; a search can also be downloaded whole (CSV, JSON Lines)."""
 from __future__ import annotations
 
-from flask import current_app, jsonify, request
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
 
-from ..extensions import csrf
 from ..i18n import current_language
-from ..searching import run_search, search_args, title_suggestions
+from ..opendata import entries_by_ids
+from ..searching import run_search, search_args, search_entry_ids, title_suggestions
 from ..templating import entry_url
 from . import bp
+from .downloads import download, export_limit, requested_format
+from .paging import paged_response, per_page_arg
+from .spec import FILTERS, FORMAT, PAGING, Param, documented
 
-csrf.exempt(bp)
-MAX_PER_PAGE = 100
-
-
-def _per_page() -> int:
-    try:
-        value = int(request.args.get("per_page", current_app.config["PER_PAGE"]))
-    except ValueError:
-        value = current_app.config["PER_PAGE"]
-    return min(max(value, 1), MAX_PER_PAGE)
+QUERY = Param("q", _l("What to look for, with or without diacritics."), example="nha van hoa")
 
 
 @bp.get("/search")
+@documented(
+    summary=_l("Search published entries"),
+    description=_l("Full-text search with snippets and facet counts; without q, the newest entries."),
+    params=(QUERY, Param("sort", _l("Order of results."), enum=("relevance", "newest")), *FILTERS, *PAGING, FORMAT),
+    example="/api/v1/search?q=nha+van+hoa&kind=initiative", exports=True, tag="search",
+)
 def search():
     """Search published entries: results with snippets, and facet counts."""
     q, sort, filters = search_args(request.args)
-    page = run_search(q, sort, filters, per_page=_per_page(), locale=current_language())
-    return jsonify({
+    fmt = requested_format()
+    if fmt != "json":
+        total, ids = search_entry_ids(q, sort, filters, limit=export_limit())
+        return download(entries_by_ids(ids), total=total, fmt=fmt, name=f"search {q}" if q else "search")
+    page = run_search(q, sort, filters, per_page=per_page_arg(), locale=current_language())
+    return paged_response({
         "q": q,
         "total": page.total,
         "page": page.page,
@@ -47,10 +52,16 @@ def search():
         "facets": {key: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
                    for key, values in page.facets.items()},
         "did_you_mean": page.did_you_mean,
-    })
+    }, page=page.page, pages=page.pages)
 
 
 @bp.get("/suggest")
+@documented(
+    summary=_l("Title suggestions"),
+    description=_l("Titles that start with what is typed so far, with or without diacritics."),
+    params=(Param("q", _l("What is typed so far."), example="cay at"),),
+    example="/api/v1/suggest?q=cay+at", tag="search",
+)
 def suggest():
     """Title suggestions as the user types, with or without diacritics."""
     suggestions = title_suggestions(request.args.get("q", ""))
