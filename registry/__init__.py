@@ -47,6 +47,12 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
+    from . import accounts, notices
+    from .extensions import limiter
+
+    limiter.init_app(app)
+    accounts.init_app(app)
+    notices.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -57,6 +63,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(public_bp)
     app.register_blueprint(media_bp)
     app.register_blueprint(api_bp)
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .consultation_views import bp as consultation_bp
+    from .council import bp as council_bp
+    from .desk import bp as desk_bp
+    from .nominations import bp as nominations_bp
+
+    for blueprint in (auth_bp, desk_bp, nominations_bp, council_bp, admin_bp, consultation_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -69,6 +84,9 @@ def register_template_helpers(app: Flask) -> None:
     from . import templating
 
     templating.init_app(app)
+    from . import workflow_templating
+
+    workflow_templating.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -26,3 +26,9 @@ migrate = Migrate()
 babel = Babel()
 csrf = CSRFProtect()
 login_manager = LoginManager()
+
+# Throttles sign-in attempts and public comments; storage from RATELIMIT_STORAGE_URI (memory by default).
+from flask_limiter import Limiter  # noqa: E402
+from flask_limiter.util import get_remote_address  # noqa: E402
+
+limiter = Limiter(key_func=get_remote_address)
