@@ -47,12 +47,13 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from . import accounts, notices
+    from . import accounts, notices, workflow
     from .extensions import limiter
 
     limiter.init_app(app)
     accounts.init_app(app)
     notices.init_app(app)
+    workflow.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

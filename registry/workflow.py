@@ -231,3 +231,19 @@ def nomination_record_creation(nomination: Nomination, *, actor: User) -> AuditE
 
 
 ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {"create": _l("Created the draft")}
+
+
+def _refuse_audit_rewrites(session, _context, _instances) -> None:
+    # The timeline is evidence: events are added, never changed or removed.
+    for obj in list(session.dirty) + list(session.deleted):
+        if isinstance(obj, AuditEvent) and (obj in session.deleted or session.is_modified(obj)):
+            raise WorkflowError(_l("The timeline of a nomination cannot be changed."))
+
+
+def init_app(app) -> None:
+    """Guard the audit trail of every session of the app."""
+    from flask_sqlalchemy.session import Session as AppSession
+    from sqlalchemy import event
+
+    if not event.contains(AppSession, "before_flush", _refuse_audit_rewrites):
+        event.listen(AppSession, "before_flush", _refuse_audit_rewrites)
