@@ -81,7 +81,8 @@ def test_moves_that_need_a_reason_refuse_an_empty_one(setup, action):
     who = "officer" if transition.actor == UNIT else "secretary"
     with app.test_request_context("/?lang=en"):
         nomination = db.session.get(Nomination, nid)
-        nomination.state = next(iter(transition.sources))
+        nomination.state = sorted(transition.sources)[0]
+        nomination.return_reason = "—"
         with pytest.raises(WorkflowError, match="reason"):
             nomination_transition(nomination, action, actor=db.session.get(User, world.users[who]), comment="  ")
         db.session.rollback()
