@@ -9,7 +9,7 @@ from wtforms import (
     BooleanField, DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..models import AwardKind, AwardLevel
 from ..unit_lookup import UnitField
@@ -69,7 +69,7 @@ class RoundForm(FlaskForm):
 
     def validate_closes_on(self, field):
         if self.opens_on.data and field.data and field.data < self.opens_on.data:
-            raise ValueError(str(_l("The closing date is before the opening date.")))
+            raise ValidationError(str(_l("The closing date is before the opening date.")))
 
 
 class HolidayForm(FlaskForm):
