@@ -171,9 +171,23 @@ def can_vote_on(user: User | None, nomination: Nomination) -> bool:
     )
 
 
+def rules_allow(nomination: Nomination, action: str) -> bool:
+    """Whether the round's rules leave the move open now (the domain functions say why when they do not)."""
+    if action == "open_consultation":
+        return nomination.round.consultation_days > 0
+    if action == "decide":
+        from .decisions import ready_for_decision
+
+        return ready_for_decision(nomination)
+    if action == "open_vote":
+        return nomination.session_id is not None
+    return True
+
+
 def allowed_actions(user: User | None, nomination: Nomination) -> list[Transition]:
     """The transitions the user may make now, in table order (for buttons)."""
-    return [t for t in TRANSITIONS.values() if can_transition(user, nomination, t.action)]
+    return [t for t in TRANSITIONS.values()
+            if can_transition(user, nomination, t.action) and rules_allow(nomination, t.action)]
 
 
 # --- the one function that moves a nomination ---------------------------------------------------

@@ -8,7 +8,7 @@ from flask import render_template
 from flask_login import current_user, login_required
 
 from ..extensions import db
-from ..workflow import S, council_ids, officer_unit_ids
+from ..workflow import council_ids, officer_unit_ids
 from ..workflow_models import Role, Round
 from . import bp
 from .selectors import (
@@ -38,5 +38,4 @@ def home():
     if council_ids(current_user):
         context["pipelines"] = [round_pipeline(r, today=today) for r in council_rounds(current_user)[:10]]
         context["secretary_councils"] = council_ids(current_user, Role.SECRETARY)
-        context["waiting_states"] = (S.SUBMITTED, S.RESUBMITTED)
     return render_template("desk/home.html", **context)

@@ -79,7 +79,7 @@ def test_desks_show_each_role_its_work(app):
         db.session.commit()
         nid = nomination.id
     html = client_for(app, world, "secretary").get("/desk/").get_data(as_text=True)
-    assert "Submitted dossiers awaiting the secretary" in html and "Chờ thư ký" in html
+    assert "Dossiers awaiting the secretary's action" in html and "Chờ thư ký" in html
     assert "0 / 10" in html  # the processing clock: working days used of the target
     html = client_for(app, world, "officer").get("/desk/").get_data(as_text=True)
     assert "Submitted" in html and "nominations close on" in html
