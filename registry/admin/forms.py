@@ -6,12 +6,12 @@ from decimal import Decimal
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField,
-    TextAreaField,
+    BooleanField, DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField,
+    SelectMultipleField, StringField, TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from ..models import AwardKind, AwardLevel
+from ..models import AdminLevel, AwardKind, AwardLevel, TitleCategory, UnitKind
 from ..unit_lookup import UnitField
 from ..workflow_models import BallotKind, Denominator
 
@@ -75,3 +75,35 @@ class RoundForm(FlaskForm):
 class HolidayForm(FlaskForm):
     day = DateField(_l("Date"), validators=[InputRequired()])
     name = StringField(_l("Name"), validators=[Optional(), Length(max=160)])
+
+
+class UnitForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
+    short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=80)])
+    parent = UnitField(_l("Parent unit"), validators=[Optional()],
+                       description=_l("Empty for a province. Type the name, the path or #number."))
+    kind = SelectField(_l("Kind"), choices=UnitKind.choices)
+    level = SelectField(_l("Level"), choices=[("", "—")] + AdminLevel.choices(), validators=[Optional()])
+    valid_from = DateField(_l("Valid from"), validators=[Optional()])
+    valid_to = DateField(_l("Valid until"), validators=[Optional()],
+                         description=_l("For a unit that was merged or dissolved, e.g. the districts before 1 July 2025."))
+    successor = UnitField(_l("Merged into"), validators=[Optional()])
+
+    def validate_valid_to(self, field):
+        if field.data and self.valid_from.data and field.data < self.valid_from.data:
+            raise ValidationError(str(_l("The end date is before the start date.")))
+
+
+class TitleForm(FlaskForm):
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=200)])
+    name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
+    category = SelectField(_l("Category"), choices=TitleCategory.choices)
+    applies_to = SelectMultipleField(_l("Given to"), choices=[
+        ("individual", _l("Individual")), ("collective", _l("Collective")), ("initiative", _l("Model initiative")),
+        ("household", _l("Household")),
+    ], validators=[Optional()])
+    default_level = SelectField(_l("Usual level"), choices=[("", "—")] + AwardLevel.choices(), validators=[Optional()])
+    issuing_office = StringField(_l("Issuing office"), validators=[Optional(), Length(max=200)])
+    prerequisites = TextAreaField(_l("Prerequisites"), validators=[Optional(), Length(max=5000)])
+    legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)])
+    valid_years = IntegerField(_l("Valid for (years)"), validators=[Optional(), NumberRange(1, 100)])

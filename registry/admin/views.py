@@ -1,6 +1,8 @@
 """Views of the administration pages: each loads, checks, validates, calls one write, commits."""
 from __future__ import annotations
 
+from datetime import date
+
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -8,13 +10,14 @@ from flask_login import current_user
 
 from ..accounts import AccountError, normalise_email, user_create, user_set_password, user_set_roles
 from ..access import admin_required
-from ..catalog import clean_name
+from ..catalog import award_title_get_or_create, clean_name
 from ..extensions import db
-from ..models import AwardKind, AwardLevel, AwardTitle
+from ..models import AdminLevel, AwardKind, AwardLevel, AwardTitle, TitleCategory, Unit, UnitFormerName, UnitKind
+from ..slugs import make_slug
 from ..unit_lookup import unit_label, unit_lookup
 from ..workflow_models import BallotKind, Council, Denominator, Holiday, Role, Round, User, new_session_token
 from . import bp
-from .forms import CouncilForm, HolidayForm, RoundForm, UserForm
+from .forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
 
 
 @bp.get("/")
@@ -240,3 +243,105 @@ def holiday_delete(holiday_id: int):
     db.session.commit()
     flash(_("Holiday removed."), "success")
     return redirect(url_for("admin.holidays"))
+
+
+# --- units --------------------------------------------------------------------------------------
+
+@bp.get("/units")
+@admin_required
+def units():
+    """Find units by name; the tree is too large to list whole."""
+    q = clean_name(request.args.get("q", ""))
+    items = []
+    if q:
+        folded = q.casefold()
+        candidates = db.session.scalars(sa.select(Unit).where(Unit.name.like(f"%{q[-10:]}%")).limit(2000)).all()
+        items = [u for u in candidates if folded in u.name.casefold()][:100]
+    return render_template("admin/units.html", q=q, units=items, unit_label=unit_label)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def unit_edit(unit_id: int | None = None):
+    """Create a unit or change one: name, place in the tree, kind, validity, successor."""
+    unit = (db.session.get(Unit, unit_id) or abort(404)) if unit_id else None
+    form = UnitForm(obj=unit)
+    if unit is not None and request.method == "GET":
+        form.parent.process_data(unit.parent)
+        form.successor.process_data(unit.successor)
+        form.kind.data = unit.kind.value
+        form.level.data = unit.level.value if unit.level else ""
+    if form.validate_on_submit():
+        parent, successor = form.parent.unit, form.successor.unit
+        if unit is not None and parent is not None and unit.id in {u.id for u in parent.path()}:
+            form.parent.errors = list(form.parent.errors) + [_("A unit cannot be placed under itself.")]
+        elif unit is not None and successor is not None and successor.id == unit.id:
+            form.successor.errors = list(form.successor.errors) + [_("A unit cannot be merged into itself.")]
+        else:
+            name = clean_name(form.name.data)
+            clash = db.session.scalar(sa.select(Unit.id).where(
+                Unit.name == name, Unit.parent_id == (parent.id if parent else None),
+                Unit.id != (unit.id if unit else -1)))
+            if clash:
+                form.name.errors = list(form.name.errors) + [_("The parent unit already has a unit with this name.")]
+            else:
+                if unit is None:
+                    unit = Unit(name=name, slug=make_slug(name))
+                    db.session.add(unit)
+                elif unit.name != name:
+                    unit.former_names.append(UnitFormerName(name=unit.name, valid_to=date.today()))
+                unit.name, unit.slug = name, make_slug(name)
+                unit.short_name = form.short_name.data or None
+                unit.parent, unit.successor = parent, successor
+                unit.kind = UnitKind(form.kind.data)
+                unit.level = AdminLevel(form.level.data) if form.level.data else None
+                unit.valid_from, unit.valid_to = form.valid_from.data, form.valid_to.data
+                db.session.commit()
+                flash(_("Unit saved."), "success")
+                return redirect(url_for("admin.units", q=unit.name))
+    return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+# --- the title catalogue ------------------------------------------------------------------------
+
+@bp.get("/titles")
+@admin_required
+def titles():
+    """The catalogue of titles and forms of commendation."""
+    items = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    return render_template("admin/titles.html", titles=items)
+
+
+@bp.route("/titles/new", methods=["GET", "POST"])
+@bp.route("/titles/<int:title_id>", methods=["GET", "POST"])
+@admin_required
+def title_edit(title_id: int | None = None):
+    """Create or change a title of the catalogue."""
+    title = (db.session.get(AwardTitle, title_id) or abort(404)) if title_id else None
+    form = TitleForm(obj=title)
+    if title is not None and request.method == "GET":
+        form.category.data = title.category.value
+        form.default_level.data = title.default_level.value if title.default_level else ""
+        form.applies_to.data = list(title.applies_to or [])
+    if form.validate_on_submit():
+        name = clean_name(form.name.data)
+        clash = db.session.scalar(sa.select(AwardTitle.id).where(AwardTitle.name == name,
+                                                                 AwardTitle.id != (title.id if title else -1)))
+        if clash:
+            form.name.errors = list(form.name.errors) + [_("A title with this name already exists.")]
+        else:
+            if title is None:
+                title = award_title_get_or_create(name)
+            title.name = name
+            title.name_en = form.name_en.data or None
+            title.category = TitleCategory(form.category.data)
+            title.applies_to = list(form.applies_to.data or [])
+            title.default_level = AwardLevel(form.default_level.data) if form.default_level.data else None
+            for key in ("issuing_office", "prerequisites", "legal_basis"):
+                setattr(title, key, (getattr(form, key).data or "").strip() or None)
+            title.valid_years = form.valid_years.data
+            db.session.commit()
+            flash(_("Title saved."), "success")
+            return redirect(url_for("admin.titles"))
+    return render_template("admin/title_form.html", form=form, title=title)

@@ -151,3 +151,32 @@ def test_admin_manages_councils_rounds_and_holidays(app, world):
     r = post(admin, "/admin/holidays", {"day": "2026-09-02", "name": "Quốc khánh"})
     assert r.status_code == 302
     assert "Quốc khánh" in admin.get("/admin/holidays").get_data(as_text=True)
+
+
+def test_admin_manages_units_and_the_title_catalogue(app, world):
+    admin = client_for(app, world, "admin")
+    r = post(admin, "/admin/units/new", {"name": "Chi hội Phụ nữ tổ 5", "parent": f"#{world.group}",
+                                         "kind": "womens_union", "level": ""})
+    assert r.status_code == 302
+    html = admin.get("/admin/units?q=Chi hội").get_data(as_text=True)
+    assert "Thành phố Hà Nội › Phường Ba Đình › Tổ dân phố số 5 › Chi hội Phụ nữ tổ 5" in html
+    r = post(admin, f"/admin/units/{world.commune}", {"name": "Phường Ba Đình", "parent": f"#{world.group}",
+                                                      "kind": "administrative", "level": "commune"})
+    assert "A unit cannot be placed under itself." in r.get_data(as_text=True)
+    r = post(admin, f"/admin/units/{world.other_commune}", {
+        "name": "Phường Hoàn Kiếm (cũ)", "parent": f"#{world.province}", "kind": "administrative",
+        "level": "commune", "valid_to": "2025-06-30", "successor": f"#{world.commune}"})
+    assert r.status_code == 302
+    with app.app_context():
+        from registry.models import Unit
+        unit = db.session.get(Unit, world.other_commune)
+        assert unit.successor_id == world.commune and [f.name for f in unit.former_names] == ["Phường Hoàn Kiếm"]
+    r = post(admin, "/admin/titles/new", {"name": "Gương sáng Dân vận khéo", "category": "local_programme",
+                                          "applies_to": ["individual", "collective"], "default_level": "commune"})
+    assert r.status_code == 302
+    with app.app_context():
+        from registry.models import AwardTitle
+        title = db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Gương sáng Dân vận khéo"))
+        assert title.applies_to == ["individual", "collective"]
+    r = post(admin, "/admin/titles/new", {"name": "Gương sáng Dân vận khéo", "category": "local_programme"})
+    assert "A title with this name already exists." in r.get_data(as_text=True)
