@@ -233,4 +233,3 @@ def nomination_submit(nomination: Nomination, *, actor: User, today: date | None
         nomination.submitted_on = today
     else:
         nomination_transition(nomination, "resubmit", actor=actor)
-        nomination.return_reason = nomination.return_reason  # kept for the record of the last return

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from registry import create_app
 from registry.extensions import db
 from registry.workflow_models import Role, User
-from tests.workflow.conftest import PASSWORD, client_for, csrf, make_world, post
+from tests.workflow.conftest import PASSWORD, client_for, csrf, post
 
 
 def sign_in(client, email, password):

@@ -11,7 +11,6 @@ from registry.consultation import consultation_open
 from registry.decisions import decision_record, decision_series, next_decision_number, nomination_publish
 from registry.extensions import db
 from registry.models import Award, Unit
-from registry.workdays import add_working_days
 from registry.workflow import WorkflowError
 from registry.workflow_models import (
     ConsultationComment, Holiday, Nomination, NominationState, Notification, NumberingStyle, VoteChoice,

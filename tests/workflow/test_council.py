@@ -1,7 +1,6 @@
 """Review, conflicts of interest and the vote: once-only ballots, secret ballots that never leak, closing."""
 from __future__ import annotations
 
-import json
 import threading
 
 import pytest

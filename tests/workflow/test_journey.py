@@ -8,7 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.models import Award, Entry, EntryStatus
+from registry.models import Award, EntryStatus
 from registry.workflow_models import AuditEvent, Nomination, NominationState
 from tests.conftest import jpeg_bytes
 from tests.workflow.conftest import client_for, csrf, post

@@ -1,7 +1,6 @@
 """The permission matrix: every working route, for every role; the server answers 403 (or sends to sign-in)."""
 from __future__ import annotations
 
-import io
 from datetime import date
 
 import pytest
