@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -21,7 +21,7 @@ from ..dossiers import (
 )
 from ..entries import photo_dir
 from ..extensions import db, login_manager
-from ..models import Entry, EntryKind, Photo, Unit
+from ..models import Entry, EntryKind, Photo, Unit, utcnow
 from ..photos import PhotoError, rendition_path
 from ..workflow import (
     TRANSITIONS, WorkflowError, can_edit_dossier, can_follow_council, can_nominate_for, can_transition,
@@ -170,6 +170,8 @@ def _stash_form(path: str) -> None:
         return  # never from another site
     data = {k: v for k, v in request.form.items() if k != "csrf_token"}
     token = secrets.token_urlsafe(24)
+    # Forms nobody came back for are dropped after a week.
+    db.session.execute(sa.delete(PendingForm).where(PendingForm.created_at < utcnow() - timedelta(days=7)))
     db.session.add(PendingForm(token=token, path=path, data=data))
     db.session.commit()
     session["pending_form"] = token
