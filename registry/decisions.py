@@ -127,6 +127,5 @@ def processing_clock(nomination: Nomination, *, today: date | None = None) -> tu
         S.DRAFT, S.RETURNED, S.WITHDRAWN, S.PUBLISHED, S.REVOKED, S.NOT_PASSED, S.DECIDED,
     ):
         return None
-    target = 5 if nomination.round.is_sudden and nomination.round.processing_days > 5 else nomination.round.processing_days
     used = working_days_between(nomination.submitted_on, today or date.today(), holidays_configured())
-    return used, target
+    return used, nomination.round.processing_days

@@ -158,3 +158,22 @@ def test_publishing_an_existing_published_entry_adds_the_award(app):
         assert award.title_id == nomination.round.title_id and award.level == nomination.round.level
         assert nomination.entry.is_published and nomination.award_id == award.id
         assert db.session.scalar(sa.select(sa.func.count(Award.id))) == 1
+
+
+def test_processing_clock_counts_working_days_against_the_rounds_target(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        from registry.decisions import processing_clock
+        from tests.workflow.helpers import complete_nomination
+
+        nomination = complete_nomination(world)
+        nomination.submitted_on = date(2026, 3, 6)  # a Friday
+        nomination.round.processing_days = 5
+        assert processing_clock(nomination, today=date(2026, 3, 13)) == (5, 5)
+        db.session.add(Holiday(day=date(2026, 3, 10), name="ngày nghỉ"))
+        db.session.flush()
+        assert processing_clock(nomination, today=date(2026, 3, 13)) == (4, 5)
+        from registry.workflow import nomination_transition
+
+        nomination_transition(nomination, "withdraw", actor=users(world, "officer")[0], comment="Rút")
+        assert processing_clock(nomination, today=date(2026, 3, 13)) is None
