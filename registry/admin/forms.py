@@ -9,11 +9,19 @@ from wtforms import (
     BooleanField, DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
+from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from ..models import AdminLevel, AwardKind, AwardLevel, TitleCategory, UnitKind
 from ..unit_lookup import UnitField
 from ..workflow_models import BallotKind, Denominator
+
+
+class CouncilsField(SelectMultipleField):
+    """Check boxes, one per council: a person may hold a role in several councils."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class UserForm(FlaskForm):
@@ -31,9 +39,9 @@ class UserForm(FlaskForm):
     officer_units = TextAreaField(
         _l("Unit officer for"), validators=[Optional()],
         description=_l("One unit per line; the officer nominates for these units and the units below them."))
-    secretary_of = SelectField(_l("Secretary of the council"), coerce=int, validators=[Optional()])
-    member_of = SelectField(_l("Member of the council"), coerce=int, validators=[Optional()])
-    chair_of = SelectField(_l("Chair of the council"), coerce=int, validators=[Optional()])
+    secretary_of = CouncilsField(_l("Secretary of the councils"), coerce=int, validators=[Optional()])
+    member_of = CouncilsField(_l("Member of the councils"), coerce=int, validators=[Optional()])
+    chair_of = CouncilsField(_l("Chair of the councils"), coerce=int, validators=[Optional()])
 
 
 class CouncilForm(FlaskForm):

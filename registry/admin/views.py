@@ -36,7 +36,7 @@ def home():
 # --- users --------------------------------------------------------------------------------------
 
 def _council_choices() -> list[tuple[int, str]]:
-    return [(0, "—")] + [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+    return [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -48,7 +48,7 @@ def _user_form(user: User | None) -> UserForm:
         form.administrator.data = user.is_admin
         form.officer_units.data = "\n".join(unit_label(r.unit) for r in user.roles if r.role == Role.UNIT_OFFICER)
         for role, f in ((Role.SECRETARY, form.secretary_of), (Role.MEMBER, form.member_of), (Role.CHAIR, form.chair_of)):
-            f.data = next((r.council_id for r in user.roles if r.role == role), 0)
+            f.data = [r.council_id for r in user.roles if r.role == role]
     return form
 
 
@@ -69,8 +69,8 @@ def _roles_from(form: UserForm) -> list[tuple[Role, int | None, int | None]] | N
         form.officer_units.errors = list(form.officer_units.errors) + problems
         return None
     for role, f in ((Role.SECRETARY, form.secretary_of), (Role.MEMBER, form.member_of), (Role.CHAIR, form.chair_of)):
-        if f.data:
-            roles.append((role, None, f.data))
+        for council_id in f.data or []:
+            roles.append((role, None, council_id))
     return roles
 
 
