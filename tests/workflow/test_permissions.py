@@ -3,12 +3,15 @@ from __future__ import annotations
 
 from datetime import date
 
+import shutil
+
 import pytest
 
-from registry import ballots
+from registry import ballots, create_app
 from registry.decisions import decision_record, nomination_publish
 from registry.dossiers import _store_pdf, attachment_add, nomination_create
 from registry.extensions import db
+from registry.indexing import close_indexes
 from registry.models import EntryKind, Unit
 from registry.workflow import nomination_transition
 from registry.workflow_models import AttachmentKind, Holiday, NumberingStyle, Round, VoteChoice
@@ -149,9 +152,47 @@ def build(app):
     return world, ids
 
 
-@pytest.mark.parametrize("method, template, allowed", ROUTES, ids=[f"{m} {t}" for m, t, _ in ROUTES])
-def test_route_answers_each_role_as_it_should(app, method, template, allowed):
+CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
+@pytest.fixture(scope="module")
+def golden(tmp_path_factory):
+    """The world built once; each test gets its own copy of the instance folder, so writes never leak."""
+    path = tmp_path_factory.mktemp("golden") / "instance"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGISTRY_INSTANCE_PATH", str(path))
+    app = create_app(CONFIG)
+    with app.app_context():
+        db.create_all()
+        from registry.seed import catalogues_load
+
+        catalogues_load()
+        db.session.commit()
     world, ids = build(app)
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    close_indexes()
+    mp.undo()
+    return path, world, ids
+
+
+@pytest.fixture
+def matrix(golden, tmp_path, monkeypatch):
+    source, world, ids = golden
+    shutil.copytree(source, tmp_path / "instance")
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    app = create_app(CONFIG)
+    yield app, world, ids
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    close_indexes()
+
+
+@pytest.mark.parametrize("method, template, allowed", ROUTES, ids=[f"{m} {t}" for m, t, _ in ROUTES])
+def test_route_answers_each_role_as_it_should(matrix, method, template, allowed):
+    app, world, ids = matrix
     url = template.format(**ids)
     # Refused roles first: a refused request must change nothing for the roles allowed after it.
     for role in sorted(ROLES, key=lambda r: (r in allowed, r)):
@@ -184,8 +225,8 @@ def test_the_matrix_covers_every_working_route(app):
     assert not missing, sorted(missing)
 
 
-def test_posts_without_a_csrf_token_are_refused(app):
-    world, ids = build(app)
+def test_posts_without_a_csrf_token_are_refused(matrix):
+    app, world, ids = matrix
     secretary = client_for(app, world, "secretary")
     assert secretary.post(f"/nominations/{ids['submitted']}/do/accept").status_code == 400
     assert secretary.post(f"/council/nominations/{ids['in_vote']}/close-vote").status_code == 400
