@@ -153,6 +153,10 @@ def vote_open(nomination: Nomination, *, actor: User) -> None:
     if nomination.session_id is None:
         raise WorkflowError(_l("Put the nomination on a session's agenda before opening the vote."))
     nomination_transition(nomination, "open_vote", actor=actor)
+    # A nomination sent back to review is voted on afresh; the earlier result stays in its timeline.
+    db.session.execute(sa.delete(Ballot).where(Ballot.nomination_id == nomination.id))
+    db.session.execute(sa.delete(VoteRecord).where(VoteRecord.nomination_id == nomination.id))
+    nomination.vote_result = None
 
 
 def vote_cast(nomination: Nomination, *, voter: User, choice: VoteChoice, recorded_by: User | None = None) -> None:

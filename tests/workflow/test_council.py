@@ -218,3 +218,23 @@ def test_review_notes_and_conflicts_through_the_pages(app):
     # The member with a conflict no longer waits for a review or vote on their desk.
     assert "Phạm Văn Hùng" not in member.get("/desk/").get_data(as_text=True)
     assert "Phạm Văn Hùng" in client_for(app, world, "member1").get("/desk/").get_data(as_text=True)
+
+
+def test_a_nomination_sent_back_to_review_is_voted_on_afresh(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        from registry.workflow import nomination_transition
+
+        nomination = nomination_in_vote(world)
+        secretary, = users(world, "secretary")
+        cast(world, nomination, {"chair": A, "member1": A, "member2": A})
+        first = ballots.vote_close(nomination, actor=secretary)
+        assert first["passed"]
+        nomination_transition(nomination, "back_to_review", actor=secretary, comment="Có phản ánh mới.")
+        ballots.vote_open(nomination, actor=secretary)
+        assert ballots.tally(nomination).agree == 0 and nomination.vote_result is None
+        cast(world, nomination, {"chair": D, "member1": D, "member2": A})
+        second = ballots.vote_close(nomination, actor=secretary)
+        assert (second["agree"], second["disagree"], second["passed"]) == (1, 2, False)
+        comments = [e.comment for e in nomination.events if e.action == "close_vote"]
+        assert len(comments) == 2 and "passed" in comments[0] and "not passed" in comments[1]
