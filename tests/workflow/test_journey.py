@@ -138,3 +138,31 @@ def test_full_journey_from_draft_to_published_award(app, world):
     assert "Kê khai thành tích không đúng." in public and "77/QĐ-UBND" in public
     timeline = officer.get(f"/nominations/{nid}").get_data(as_text=True)
     assert "Revoke the award" in timeline
+
+
+def test_published_award_in_the_export_carries_no_private_data_or_ballots(app, world, tmp_path):
+    from registry import ballots
+    from registry.decisions import decision_record, nomination_publish
+    from registry.models import Unit
+    from registry.workflow_models import NumberingStyle, VoteChoice
+    from tests.workflow.helpers import nomination_in_vote, users
+
+    with app.test_request_context("/?lang=en"):
+        nomination = nomination_in_vote(world)
+        for key in ("chair", "member1", "member2"):
+            ballots.vote_cast(nomination, voter=users(world, key)[0], choice=VoteChoice.AGREE)
+        ballots.vote_cast(nomination, voter=users(world, "member3")[0], choice=VoteChoice.DISAGREE)
+        secretary, = users(world, "secretary")
+        ballots.vote_close(nomination, actor=secretary)
+        decision_record(round_=nomination.round, issuer=db.session.get(Unit, world.commune), style=NumberingStyle.STATE,
+                        number=12, symbol="QĐ-UBND", signed_on=date.today(), signer="A", signer_position="B",
+                        legal_basis="", term=None, actor=secretary, nominations=[nomination])
+        nomination_publish(nomination, actor=secretary)
+        db.session.commit()
+    out = tmp_path / "export.jsonl"
+    result = app.test_cli_runner().invoke(args=["export-records", str(out)])
+    assert result.exit_code == 0, result.output
+    text = out.read_text(encoding="utf-8")
+    assert "Phạm Văn Hùng" in text and "12/QĐ-UBND" in text
+    for secret in ("0987654321", "agree", "disagree", "Member3", "member3@example.org"):
+        assert secret not in text
