@@ -17,9 +17,10 @@ _DUMMY_HASH: dict[str, str] = {}
 class AccountError(ValueError):
     """A refused account change; ``message`` is shown to the user."""
 
-    def __init__(self, message) -> None:
+    def __init__(self, message, *, field: str = "password") -> None:
         super().__init__(str(message))
         self.message = message
+        self.field = field
 
 
 def normalise_email(email: str) -> str:
@@ -45,9 +46,9 @@ def user_create(*, email: str, name: str, password: str, unit_id: int | None = N
     """Create an active user; raise AccountError on a taken e-mail or a weak password."""
     email = normalise_email(email)
     if "@" not in email:
-        raise AccountError(_l("Please enter a valid e-mail address."))
+        raise AccountError(_l("Please enter a valid e-mail address."), field="email")
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
-        raise AccountError(_l("A user with this e-mail address already exists."))
+        raise AccountError(_l("A user with this e-mail address already exists."), field="email")
     if problem := password_problem(password):
         raise AccountError(problem)
     user = User(email=email, name=name.strip(), password_hash=_hash(password), unit_id=unit_id, position=position)

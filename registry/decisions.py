@@ -20,7 +20,8 @@ def decision_series(style: NumberingStyle, *, signed_on: date, term: str | None,
         return str(signed_on.year)
     term = (term or "").strip()
     if not term:
-        raise WorkflowError(_l("Party documents are numbered per term: please give the term (e.g. 2020-2025)."))
+        raise WorkflowError(_l("Party documents are numbered per term: please give the term (e.g. 2020-2025)."),
+                            field="term")
     doc_type = symbol.split("/", 1)[0].strip()
     return f"{term}|{doc_type}"
 
@@ -55,7 +56,8 @@ def decision_record(
 ) -> Decision:
     """Record a signed decision for nominations of a round; refuse a number already used in its series."""
     if not nominations:
-        raise WorkflowError(_l("Choose at least one nomination the decision confers an award on."))
+        raise WorkflowError(_l("Choose at least one nomination the decision confers an award on."),
+                            field="nominations")
     symbol = symbol.strip()
     series = decision_series(style, signed_on=signed_on, term=term, symbol=symbol)
     taken = db.session.scalar(sa.select(Decision.id).where(
@@ -64,12 +66,13 @@ def decision_record(
         raise WorkflowError(_l(
             "Number %(number)d is already used by this issuer in this series. The next free number is %(next)d.",
             number=number, next=next_decision_number(issuer.id, style, series),
-        ))
+        ), field="number")
     for nomination in nominations:
         if nomination.round_id != round_.id:
-            raise WorkflowError(_l("This nomination belongs to another round."))
+            raise WorkflowError(_l("This nomination belongs to another round."), field="nominations")
         if not ready_for_decision(nomination, today=today):
-            raise WorkflowError(_l("“%(name)s” is not ready for a decision.", name=nomination.entry.title))
+            raise WorkflowError(_l("“%(name)s” is not ready for a decision.", name=nomination.entry.title),
+                                field="nominations")
     decision = Decision(
         round=round_, issuer=issuer, style=style, series=series, number=number, symbol=symbol,
         signed_on=signed_on, signer=signer.strip(), signer_position=signer_position.strip(),

@@ -23,9 +23,11 @@ __all__ = [
 class WorkflowError(Exception):
     """A move the workflow does not allow; ``message`` is shown to the user (409 in the API)."""
 
-    def __init__(self, message: LazyString | str) -> None:
+    def __init__(self, message: LazyString | str, *, field: str | None = None) -> None:
         super().__init__(str(message))
         self.message = message
+        # The form field the problem belongs to, when there is one.
+        self.field = field
 
     def __str__(self) -> str:
         return str(self.message)

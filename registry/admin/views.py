@@ -94,7 +94,7 @@ def user_new():
                 user = user_create(email=form.email.data, name=form.name.data, password=form.password.data or "",
                                    unit_id=form.unit.unit.id if form.unit.unit else None, position=form.position.data)
             except AccountError as exc:
-                target = form.email if "e-mail" in str(exc.message).lower() else form.password
+                target = getattr(form, exc.field)
                 target.errors = list(target.errors) + [str(exc.message)]
             else:
                 user.active = form.active.data

@@ -343,7 +343,7 @@ def decision_new(round_id: int):
             form.scan.errors = list(form.scan.errors) + [str(exc.message)]
         except WorkflowError as exc:
             db.session.rollback()
-            target = form.number if "umber" in str(exc) or "số" in str(exc) else form.term
+            target = getattr(form, exc.field or "number")
             target.errors = list(target.errors) + [str(exc)]
         except StaleDataError:
             _stale()

@@ -177,3 +177,22 @@ def test_processing_clock_counts_working_days_against_the_rounds_target(app):
 
         nomination_transition(nomination, "withdraw", actor=users(world, "officer")[0], comment="Rút")
         assert processing_clock(nomination, today=date(2026, 3, 13)) is None
+
+
+def test_decision_form_puts_a_used_number_error_on_the_number_field(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        first, second = passed_nomination(world), passed_nomination(world, title="Hoàng Thị Thu")
+        decision_record(round_=first.round, issuer=db.session.get(Unit, world.commune), style=NumberingStyle.STATE,
+                        number=5, symbol="QĐ-UBND", signed_on=date.today(), signer="A", signer_position="B",
+                        legal_basis="", term=None, actor=users(world, "secretary")[0], nominations=[first])
+        db.session.commit()
+        sid = second.id
+    secretary = client_for(app, world, "secretary")
+    form = secretary.get(f"/council/rounds/{world.round}/decisions/new").get_data(as_text=True)
+    assert 'value="6"' in form  # the next free number is proposed
+    r = post(secretary, f"/council/rounds/{world.round}/decisions/new", {
+        "nominations": [sid], "issuer": f"#{world.commune}", "style": "state", "number": "5", "symbol": "QĐ-UBND",
+        "signed_on": date.today().isoformat(), "signer": "A", "signer_position": "B"})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 200 and 'id="number-error"' in html and "The next free number is 6." in html
