@@ -90,3 +90,27 @@ def test_desks_show_each_role_its_work(app):
         db.session.commit()
     html = client_for(app, world, "member1").get("/desk/").get_data(as_text=True)
     assert "Dossiers awaiting my review" in html and "Chờ thư ký" in html
+
+
+def test_working_pages_render_in_vietnamese(app):
+    from tests.workflow.helpers import nomination_in_vote
+    from registry import ballots
+    from registry.workflow_models import VoteChoice
+
+    world = make_world(app)
+    with app.test_request_context("/?lang=vi"):
+        nomination = nomination_in_vote(world)
+        for key in ("chair", "member1", "member2"):
+            ballots.vote_cast(nomination, voter=users(world, key)[0], choice=VoteChoice.AGREE)
+        ballots.vote_close(nomination, actor=users(world, "secretary")[0])
+        db.session.commit()
+        nid, sid = nomination.id, nomination.session_id
+    secretary = client_for(app, world, "secretary")
+    secretary.set_cookie("lang", "vi")
+    for url in ("/desk/", f"/nominations/{nid}", f"/council/sessions/{sid}", f"/council/sessions/{sid}/minutes",
+                f"/council/rounds/{world.round}", "/account/notices", "/consultation/"):
+        response = secretary.get(url)
+        assert response.status_code == 200, url
+        assert '<html lang="vi">' in response.get_data(as_text=True)
+    html = secretary.get(f"/nominations/{nid}").get_data(as_text=True)
+    assert "75%" in html

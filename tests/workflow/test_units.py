@@ -81,3 +81,12 @@ def test_explanation_in_words(app):
     record = vote_outcome(tally, rule).as_record(tally, rule)
     with app.test_request_context("/?lang=en"):
         assert explain(record) == "3 of 10 members took part, below the quorum of 50%: not passed"
+
+
+def test_percentages_follow_the_locale(app):
+    tally = Tally(11, 2, 0, 13, 13)
+    rule = Rule(Decimal("66.67"), ALL, Decimal("50"))
+    record = vote_outcome(tally, rule).as_record(tally, rule)
+    with app.test_request_context("/?lang=vi"):
+        text = explain(record)
+    assert "84,6" in text and "66,67" in text
