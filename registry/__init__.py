@@ -47,9 +47,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from . import accounts, notices, workflow
+    from . import accounts, notices, proxies, workflow
     from .extensions import limiter
 
+    proxies.init_app(app)
     limiter.init_app(app)
     accounts.init_app(app)
     notices.init_app(app)

@@ -62,6 +62,8 @@ def workflow_config(instance_path: Path) -> dict:
         "PASSWORD_HASH_METHOD": "scrypt",
         "PASSWORD_MIN_LENGTH": 10,
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        # How many reverse proxies stand in front of the app (their X-Forwarded-For is trusted).
+        "PROXY_COUNT": int(os.environ.get("PROXY_COUNT", 0)),
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),

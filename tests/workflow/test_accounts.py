@@ -198,3 +198,19 @@ def test_a_person_may_hold_roles_in_several_councils(app, world):
             (Role.MEMBER, world.council), (Role.MEMBER, city), (Role.SECRETARY, city)}
     html = admin.get(f"/admin/users/{world.users['member1']}").get_data(as_text=True)
     assert html.count("checked") == 4  # active + three council roles
+
+
+def test_throttle_counts_per_visitor_behind_a_proxy(app, world):
+    from registry import proxies
+
+    app.config.update(PROXY_COUNT=1, LOGIN_RATE_LIMIT="2 per minute", LOGIN_ACCOUNT_RATE_LIMIT="100 per minute")
+    proxies.init_app(app)
+    first, second = client_for(app, None, None), client_for(app, None, None)
+
+    def attempt(client, address):
+        token = csrf(client, "/account/login")
+        return client.post("/account/login", data={"csrf_token": token, "email": "x@example.org", "password": "no"},
+                           headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt(first, "203.0.113.7") for _ in range(3)] == [200, 200, 429]
+    assert attempt(second, "198.51.100.9") == 200  # another visitor behind the same proxy is not blocked
