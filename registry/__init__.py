@@ -47,17 +47,18 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    if proxies := app.config["TRUSTED_PROXY_COUNT"]:
-        # Behind a reverse proxy the client's address comes from X-Forwarded-For: rate limits need it.
-        from werkzeug.middleware.proxy_fix import ProxyFix
+    from . import accounts, notices, proxies, workflow
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies)
+    proxies.init_app(app)
     limiter.init_app(app)
     # Open data is read-only, so any site may read it; nothing else is shared.
     cors.init_app(app, resources={r"/api/*": {"origins": "*"}}, send_wildcard=True, methods=["GET", "HEAD", "OPTIONS"],
                   expose_headers=["ETag", "Last-Modified", "Link", "Retry-After", "X-RateLimit-Limit",
                                   "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Total-Count"],
                   max_age=86400)
+    accounts.init_app(app)
+    notices.init_app(app)
+    workflow.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -74,6 +75,15 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(openweb_bp)
     app.register_blueprint(stats_bp)
+    from .admin import bp as admin_bp
+    from .auth import bp as auth_bp
+    from .consultation_views import bp as consultation_bp
+    from .council import bp as council_bp
+    from .desk import bp as desk_bp
+    from .nominations import bp as nominations_bp
+
+    for blueprint in (auth_bp, desk_bp, nominations_bp, council_bp, admin_bp, consultation_bp):
+        app.register_blueprint(blueprint)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -88,6 +98,9 @@ def register_template_helpers(app: Flask) -> None:
 
     templating.init_app(app)
     page_meta.init_app(app)
+    from . import workflow_templating
+
+    workflow_templating.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

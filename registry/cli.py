@@ -123,10 +123,32 @@ def search_check_command() -> None:
     click.echo(_("The search index is in step with the database."))
 
 
+@click.command("create-user")
+@with_appcontext
+@click.option("--email", prompt=True)
+@click.option("--name", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--admin/--no-admin", default=True, help="Make the user an administrator (the default).")
+def create_user_command(email: str, name: str, password: str, admin: bool) -> None:
+    """Create a user, by default an administrator (for the first sign-in)."""
+    from .accounts import AccountError, user_add_role, user_create
+    from .workflow_models import Role
+
+    try:
+        user = user_create(email=email, name=name, password=password)
+    except AccountError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    if admin:
+        user_add_role(user, Role.ADMINISTRATOR)
+    db.session.commit()
+    click.echo(_("User %(email)s created.", email=user.email))
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with the app."""
     for command in (
         init_command, load_admin_units_command, demo_command, import_records_command, export_records_command,
         reindex_command, search_check_command,
+        create_user_command,
     ):
         app.cli.add_command(command)

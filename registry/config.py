@@ -50,10 +50,36 @@ def build_config(instance_path: Path) -> dict:
         "PREFERRED_URL_SCHEME": os.environ.get("PREFERRED_URL_SCHEME", "http"),
         # Open data: a generous per-address limit on the JSON API, and a cap on exported rows.
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT", "600 per minute"),
-        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", 10_000)),
         "FEED_SIZE": 50,
         "SITEMAP_MAX_URLS": 50_000,
+        **workflow_config(instance_path),
+    }
+
+
+def workflow_config(instance_path: Path) -> dict:
+    """Settings of accounts and the nomination workflow."""
+    return {
+        "REMEMBER_COOKIE_SECURE": os.environ.get("SESSION_COOKIE_SECURE", "0") == "1",
+        "SESSION_PROTECTION": "strong",
+        # A dossier may take longer than an hour to type: the CSRF token lives as long as the session.
+        "WTF_CSRF_TIME_LIMIT": None,
+        "PASSWORD_HASH_METHOD": "scrypt",
+        "PASSWORD_MIN_LENGTH": 10,
+        "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
+        "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
+        "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
+        "COMMENT_RATE_LIMIT": os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per day"),
+        "ATTACHMENT_DIR": str(instance_path / "attachments"),
+        "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
+        # Public holidays as ISO dates; administrators add more in the web UI.
+        "HOLIDAYS": [d for d in os.environ.get("HOLIDAYS", "").split(",") if d.strip()],
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", ""),
+        "MAIL_PORT": int(os.environ.get("MAIL_PORT", 587)),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", ""),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
+        "MAIL_SENDER": os.environ.get("MAIL_SENDER", "registry@localhost"),
     }

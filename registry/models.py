@@ -452,3 +452,6 @@ class IndexOutbox(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+# The nomination workflow keeps its models in their own module; importing it registers its tables.
+from . import workflow_models  # noqa: E402,F401

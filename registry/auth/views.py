@@ -1,0 +1,113 @@
+"""Views of the account pages: sign in, sign out, password, notices."""
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+from werkzeug.security import check_password_hash
+
+from ..accounts import AccountError, normalise_email, user_authenticate, user_set_password
+from ..extensions import db, limiter
+from ..models import utcnow
+from ..workflow_models import Notification
+from . import bp
+from .forms import LoginForm, PasswordForm
+
+
+def _safe_next(target: str | None) -> str | None:
+    """Only local paths: never redirect a user to another site after signing in."""
+    if not target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _failed(response) -> bool:
+    # Only failed attempts count towards the throttle; a successful sign-in redirects.
+    return request.method == "POST" and response.status_code != 302
+
+
+def _account_key() -> str:
+    return "login:" + normalise_email(request.form.get("email", ""))
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
+@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
+               key_func=_account_key, deduct_when=_failed)
+def login():
+    """Sign in with e-mail and password."""
+    next_url = _safe_next(request.values.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or url_for("desk.home"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = user_authenticate(form.email.data, form.password.data)
+        if user is not None:
+            pending = session.get("pending_form")
+            session.clear()
+            if pending:
+                session["pending_form"] = pending
+            login_user(user)
+            db.session.commit()
+            return redirect(next_url or url_for("desk.home"))
+        form.password.errors.append(_("The e-mail address or the password is not right."))
+    return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+@bp.post("/logout")
+def logout():
+    """Sign out of this browser."""
+    logout_user()
+    session.clear()
+    flash(_("You are signed out."), "info")
+    return redirect(url_for("public.home"))
+
+
+@bp.route("/password", methods=["GET", "POST"])
+@login_required
+def password():
+    """Change the password; every other session of the user ends."""
+    form = PasswordForm()
+    if form.validate_on_submit():
+        if not check_password_hash(current_user.password_hash, form.current.data):
+            form.current.errors.append(_("The current password is not right."))
+        else:
+            try:
+                user_set_password(current_user, form.new.data)
+            except AccountError as exc:
+                form.new.errors.append(str(exc.message))
+            else:
+                db.session.commit()
+                login_user(current_user)  # this browser keeps its session under the new token
+                flash(_("Your password has been changed. Other sessions have been signed out."), "success")
+                return redirect(url_for("desk.home"))
+    return render_template("auth/password.html", form=form)
+
+
+@bp.get("/notices")
+@login_required
+def notices():
+    """The user's notices, newest first."""
+    items = db.session.scalars(
+        sa.select(Notification).where(Notification.user_id == current_user.id)
+        .order_by(Notification.id.desc()).limit(200)
+    ).all()
+    return render_template("auth/notices.html", notices=items)
+
+
+@bp.post("/notices/read")
+@login_required
+def notices_read():
+    """Mark every notice as read."""
+    db.session.execute(
+        sa.update(Notification).where(Notification.user_id == current_user.id, Notification.read_at.is_(None))
+        .values(read_at=utcnow())
+    )
+    db.session.commit()
+    return redirect(url_for("auth.notices"))
