@@ -31,7 +31,9 @@ def consultation_is_open(nomination: Nomination, *, today: date | None = None) -
             and (today or date.today()) <= nomination.consultation_until)
 
 
-def comment_add(nomination: Nomination, *, name: str, contact: str, body: str, today: date | None = None) -> ConsultationComment:
+def comment_add(
+    nomination: Nomination, *, name: str, contact: str, body: str, today: date | None = None,
+) -> ConsultationComment:
     """Take a comment from the public while the consultation is open."""
     if not consultation_is_open(nomination, today=today):
         raise WorkflowError(_l("The consultation on this nomination is closed."))

@@ -25,7 +25,8 @@ def unit_lookup(text: str) -> tuple[Unit | None, str | None]:
     text = clean_name(text)
     if not text:
         return None, None
-    if m := re.fullmatch(r"#?(\d+)", text):
+    # "#123" alone, or "#123 Name › Path" as the field shows a chosen unit: the number decides.
+    if m := re.fullmatch(r"#?(\d+)", text) or re.match(r"#(\d+)\b", text):
         unit = db.session.get(Unit, int(m.group(1)))
         return (unit, None) if unit else (None, str(_l("No unit has number %(id)s.", id=m.group(1))))
     parts = [p for p in PATH_SEPARATORS.split(text) if p]
@@ -53,7 +54,8 @@ class UnitField(StringField):
     def process_data(self, value):
         if isinstance(value, Unit):
             self.unit = value
-            value = unit_label(value)
+            # The number keeps the choice exact even where two units share a name and a path.
+            value = f"#{value.id} {unit_label(value)}"
         super().process_data(value)
 
     def pre_validate(self, form):

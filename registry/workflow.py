@@ -246,7 +246,22 @@ def nomination_record_creation(nomination: Nomination, *, actor: User) -> AuditE
     return event
 
 
-ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {"create": _l("Created the draft")}
+# How each step reads in a nomination's timeline.
+ACTION_LABELS = {
+    "create": _l("Created the draft"),
+    "submit": _l("Submitted to the council"),
+    "resubmit": _l("Resubmitted"),
+    "withdraw": _l("Withdrew the nomination"),
+    "return": _l("Returned for changes"),
+    "accept": _l("Accepted for review"),
+    "open_vote": _l("Opened the vote"),
+    "close_vote": _l("Closed the vote"),
+    "open_consultation": _l("Opened public consultation"),
+    "back_to_review": _l("Sent back to review"),
+    "decide": _l("Recorded the decision"),
+    "publish": _l("Published the award"),
+    "revoke": _l("Revoked the award"),
+}
 
 
 def _refuse_audit_rewrites(session, _context, _instances) -> None:

@@ -46,7 +46,8 @@ def _user_form(user: User | None) -> UserForm:
     if user is not None and request.method == "GET":
         form.unit.process_data(user.unit)
         form.administrator.data = user.is_admin
-        form.officer_units.data = "\n".join(unit_label(r.unit) for r in user.roles if r.role == Role.UNIT_OFFICER)
+        form.officer_units.data = "\n".join(
+            f"#{r.unit_id} {unit_label(r.unit)}" for r in user.roles if r.role == Role.UNIT_OFFICER)
         for role, f in ((Role.SECRETARY, form.secretary_of), (Role.MEMBER, form.member_of), (Role.CHAIR, form.chair_of)):
             f.data = [r.council_id for r in user.roles if r.role == role]
     return form

@@ -362,9 +362,10 @@ def decision_next_number(round_id: int):
     style = NumberingStyle(request.args.get("style", "state")) if request.args.get("style") in ("state", "party") \
         else NumberingStyle.STATE
     year = request.args.get("year", type=int) or date.today().year
+    default_symbol = "QĐ/QU" if style == NumberingStyle.PARTY else "QĐ-UBND"
     try:
         series = decision_series(style, signed_on=date(year, 1, 1), term=request.args.get("term"),
-                                 symbol=request.args.get("symbol", "QĐ/QU" if style == NumberingStyle.PARTY else "QĐ-UBND"))
+                                 symbol=request.args.get("symbol", default_symbol))
     except WorkflowError as exc:
         return {"error": str(exc)}, 400
     return {"next": next_decision_number(round_.council.unit_id, style, series), "series": series}

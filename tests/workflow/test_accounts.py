@@ -214,3 +214,23 @@ def test_throttle_counts_per_visitor_behind_a_proxy(app, world):
 
     assert [attempt(first, "203.0.113.7") for _ in range(3)] == [200, 200, 429]
     assert attempt(second, "198.51.100.9") == 200  # another visitor behind the same proxy is not blocked
+
+
+def test_unit_field_keeps_the_exact_unit_when_names_repeat(app, world):
+    from registry.models import Unit, UnitKind
+    from registry.unit_lookup import unit_lookup
+
+    with app.app_context():
+        twin_root = Unit(name="Thành phố Hà Nội", slug="ha-noi-2", kind=UnitKind.ADMINISTRATIVE)
+        db.session.add(twin_root)
+        db.session.flush()
+        twin = Unit(name="Phường Ba Đình", slug="ba-dinh-2", kind=UnitKind.ADMINISTRATIVE, parent=twin_root)
+        db.session.add(twin)
+        db.session.commit()
+        unit, problem = unit_lookup("Phường Ba Đình")
+        assert unit is None and "Several units" in problem
+        unit, problem = unit_lookup(f"#{world.commune} Thành phố Hà Nội › Phường Ba Đình")
+        assert unit.id == world.commune and problem is None
+    admin = client_for(app, world, "admin")
+    html = admin.get(f"/admin/councils/{world.council}").get_data(as_text=True)
+    assert f'value="#{world.commune} Thành phố Hà Nội › Phường Ba Đình"' in html

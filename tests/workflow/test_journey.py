@@ -137,7 +137,7 @@ def test_full_journey_from_draft_to_published_award(app, world):
     public = citizen.get(f"/entries/{entry_id}", follow_redirects=True).get_data(as_text=True)
     assert "Kê khai thành tích không đúng." in public and "77/QĐ-UBND" in public
     timeline = officer.get(f"/nominations/{nid}").get_data(as_text=True)
-    assert "Revoke the award" in timeline
+    assert "Revoked the award" in timeline and "Submitted to the council" in timeline
 
 
 def test_published_award_in_the_export_carries_no_private_data_or_ballots(app, world, tmp_path):

@@ -118,3 +118,9 @@ def test_audit_events_are_append_only(setup):
         with pytest.raises(WorkflowError):
             db.session.flush()
         db.session.rollback()
+
+
+def test_every_step_has_a_timeline_label():
+    from registry.workflow import ACTION_LABELS
+
+    assert set(ACTION_LABELS) == set(TRANSITIONS) | {"create"}

@@ -1,0 +1,99 @@
+"""A council's round in a real browser, without JavaScript of ours: a unit's draft to a published award.
+
+Uses the end-to-end fixtures (served app, Chromium, axe-core) of tests/e2e/conftest.py; skipped where they are absent.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+e2e = pytest.importorskip("tests.e2e.conftest")
+
+from tests.workflow.conftest import PASSWORD, make_world  # noqa: E402
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+@pytest.fixture(scope="module")
+def world(live_app):
+    return make_world(live_app)
+
+
+def sign_in(browser, base_url, who):
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(f"{base_url}/account/login?lang=en")
+    page.fill("#email", f"{who}@example.org")
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    return page
+
+
+def accessible(page, name):
+    e2e.shot(page, name)
+    assert not e2e.axe_violations(page), name
+
+
+def test_a_round_from_draft_to_published_award(browser, base_url, world, tmp_path):
+    pdf = tmp_path / "to-trinh.pdf"
+    pdf.write_bytes(PDF)
+
+    officer = sign_in(browser, base_url, "officer")
+    accessible(officer, "workflow-01-desk-officer")
+    officer.goto(f"{base_url}/nominations/new")
+    officer.fill("#unit", f"#{world.group}")
+    officer.fill("#title", "Nguyễn Văn Bình")
+    officer.click("main form button[type=submit]")
+    officer.fill("#summary", "Ba năm liền dẫn đầu phong trào thi đua của tổ dân phố.")
+    officer.fill("#report", "Thành tích **xuất sắc**.")
+    officer.fill("#letter_number", "25/TTr-UBND")
+    officer.fill("#letter_date", date.today().isoformat())
+    officer.fill("#letter_signer", "Trần Văn B")
+    officer.click("button[name=save]")
+    for kind in ("proposal_letter", "minutes"):
+        officer.select_option("#att-kind", kind)
+        officer.set_input_files("#att-file", str(pdf))
+        officer.click("#documents form[enctype] button[type=submit]")
+    accessible(officer, "workflow-02-dossier")
+    officer.click("button[name=submit_dossier]")
+    assert "The dossier has been submitted to the council." in officer.content()
+
+    secretary = sign_in(browser, base_url, "secretary")
+    secretary.click("text=Nguyễn Văn Bình")
+    secretary.click("button:has-text('Accept for review')")
+    secretary.goto(f"{base_url}/council/rounds/{world.round}")
+    accessible(secretary, "workflow-03-round")
+    secretary.fill("#held_on", date.today().isoformat())
+    secretary.click("button:has-text('Schedule a session')")
+    for member in ("Chair", "Member1", "Member2", "Member3"):
+        secretary.check(f"label:has-text('{member}') >> xpath=preceding-sibling::input")
+    secretary.click("button:has-text('Save attendance')")
+    secretary.check("input[name=nominations]")
+    secretary.click("button:has-text('Put on the agenda')")
+    secretary.click("button:has-text('Open the votes on the agenda')")
+    accessible(secretary, "workflow-04-session")
+
+    for who, choice in (("chair", "agree"), ("member1", "agree"), ("member2", "agree"), ("member3", "disagree")):
+        member = sign_in(browser, base_url, who)
+        member.click("text=Nguyễn Văn Bình")
+        member.check(f"#choice-{choice}")
+        member.click("button:has-text('Cast my vote')")
+        assert "Your vote is recorded." in member.content()
+        member.context.close()
+
+    secretary.goto(f"{base_url}/desk/")
+    secretary.click("text=Nguyễn Văn Bình")
+    secretary.click("button:has-text('Close the vote')")
+    assert "3 of 4 members agreed, 75%, threshold 50% of all members: passed" in secretary.content()
+    secretary.click("a:has-text('Record the decision')")
+    accessible(secretary, "workflow-05-decision")
+    secretary.fill("#number", "4512")
+    secretary.fill("#signer", "Lê Văn C")
+    secretary.fill("#signer_position", "Chủ tịch UBND phường")
+    secretary.click("main form button[type=submit]")
+    secretary.click("text=Nguyễn Văn Bình")
+    secretary.click("button:has-text('Publish the award')")
+    accessible(secretary, "workflow-06-published")
+    secretary.click("a[href*='/entries/']")
+    assert "4512/QĐ-UBND" in secretary.content() and "Nguyễn Văn Bình" in secretary.content()
+    accessible(secretary, "workflow-07-public-entry")
