@@ -154,6 +154,106 @@ Chi bộ thôn lãnh đạo nhân dân hoàn thành các chỉ tiêu kinh tế -
 Các hộ dân ký cam kết không sử dụng túi ni lông khi đi chợ.
 Đoàn viên thanh niên thu gom rác thải nhựa dọc bờ sông mỗi chủ nhật.
 Chính quyền xã công khai các khoản thu chi trên loa truyền thanh.
+Chị em phụ nữ trong ấp góp gạo nuôi quân, góp tiền mua áo phao cho trẻ em đi học.
+Hội Khuyến học xã trao hàng trăm suất học bổng cho học sinh vượt khó học giỏi.
+Ông {name} tự bỏ tiền sửa chữa đoạn đường xuống cấp trước cổng chợ.
+Mô hình tổ tự quản bảo vệ môi trường được duy trì đều đặn suốt năm năm.
+Cán bộ tư pháp xã hướng dẫn người dân làm thủ tục khai sinh, kết hôn ngay tại nhà văn hóa.
+Những buổi sinh hoạt chuyên đề giúp hội viên hiểu rõ quyền và nghĩa vụ của công dân.
+Trường mầm non xây dựng vườn rau sạch để cải thiện bữa ăn bán trú cho các cháu.
+Các thầy cô giáo đến từng nhà vận động học sinh bỏ học quay lại lớp.
+Lực lượng cảnh sát khu vực bám địa bàn, nắm chắc tình hình từng hộ dân.
+Cán bộ địa chính đo đạc, cấp giấy chứng nhận quyền sử dụng đất cho bà con.
+Trạm y tế phối hợp với cộng tác viên dân số tuyên truyền chăm sóc sức khỏe sinh sản.
+Nhóm bạn trẻ lập quỹ mua xe lăn tặng người khuyết tật có hoàn cảnh khó khăn.
+Hội người cao tuổi tổ chức mừng thọ cho các cụ tròn bảy mươi, tám mươi tuổi.
+Người dân khu phố góp tiền lắp đèn năng lượng mặt trời chiếu sáng các con hẻm.
+Ban chỉ huy quân sự xã huấn luyện dân quân sẵn sàng ứng phó khi có bão lũ.
+Đoàn thanh niên phối hợp với nhà trường tổ chức hội trại truyền thống.
+Xã đã hoàn thành việc bê tông hóa toàn bộ đường giao thông nội đồng.
+Hộ gia đình ông {name} là tấm gương tiêu biểu trong phát triển kinh tế vườn.
+Nhiều nông dân mạnh dạn chuyển đổi cây trồng, áp dụng khoa học kỹ thuật vào sản xuất.
+Tổ hợp tác nuôi ong lấy mật giúp các hộ đồng bào dân tộc có thêm thu nhập.
+Những bữa cơm miễn phí được phát tận tay người lao động nghèo mỗi trưa.
+Người dân tự giác tháo dỡ lều quán, trả lại lòng đường, vỉa hè thông thoáng.
+Chi hội cựu chiến binh nhận chăm sóc con đường tự quản dài hai cây số.
+Anh {name} dành thời gian rảnh dạy võ miễn phí cho thanh thiếu niên trong xóm.
+Chị {name} vận động các tiểu thương ở chợ sử dụng túi giấy thay cho túi ni lông.
+Nhóm từ thiện mang áo ấm, chăn màn lên tặng học sinh vùng cao mùa giá rét.
+Hàng chục ngôi nhà nhân ái được trao cho hộ nghèo dịp Tết Nguyên đán.
+Các hộ chăn nuôi làm hầm biogas, giảm ô nhiễm môi trường ở khu dân cư.
+Phong trào thi đua yêu nước được phát động rộng khắp các cơ quan, đơn vị.
+Cơ quan đã giải quyết dứt điểm các đơn thư khiếu nại, tố cáo tồn đọng.
+Người dân phản ánh qua ứng dụng trên điện thoại và được trả lời trong ngày.
+Tổ dân phố tổ chức ngày hội đại đoàn kết toàn dân tộc vào tháng mười một.
+Các thành viên câu lạc bộ thơ thường xuyên sáng tác về quê hương, đất nước.
+Đội văn nghệ quần chúng biểu diễn phục vụ nhân dân vào các dịp lễ lớn.
+Học sinh được tham gia các lớp kỹ năng sống và phòng chống xâm hại trẻ em.
+Thanh niên tình nguyện hỗ trợ thí sinh và phụ huynh trong kỳ thi tốt nghiệp.
+Đội tiếp sức mùa thi giúp thí sinh tìm chỗ trọ giá rẻ và phương tiện đi lại.
+Ông {name} đã hơn hai mươi năm làm trưởng ấp, được bà con tin yêu.
+Bà {name} đứng ra hòa giải nhiều vụ mâu thuẫn giữa các gia đình trong xóm.
+Nhà văn hóa xã được trang bị tủ sách, máy tính và đường truyền internet.
+Mỗi tháng, các hộ đóng góp một ít tiền để duy trì tổ thu gom rác.
+Đường làng ngõ xóm sáng, xanh, sạch, đẹp nhờ ý thức của người dân.
+Phụ nữ trong tổ hợp tác dệt thổ cẩm giữ gìn nghề truyền thống của dân tộc.
+Sản phẩm mây tre đan của làng nghề được xuất khẩu sang nhiều nước.
+Hợp tác xã dịch vụ nông nghiệp cung ứng giống, phân bón trả chậm cho xã viên.
+Nông dân liên kết trồng lúa theo tiêu chuẩn an toàn, giảm sử dụng thuốc bảo vệ thực vật.
+Mô hình cánh đồng lớn giúp giảm chi phí và tăng lợi nhuận cho bà con.
+Người dân chủ động nạo vét cống rãnh, khơi thông dòng chảy trước mùa mưa.
+Công an phường tổ chức cho người dân ký cam kết không tàng trữ, sử dụng pháo nổ.
+Lực lượng chức năng tuyên truyền về an toàn phòng cháy trong các khu nhà trọ.
+Chủ nhà trọ lắp bình chữa cháy và thang thoát hiểm cho người thuê trọ.
+Các em học sinh nhặt được của rơi đã trả lại cho người mất.
+Cô giáo trẻ xung phong lên điểm trường vùng cao dạy học suốt sáu năm.
+Bác sĩ bệnh viện huyện thường xuyên về các xã khám bệnh miễn phí cho người nghèo.
+Cán bộ ngân hàng chính sách hướng dẫn hộ nghèo sử dụng vốn vay đúng mục đích.
+Người dân được tập huấn kỹ thuật nuôi tôm theo hướng an toàn sinh học.
+Các thành viên tổ bay flycam hỗ trợ lực lượng chức năng tìm kiếm người mất tích.
+Người dân góp công, góp của xây dựng cầu dân sinh qua kênh rạch.
+Quỹ nghĩa tình đồng đội hỗ trợ hội viên cựu chiến binh gặp khó khăn.
+Tuổi trẻ công an tổ chức hiến máu tình nguyện vào dịp kỷ niệm ngày truyền thống.
+Đội thanh niên xung kích trực chốt kiểm soát dịch bệnh suốt nhiều tháng liền.
+Chị {name} sáng lập nhóm thiện nguyện nấu cháo miễn phí cho bệnh nhân.
+Những chuyến xe yêu thương chở sản phụ nghèo từ bệnh viện về nhà miễn phí.
+Nhân viên y tế thôn bản đi từng nhà nhắc lịch tiêm chủng cho trẻ em.
+Chương trình sữa học đường góp phần cải thiện tầm vóc trẻ em vùng khó khăn.
+Hội Nông dân hướng dẫn bà con bán nông sản qua sàn thương mại điện tử.
+Các hộ kinh doanh trên phố thực hiện thanh toán bằng mã QR.
+Người dân được hướng dẫn cài đặt và sử dụng tài khoản định danh điện tử.
+Chính quyền xã đối thoại trực tiếp với nhân dân mỗi quý một lần.
+Đại biểu Quốc hội tiếp xúc cử tri, ghi nhận nhiều ý kiến tâm huyết của người dân.
+Ủy ban Mặt trận Tổ quốc phường phát động phong trào xây dựng khu dân cư văn minh.
+Ông bà, cha mẹ mẫu mực, con cháu thảo hiền là tiêu chí gia đình văn hóa.
+Dòng họ khuyến học được công nhận nhờ có nhiều con cháu đỗ đạt thành tài.
+Hội Chữ thập đỏ tổ chức sơ cấp cứu ban đầu cho học sinh và giáo viên.
+Thanh niên trong xóm thay nhau đưa đón cụ già neo đơn đi khám bệnh.
+Người dân ven sông góp tiền mua thuyền cứu hộ để dùng khi mùa lũ về.
+Lực lượng bộ đội giúp dân thu hoạch lúa chạy lũ.
+Chiến sĩ biên phòng tặng bò giống giúp đồng bào vùng biên thoát nghèo.
+Cô giáo mầm non may áo ấm tặng các cháu có hoàn cảnh khó khăn.
+Anh {name} từ bỏ công việc ở thành phố về quê làm nông nghiệp công nghệ cao.
+Trang trại của anh tạo việc làm thường xuyên cho hơn {n} lao động địa phương.
+Người dân tham gia bảo hiểm y tế hộ gia đình đạt tỉ lệ cao nhất huyện.
+Phòng khám nhân đạo hoạt động nhờ sự tài trợ của các nhà hảo tâm.
+Bếp ăn bán trú giúp học sinh vùng cao yên tâm đến trường.
+Những lớp học xóa mù chữ buổi tối giúp phụ nữ dân tộc biết đọc, biết viết.
+Các chi đoàn đảm nhận công trình thắp sáng đường quê.
+Đội tình nguyện sửa chữa điện nước miễn phí cho gia đình chính sách.
+Hội viên phụ nữ tham gia giám sát an toàn thực phẩm tại các bếp ăn tập thể.
+Nhà trường phối hợp với công an tuyên truyền phòng chống ma túy học đường.
+Mỗi tuần một ngày, cán bộ xã xuống thôn lắng nghe ý kiến người dân.
+Tổ công tác đặc biệt hỗ trợ người dân làm thủ tục hành chính vào ngày nghỉ.
+Kiều bào ở nước ngoài gửi tiền ủng hộ xây dựng trường học ở quê nhà.
+Sinh viên tình nguyện mùa hè xanh xây dựng sân chơi cho thiếu nhi.
+Các cháu thiếu nhi hào hứng tham gia ngày hội đọc sách tại thư viện xã.
+Nhóm bạn trẻ làm phim ngắn tuyên truyền về an toàn giao thông.
+Ông {name} tặng toàn bộ số tiền tiết kiệm cho quỹ khuyến học của xã.
+Người dân thôn bản cam kết không đốt rừng làm rẫy, bảo vệ rừng đầu nguồn.
+Tổ bảo vệ rừng cộng đồng tuần tra thường xuyên, ngăn chặn khai thác gỗ trái phép.
+Bà con trồng cây phân tán dọc các tuyến đường liên xã.
+Hội Cựu giáo chức dạy học miễn phí cho học sinh yếu kém vào dịp hè.
 """.strip().splitlines()
 
 TITLE_HEADS = [

@@ -6,14 +6,19 @@ The same functions serve the Whoosh backend and any later backend (e.g. PostgreS
 * ``fold`` - remove every diacritic and map đ -> d.
 * ``syllables`` - syllable tokens with positions and character offsets.
 * ``synonym_matches`` - abbreviation / spelling-variant groups found in a token list.
-* ``index_tokens`` - the token stream to index (syllables plus stacked group keys).
-* ``parse_query`` - user query -> clauses (words, quoted phrases, synonym groups).
+* ``index_tokens`` / ``index_pairs`` - what to index: syllables with stacked group
+  keys, and folded adjacent pairs for phrase matching.
+* ``parse_query`` / ``expand_query`` - user query -> clauses (words, quoted phrases,
+  synonym groups) and their alternatives.
+* ``HighlightTerms`` - which character spans of a text a query matched.
 
 Canonical tone placement: in an open syllable whose nucleus is the glide pair
-oa / oe / uy the tone sits on the first vowel ("hòa", "khỏe", "thủy"); "hoà",
-"khoẻ", "thuỷ" are rewritten to it. Every other syllable follows the rules both
-styles agree on, so the rewrite is computed from the syllable structure, never
-from a word list.
+oa / oe / uy the tone sits on the first vowel ("hòa", "khỏe", "thủy"), the
+placement most common in registry texts; "hoà", "khoẻ", "thuỷ" are rewritten to
+it. Every other syllable follows the rules both styles agree on (a marked vowel
+carries the tone, then the last vowel of a closed syllable, the middle one of
+three), so the rewrite is computed from the syllable structure, with "qu" and
+"gi" + vowel treated as consonants, never from a word list.
 """
 
 from __future__ import annotations
@@ -31,6 +36,8 @@ __all__ = [
     "Clause",
     "ParsedQuery",
     "SynonymMatch",
+    "SynonymTable",
+    "HighlightTerms",
     "normalize",
     "normalize_syllable",
     "fold",
@@ -38,9 +45,12 @@ __all__ = [
     "syllables",
     "synonym_matches",
     "index_tokens",
+    "index_pairs",
+    "pair",
     "parse_query",
     "expand_query",
     "synonyms",
+    "load_synonyms",
 ]
 
 DATA_DIR = Path(__file__).with_name("data")
@@ -201,8 +211,8 @@ class SynonymTable:
 
     def __init__(self, groups: Iterable[tuple[str, Sequence[str], bool]]) -> None:
         self._trie: tuple[dict, list[_Form]] = ({}, [])
+        self._firsts: dict[str, set[str]] = {}
         self.expansions: dict[str, list[str]] = {}
-        self.max_len = 1
         for key, forms, is_abbreviation in groups:
             for form in forms:
                 full = tuple(s.text for s in syllables(form))
@@ -219,17 +229,25 @@ class SynonymTable:
         for f in entry.folded:
             node = node[0].setdefault(f, ({}, []))
         node[1].append(entry)
-        self.max_len = max(self.max_len, len(toks))
+        self._firsts.setdefault(key, set()).add(entry.folded[0])
         known = self.expansions.setdefault(key, [])
         if form not in known:
             known.append(form)
 
-    def matches(self, tokens: Sequence[Syllable]) -> list[SynonymMatch]:
-        """Return every form occurrence (overlaps included), longest first at each start."""
+    def matches(self, tokens: Sequence[Syllable], keys: Iterable[str] | None = None) -> list[SynonymMatch]:
+        """Return every form occurrence (overlaps included), longest first at each start;
+        only of the groups in ``keys`` when given."""
         found: list[SynonymMatch] = []
         root = self._trie[0]
         n = len(tokens)
+        wanted: set[str] | None = None
+        starts: set[str] | None = None
+        if keys is not None:
+            wanted = set(keys)
+            starts = set().union(*(self._firsts.get(k, set()) for k in wanted)) if wanted else set()
         for i in range(n):
+            if starts is not None and tokens[i].folded not in starts:
+                continue
             node = root.get(tokens[i].folded)
             if node is None:
                 continue
@@ -239,6 +257,8 @@ class SynonymTable:
             while True:
                 for form in node[1]:
                     if form.key in seen or (form.upper_only and not tokens[i].upper):
+                        continue
+                    if wanted is not None and form.key not in wanted:
                         continue
                     if all(_token_matches(tokens[i + k], form, k) for k in range(j - i + 1)):
                         seen.add(form.key)
@@ -306,9 +326,9 @@ def synonyms() -> SynonymTable:
     return _SYNONYMS
 
 
-def synonym_matches(tokens: Sequence[Syllable]) -> list[SynonymMatch]:
-    """Return abbreviation / variant groups present in a token list."""
-    return synonyms().matches(tokens)
+def synonym_matches(tokens: Sequence[Syllable], keys: Iterable[str] | None = None) -> list[SynonymMatch]:
+    """Return abbreviation / variant groups present in a token list (only ``keys`` if given)."""
+    return synonyms().matches(tokens, keys)
 
 
 @lru_cache(maxsize=64)
@@ -330,6 +350,25 @@ def index_tokens(text: str) -> tuple[tuple[str, str, int, int, int], ...]:
         for key, start, end in stacked.get(t.pos, ()):
             if key != t.folded:
                 out.append((key, key, t.pos, start, end))
+    return tuple(out)
+
+
+def pair(a: str, b: str) -> str:
+    """Return the index term for two adjacent folded tokens."""
+    return f"{a}_{b}"
+
+
+@lru_cache(maxsize=64)
+def index_pairs(text: str) -> tuple[str, ...]:
+    """Return folded adjacent-token pairs (group keys included) for phrase and proximity matching."""
+    by_pos: dict[int, list[str]] = {}
+    for _text, folded, pos, _start, _end in index_tokens(text):
+        by_pos.setdefault(pos, []).append(folded)
+    out: list[str] = []
+    for pos, here in by_pos.items():
+        nxt = by_pos.get(pos + 1)
+        if nxt:
+            out.extend(pair(a, b) for a in here for b in nxt)
     return tuple(out)
 
 
@@ -380,8 +419,7 @@ class ParsedQuery:
 
 
 def _query_syllables(segment: str) -> list[Syllable]:
-    toks = [t for t in syllables(segment) if not (t.upper and t.text.upper() in _OPERATOR_WORDS)]
-    return toks
+    return [t for t in syllables(segment) if not (t.upper and t.text.upper() in _OPERATOR_WORDS)]
 
 
 def _qtok(s: Syllable) -> QueryToken:
@@ -489,7 +527,7 @@ class HighlightTerms:
             (t.start, t.end) for t in toks if t.text in self.exact or t.folded in self.folded
         ]
         if self.keys:
-            for m in synonym_matches(toks):
+            for m in synonym_matches(toks, self.keys):
                 if m.key in self.keys:
                     spans.append((toks[m.start].start, toks[m.end - 1].end))
         spans.sort()

@@ -9,7 +9,9 @@ Layout of the directory given by the caller::
 Whoosh allows one writer at a time per index and is not crash-safe, so every
 write goes through ``_write`` (process-wide thread lock + Whoosh file lock with a
 timeout, retried), and the index is treated as derived data that ``rebuild``
-can recreate while searches keep using the previous generation.
+can recreate while searches keep using the previous generation. Readers keep one
+long-lived searcher, reopened when a commit or a swap happened, and pin it for
+the length of one search (``reading``).
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import shutil
 import struct
 import threading
 import time
+from collections import OrderedDict
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -36,6 +40,8 @@ from search.schema import build_schema, decode_facets, to_fields
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
+# Cached posting lists, counted in document ids (~40 bytes each in a frozenset).
+POSTINGS_CACHE_IDS = 2_000_000
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
@@ -50,15 +56,20 @@ def _process_lock(root: Path) -> threading.RLock:
 
 @dataclass
 class SegmentColumns:
-    """Per-segment decoded columns used for facet counting and date sorting."""
+    """Per-segment values decoded once: dates for sorting, facet ids, ids and stamps."""
 
     published: list[int]
-    kind: list[str]
-    year: list[str]
     unit: list[str]
-    topics: list[tuple[str, ...]]
-    awards: list[tuple[str, ...]]
-    levels: list[tuple[str, ...]]
+    ids: list[str]
+    stamps: list[str]
+    # Facet values interned as small integer ids per segment, so counting is a
+    # C-speed Counter pass over ids followed by a short expansion of distinct ids.
+    basic_id: list[int]  # (kind, year, levels)
+    basics: list[tuple[str, str, tuple[str, ...]]]
+    topic_id: list[int]
+    topic_sets: list[tuple[str, ...]]
+    award_id: list[int]
+    award_sets: list[tuple[str, ...]]
 
 
 class SearchIndex:
@@ -74,7 +85,10 @@ class SearchIndex:
         self._generation: str | None = None
         self._ix: whoosh_index.Index | None = None
         self._searcher: Searcher | None = None
+        self._pinned: Searcher | None = None
         self._columns: dict[tuple[str, str], SegmentColumns] = {}
+        self._postings: OrderedDict[tuple[Any, ...], frozenset[int]] = OrderedDict()
+        self._postings_size = 0
         self._ensure_generation()
 
     # ------------------------------------------------------------ generations
@@ -133,19 +147,40 @@ class SearchIndex:
             old_searcher = self._searcher
             self._ix, self._generation, self._searcher = ix, name, None
             self._columns.clear()
+            self._postings.clear()
+            self._postings_size = 0
             if old_searcher is not None:
                 old_searcher.close()
         return self._ix
 
     def searcher(self) -> Searcher:
-        """Return the long-lived searcher, refreshed if another writer committed."""
+        """Return the long-lived searcher, reopened if any writer committed since."""
         with self._read_lock:
+            if self._pinned is not None:
+                return self._pinned
             ix = self._current_ix()
             if self._searcher is None:
                 self._searcher = ix.searcher()
             elif not self._searcher.up_to_date():
-                self._searcher = self._searcher.refresh()
+                # Not Searcher.refresh(): Whoosh 2.7.5 reuses a segment reader whose
+                # deletions changed (deleted entries keep matching) and fails on an
+                # index that was empty. Segment columns stay cached across reopenings.
+                self._searcher.close()
+                self._searcher = ix.searcher()
             return self._searcher
+
+    @contextmanager
+    def reading(self) -> Iterator[Searcher]:
+        """Hold one searcher for a whole operation, so a concurrent swap cannot close it midway."""
+        with self._read_lock:
+            if self._pinned is not None:
+                yield self._pinned
+                return
+            self._pinned = self.searcher()
+            try:
+                yield self._pinned
+            finally:
+                self._pinned = None
 
     @property
     def read_lock(self) -> threading.RLock:
@@ -153,7 +188,7 @@ class SearchIndex:
         return self._read_lock
 
     def segment_columns(self, reader: Any) -> SegmentColumns:
-        """Return decoded facet/date columns of one segment reader, cached per segment."""
+        """Return the decoded columns of one segment reader, cached per segment."""
         seg = reader.segment()
         key = (self._generation or "", seg.segment_id() if seg is not None else str(id(reader)))
         cached = self._columns.get(key)
@@ -166,19 +201,49 @@ class SearchIndex:
             published += [0] * (n - len(published))
         if len(facets) < n:
             facets += [decode_facets(b"")] * (n - len(facets))
+        basics: dict[Any, int] = {}
+        topic_sets: dict[Any, int] = {}
+        award_sets: dict[Any, int] = {}
+        basic_id = [basics.setdefault((f[0], f[1], f[5]), len(basics)) for f in facets]
+        topic_id = [topic_sets.setdefault(f[3], len(topic_sets)) for f in facets]
+        award_id = [award_sets.setdefault(f[4], len(award_sets)) for f in facets]
         cols = SegmentColumns(
             published=[int(p or 0) for p in published],
-            kind=[f[0] for f in facets],
-            year=[f[1] for f in facets],
             unit=[f[2] for f in facets],
-            topics=[f[3] for f in facets],
-            awards=[f[4] for f in facets],
-            levels=[f[5] for f in facets],
+            ids=[f[8] for f in facets],
+            stamps=[f[9] for f in facets],
+            basic_id=basic_id,
+            basics=list(basics),
+            topic_id=topic_id,
+            topic_sets=list(topic_sets),
+            award_id=award_id,
+            award_sets=list(award_sets),
         )
         if len(self._columns) > 256:
             self._columns.clear()
         self._columns[key] = cols
         return cols
+
+    def posting_ids(self, reader: Any, fieldname: str, text: str) -> frozenset[int]:
+        """Return the live docnums of one segment containing a term, with an LRU cache."""
+        seg = reader.segment()
+        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+        # A segment's deletions only grow, so their count versions the cached set.
+        key = (self._generation, seg.segment_id() if seg is not None else id(reader), len(deleted), fieldname, text)
+        got = self._postings.get(key)
+        if got is not None:
+            self._postings.move_to_end(key)
+            return got
+        try:
+            got = frozenset(reader.postings(fieldname, text).all_ids())
+        except Exception:  # noqa: BLE001 - TermNotFound: the term is not in this segment
+            got = frozenset()
+        self._postings[key] = got
+        self._postings_size += len(got) + 1
+        while self._postings_size > POSTINGS_CACHE_IDS and len(self._postings) > 1:
+            _, old = self._postings.popitem(last=False)
+            self._postings_size -= len(old) + 1
+        return got
 
     # ------------------------------------------------------------ writing
 
@@ -257,6 +322,7 @@ class SearchIndex:
                     os.write(fd, struct.pack("<I", len(payload)) + payload)
                 else:
                     # Nobody holds the journal: its rebuild died. Forget it.
+                    log.warning("removing journal of an abandoned rebuild: %s", path.name)
                     path.unlink(missing_ok=True)
             finally:
                 os.close(fd)
@@ -312,6 +378,7 @@ class SearchIndex:
                 finally:
                     old_writer.cancel()
         except BaseException:
+            log.warning("rebuild of %s failed; the live index is unchanged", self.root, exc_info=True)
             new_ix.close()
             shutil.rmtree(self.root / name, ignore_errors=True)
             raise
@@ -335,9 +402,15 @@ class SearchIndex:
 
     def doc_ids_and_stamps(self) -> dict[int, str]:
         """Return ``{id: stamp}`` for every indexed document."""
+        out: dict[int, str] = {}
         with self._read_lock:
-            s = self.searcher()
-            return {int(f["id"]): f.get("stamp") or "" for f in s.reader().all_stored_fields()}
+            for reader, _offset in self.searcher().reader().leaf_readers():
+                cols = self.segment_columns(reader)
+                deleted = reader.deleted_docs_set if reader.has_deletions() else ()
+                for d in range(reader.doc_count_all()):
+                    if d not in deleted and cols.ids[d]:
+                        out[int(cols.ids[d])] = cols.stamps[d]
+        return out
 
     def count(self) -> int:
         """Return the number of live documents."""
@@ -361,6 +434,8 @@ class SearchIndex:
             self._searcher = self._ix = None
             self._generation = None
             self._columns.clear()
+            self._postings.clear()
+            self._postings_size = 0
 
     def __enter__(self) -> "SearchIndex":
         return self

@@ -1,9 +1,17 @@
 """Search, suggestions and highlighting over a ``SearchIndex``.
 
-Queries are built directly as Whoosh query objects from ``search.analysis.parse_query``;
-no query-language parser sees user input, so no input can raise a syntax error.
-Fallbacks, in order: all clauses must match; then one-letter typos on titles;
-then any clause may match.
+No query-language parser ever sees user input: ``search.analysis.parse_query`` turns
+any string into clauses, so no input can raise a syntax error.
+
+Execution. Whoosh evaluates a query tree in Python at ~30 µs per matching entry
+for a three-syllable query, which is seconds for a common query over 100k
+entries. So matching, filtering, facet counting and a first ranking are done
+with set algebra on cached posting lists (C-speed set operations); only a
+window of the best candidates is scored with the full BM25F query. Phrases and
+the adjacency bonus use the pair fields ("to_dan", "dan_pho") the same way.
+
+Fallbacks, in order: every clause must match; then title words one edit away
+stand in for each syllable; then any clause may match.
 """
 
 from __future__ import annotations
@@ -11,29 +19,37 @@ from __future__ import annotations
 import heapq
 import html
 import logging
+import math
 from collections import Counter
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import chain
 from typing import Any, Iterable, Mapping, Sequence
 
 from whoosh import query as Q
 
-from search.analysis import Clause, HighlightTerms, ParsedQuery, QueryToken, fold, normalize, parse_query, syllables
-from search.index import SearchIndex
+from search.analysis import Clause, HighlightTerms, ParsedQuery, QueryToken, fold, normalize, pair, parse_query, syllables
+from search.index import SearchIndex, SegmentColumns
 from search.schema import BOOSTS
 
 log = logging.getLogger(__name__)
 
 FACET_KEYS = ("kind", "year", "unit", "topic", "award", "level")
 SNIPPET_CHARS = 220
+# How much of the stored story a snippet may come from; tokenising more costs time per hit.
+SNIPPET_SOURCE_CHARS = 1200
 MAX_PER_PAGE = 100
 # Adjacent syllables of an unquoted query count extra: "tổ dân phố" is one word.
-PHRASE_BOOST_TITLE = 4.0
-PHRASE_BOOST_BODY = 2.0
+PAIR_BOOST_TITLE = 4.0
+PAIR_BOOST_BODY = 2.0
 FUZZY_BOOST = 0.5
 FUZZY_MIN_LEN = 3
 MAX_TYPO_ALTERNATIVES = 8
-RESCORE_WINDOW = 100
+# Candidates (by the set-algebra ranking) that get full BM25F scoring.
+RESCORE_WINDOW = 24
+TEXT_FIELDS = ("title_folded", "body_folded")
+
+Typos = Mapping[str, Sequence[str]]
+WeightedTerm = tuple[str, str, float]  # (field, term, weight)
 
 
 @dataclass
@@ -82,95 +98,338 @@ class SearchResult:
     mode: str = "all"  # "all" | "typo" | "any" | "browse"
 
 
-# ------------------------------------------------------------------ query building
+# ------------------------------------------------------------------ Whoosh queries (full scoring)
 
 
-def _fields_query(exact: str | None, folded: str, boost: float = 1.0) -> Q.Query:
+# Terms in more than this share of entries carry almost no BM25 weight but are the
+# most expensive posting lists to walk, so the rescoring query leaves them out.
+DENSE_SHARE = 0.25
+
+
+def _fields_query(exact: str | None, folded: str, boost: float = 1.0, dense: frozenset = frozenset()) -> Q.Query:
     parts: list[Q.Query] = []
     if exact is not None:
         parts.append(Q.Term("title_exact", exact, boost=BOOSTS["title_exact"] * boost))
         parts.append(Q.Term("body_exact", exact, boost=BOOSTS["body_exact"] * boost))
     parts.append(Q.Term("title_folded", folded, boost=BOOSTS["title_folded"] * boost))
     parts.append(Q.Term("body_folded", folded, boost=BOOSTS["body_folded"] * boost))
-    return Q.Or(parts)
+    return Q.Or([p for p in parts if (p.fieldname, p.text) not in dense])
 
 
-def _token_query(tok: QueryToken, typos: Mapping[str, Sequence[str]] | None = None) -> Q.Query:
+def _alternatives(tok: QueryToken, typos: Typos | None) -> list[str]:
+    return [c for c in (typos or {}).get(tok.folded, ()) if c != tok.folded]
+
+
+def _token_query(tok: QueryToken, typos: Typos | None, dense: frozenset = frozenset()) -> Q.Query:
     # Marks typed by the user add the exact-mark fields on top of the folded ones,
     # so "cá" scores cá > cà/ca while still finding all three.
-    base = _fields_query(tok.text if tok.marked else None, tok.folded)
-    near = [c for c in (typos or {}).get(tok.folded, ()) if c != tok.folded]
+    base = _fields_query(tok.text if tok.marked else None, tok.folded, 1.0, dense)
+    near = _alternatives(tok, typos)
     if near:
-        return Q.Or([base] + [_fields_query(None, c, FUZZY_BOOST) for c in near])
+        return Q.Or([base] + [_fields_query(None, c, FUZZY_BOOST, dense) for c in near])
     return base
 
 
-def _key_query(keys: Iterable[str], boost: float = 1.0) -> list[Q.Query]:
-    return [_fields_query(k, k, boost) for k in keys]
-
-
-def _phrase_query(tokens: Sequence[QueryToken], boost_title: float, boost_body: float, exact: bool) -> Q.Query:
-    folded = [t.folded for t in tokens]
-    parts: list[Q.Query] = [
-        Q.Phrase("title_folded", folded, boost=boost_title),
-        Q.Phrase("body_folded", folded, boost=boost_body),
-    ]
-    if exact and any(t.marked for t in tokens):
-        texts = [t.text for t in tokens]
-        parts.append(Q.Phrase("title_exact", texts, boost=boost_title * 2))
-        parts.append(Q.Phrase("body_exact", texts, boost=boost_body * 2))
-    return Q.Or(parts)
-
-
-def _clause_query(clause: Clause, typos: Mapping[str, Sequence[str]] | None) -> Q.Query:
-    if clause.kind == "phrase":
-        alts = [_phrase_query(clause.tokens, BOOSTS["title_folded"], BOOSTS["body_folded"], exact=True)]
-        return Q.Or(alts + _key_query(clause.keys, len(clause.tokens))) if clause.keys else alts[0]
-    if clause.kind == "group":
-        words = [_token_query(t, typos) for t in clause.tokens]
-        together = words[0] if len(words) == 1 else Q.And(words)
-        # The group key stands for all its syllables, so it weighs as much as they do.
-        return Q.Or(_key_query(clause.keys, len(clause.tokens)) + [together])
-    return _token_query(clause.tokens[0], typos)
-
-
-def _proximity_boost(parsed: ParsedQuery, typos: Mapping[str, Sequence[str]] | None) -> Q.Query | None:
-    runs: list[list[QueryToken]] = [[]]
-    for clause in parsed.clauses:
-        if clause.kind == "phrase":
-            runs.append([])
-            continue
-        for tok in clause.tokens:
-            near = (typos or {}).get(tok.folded)
-            if near and near[0] != tok.folded:
-                tok = QueryToken(near[0], near[0])
-            runs[-1].append(tok)
-    boosts = [
-        _phrase_query(run, PHRASE_BOOST_TITLE, PHRASE_BOOST_BODY, exact=False) for run in runs if len(run) >= 2
-    ]
-    if not boosts:
-        return None
-    return boosts[0] if len(boosts) == 1 else Q.Or(boosts)
+def _clause_query(clause: Clause, typos: Typos | None, dense: frozenset = frozenset()) -> Q.Query:
+    words = [_token_query(t, typos if clause.kind != "phrase" else None, dense) for t in clause.tokens]
+    together = words[0] if len(words) == 1 else Q.And(words)
+    if not clause.keys:
+        return together
+    # The group key stands for all its syllables, so it weighs as much as they do.
+    # Keys are indexed in the folded fields only; x3 matches an exact+folded hit.
+    weight = 3.0 * len(clause.tokens)
+    return Q.Or([_fields_query(None, k, weight, dense) for k in clause.keys] + [together])
 
 
 def build_text_query(
-    parsed: ParsedQuery, mode: str = "all", typos: Mapping[str, Sequence[str]] | None = None
-) -> tuple[Q.Query, Q.Query | None] | None:
-    """Return (matching query, optional proximity bonus query) for parsed text.
-
-    ``mode`` is "all" or "any"; ``typos`` maps a folded syllable to title words one
-    edit away (best first) to accept in its place.
-    """
+    parsed: ParsedQuery, mode: str = "all", typos: Typos | None = None, dense: frozenset = frozenset()
+) -> Q.Query | None:
+    """Return the BM25F Whoosh query for parsed text (``mode`` "all" or "any"), leaving out
+    the body terms listed in ``dense`` as (field, term)."""
     if not parsed:
         return None
-    clauses = [_clause_query(c, typos) for c in parsed.clauses]
+    clauses = [_clause_query(c, typos, dense) for c in parsed.clauses]
     if len(clauses) == 1:
-        main = clauses[0]
-    elif mode == "any":
-        main = Q.Or(clauses)
+        return clauses[0]
+    return Q.Or(clauses) if mode == "any" else Q.And(clauses)
+
+
+# ------------------------------------------------------------------ set algebra
+
+
+class _Segment:
+    """One segment of the live index with cached posting sets."""
+
+    def __init__(self, idx: SearchIndex, sub: Any, offset: int) -> None:
+        self.idx = idx
+        self.sub = sub
+        self.reader = sub.reader()
+        self.offset = offset
+
+    def term(self, fieldname: str, text: str) -> frozenset[int]:
+        return self.idx.posting_ids(self.reader, fieldname, text)
+
+    def any_of(self, terms: Iterable[tuple[str, str]]) -> set[int] | frozenset[int]:
+        sets = [self.term(f, t) for f, t in terms]
+        sets = [s for s in sets if s]
+        if not sets:
+            return frozenset()
+        if len(sets) == 1:
+            return sets[0]
+        return set().union(*sets)
+
+
+def _intersect(sets: list[Any]) -> set[int] | frozenset[int]:
+    if not sets:
+        return frozenset()
+    sets = sorted(sets, key=len)
+    out = sets[0]
+    for s in sets[1:]:
+        if not out:
+            break
+        out = out & s
+    return out
+
+
+def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None) -> set[int] | frozenset[int]:
+    keys = seg.any_of((f, k) for k in clause.keys for f in TEXT_FIELDS)
+    if clause.kind == "phrase":
+        folded = [t.folded for t in clause.tokens]
+        pairs = [pair(a, b) for a, b in zip(folded, folded[1:])]
+        together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs])
     else:
-        main = Q.And(clauses)
-    return main, _proximity_boost(parsed, typos)
+        together = _intersect(
+            [seg.any_of((f, w) for w in [t.folded] + _alternatives(t, typos) for f in TEXT_FIELDS) for t in clause.tokens]
+        )
+    return together | keys if keys else together
+
+
+def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
+    """Docs of the segment allowed by the request's filters and visibilities."""
+    sets: list[Any] = []
+    for fieldname, value in (
+        ("kind", req.kind),
+        ("year", req.year),
+        ("unit", req.unit),
+        ("topic", req.topic),
+        ("award", req.award),
+        ("level", req.level),
+    ):
+        if value is not None and str(value).strip() != "":
+            sets.append(seg.term(fieldname, str(value).strip()))
+    allowed = [str(v) for v in (req.visibility or ()) if v]
+    sets.append(seg.any_of(("visibility", v) for v in allowed))
+    return _intersect(sets)
+
+
+def _token_terms(tok: QueryToken, typos: Typos | None) -> list[WeightedTerm]:
+    out: list[WeightedTerm] = []
+    if tok.marked:
+        out += [("title_exact", tok.text, BOOSTS["title_exact"]), ("body_exact", tok.text, BOOSTS["body_exact"])]
+    out += [("title_folded", tok.folded, BOOSTS["title_folded"]), ("body_folded", tok.folded, BOOSTS["body_folded"])]
+    for c in _alternatives(tok, typos):
+        out += [("title_folded", c, BOOSTS["title_folded"] * FUZZY_BOOST), ("body_folded", c, BOOSTS["body_folded"] * FUZZY_BOOST)]
+    return out
+
+
+def _weighted_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
+    out: list[WeightedTerm] = []
+    for clause in parsed.clauses:
+        for t in clause.tokens:
+            out += _token_terms(t, typos if clause.kind != "phrase" else None)
+        for k in clause.keys:
+            out += [(f, k, 3.0 * BOOSTS[f] * len(clause.tokens)) for f in TEXT_FIELDS]
+    return out
+
+
+def _adjacency_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
+    """Pair terms rewarding entries where the query's syllables stand together."""
+    slots: list[list[str]] = []  # per query syllable: the folded forms it may take
+    cut: set[int] = set()  # slot indices that start a new run (after a phrase)
+    keyed: list[tuple[int, int, str]] = []  # (first slot, last slot, key) of group clauses
+    for clause in parsed.clauses:
+        if clause.kind == "phrase":
+            cut.add(len(slots) + len(clause.tokens))
+            cut.add(len(slots))
+        start = len(slots)
+        for t in clause.tokens:
+            near = _alternatives(t, typos)
+            # An unknown syllable is represented by its likeliest correction.
+            known = not typos or not typos.get(t.folded) or typos[t.folded][0] == t.folded
+            slots.append([t.folded] if known or not near else [near[0]])
+        keyed += [(start, len(slots) - 1, k) for k in clause.keys]
+    pairs: list[str] = []
+    for i in range(len(slots) - 1):
+        if i + 1 in cut:
+            continue
+        pairs += [pair(a, b) for a in slots[i] for b in slots[i + 1]]
+    for first, last, key in keyed:
+        if first > 0 and first not in cut:
+            pairs += [pair(a, key) for a in slots[first - 1]]
+        if last + 1 < len(slots) and last + 1 not in cut:
+            pairs += [pair(key, b) for b in slots[last + 1]]
+    pairs = list(dict.fromkeys(pairs))
+    return [("title_pairs", p, PAIR_BOOST_TITLE) for p in pairs] + [("body_pairs", p, PAIR_BOOST_BODY) for p in pairs]
+
+
+@dataclass
+class _Collected:
+    total: int
+    top: list[tuple[float, int, int]]  # (score, published, global docnum)
+    matched: list[tuple[SegmentColumns, Any]]  # (segment columns, segment docnums)
+
+
+def _segments(idx: SearchIndex) -> list[_Segment]:
+    return [_Segment(idx, sub, offset) for sub, offset in idx.searcher().leaf_searchers()]
+
+
+def _run_browse(idx: SearchIndex, req: SearchRequest, want: int) -> _Collected:
+    total = 0
+    top: list[tuple[float, int, int]] = []
+    matched: list[tuple[SegmentColumns, Any]] = []
+    for seg in _segments(idx):
+        docs = _filter_set(seg, req)
+        if not docs:
+            continue
+        cols = idx.segment_columns(seg.reader)
+        published, off = cols.published, seg.offset
+        total += len(docs)
+        matched.append((cols, docs))
+        top = heapq.nlargest(want, chain(top, ((0.0, published[d], -(off + d)) for d in docs)))
+    return _Collected(total, [(s, p, -nd) for s, p, nd in top], matched)
+
+
+def _run_text(
+    idx: SearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str, typos: Typos | None, want: int
+) -> _Collected:
+    searcher = idx.searcher()
+    weighted = _weighted_terms(parsed, typos)
+    bonus_terms = _adjacency_terms(parsed, typos)
+    n_docs = max(1, searcher.doc_count_all())
+    idf: dict[tuple[str, str], float] = {}
+    for f, t, _ in chain(weighted, bonus_terms):
+        if (f, t) not in idf:
+            idf[(f, t)] = 1.0 + math.log(n_docs / (1 + searcher.doc_frequency(f, t)))
+    newest = req.sort == "newest"
+    window = want if newest else max(want, RESCORE_WINDOW)
+    total = 0
+    matched: list[tuple[SegmentColumns, Any]] = []
+    candidates: list[tuple[float, int, int, int]] = []  # (score, published, -global docnum, segment index)
+    segments = _segments(idx)
+    bonus_by_doc: dict[int, float] = {}
+    for si, seg in enumerate(segments):
+        sets = [_clause_set(seg, c, typos) for c in parsed.clauses]
+        hits = set().union(*sets) if mode == "any" else _intersect(sets)
+        if not hits:
+            continue
+        docs = hits & _filter_set(seg, req)
+        if not docs:
+            continue
+        cols = idx.segment_columns(seg.reader)
+        published, off = cols.published, seg.offset
+        total += len(docs)
+        matched.append((cols, docs))
+        if newest:
+            found: Iterable[tuple[float, int, int, int]] = ((0.0, published[d], -(off + d), si) for d in docs)
+        else:
+            scores = dict.fromkeys(docs, 0.0)
+            bonus: dict[int, float] = {}
+            base = bonus_base = 0.0
+            for f, t, w in chain(weighted, bonus_terms):
+                posting = seg.term(f, t)
+                if not posting:
+                    continue
+                w *= idf[(f, t)]
+                is_bonus = f.endswith("_pairs")
+                inter = posting & docs if len(posting) < len(docs) else docs & posting
+                if len(inter) * 2 > len(docs):
+                    # Cheaper to credit everyone and take it back from the few without the term.
+                    base += w
+                    if is_bonus:
+                        bonus_base += w
+                    rest, w = docs - inter, -w
+                else:
+                    rest = inter
+                for d in rest:
+                    scores[d] += w
+                    if is_bonus:
+                        bonus[d] = bonus.get(d, 0.0) + w
+            for d in docs if bonus_base else bonus:
+                bonus_by_doc[off + d] = bonus_base + bonus.get(d, 0.0)
+            found = ((scores[d] + base, published[d], -(off + d), si) for d in _best(scores, published, window))
+        candidates = heapq.nlargest(window, chain(candidates, found))
+    if newest or not candidates:
+        return _Collected(total, [(s, p, -nd) for s, p, nd, _ in candidates[:want]], matched)
+    # Full BM25F on the candidate window; the adjacency bonus is added back on top.
+    limit = DENSE_SHARE * n_docs
+    dense = frozenset(k for k in idf if k[0].startswith("body") and searcher.doc_frequency(*k) > limit)
+    main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense)
+    assert main is not None
+    ctx = searcher.context(needs_current=True, weighting=searcher.weighting)
+    by_segment: dict[int, list[tuple[int, int]]] = {}
+    for _, p, nd, si in candidates:
+        by_segment.setdefault(si, []).append((-nd - segments[si].offset, p))
+    rescored: list[tuple[float, int, int]] = []
+    for si, items in by_segment.items():
+        seg = segments[si]
+        items.sort()
+        m = main.matcher(seg.sub, ctx)
+        for d, p in items:
+            score = 0.0
+            if m.is_active() and m.id() < d:
+                m.skip_to(d)
+            if m.is_active() and m.id() == d:
+                score = m.score()
+            rescored.append((score + bonus_by_doc.get(seg.offset + d, 0.0), p, -(seg.offset + d)))
+    rescored.sort(reverse=True)
+    return _Collected(total, [(s, p, -nd) for s, p, nd in rescored[:want]], matched)
+
+
+def _best(scores: dict[int, float], published: list[int], n: int) -> Iterable[int]:
+    """Docnums of the ``n`` best scores, newest first among ties, without a tuple per entry."""
+    if len(scores) <= n:
+        return scores
+    threshold = heapq.nlargest(n, scores.values())[-1]
+    above = [d for d, s in scores.items() if s > threshold]
+    tied = [d for d, s in scores.items() if s == threshold]
+    return above + heapq.nlargest(n - len(above), tied, key=published.__getitem__)
+
+
+def _count_facets(matched: list[tuple[SegmentColumns, Any]]) -> dict[str, list[tuple[Any, int]]]:
+    counters: dict[str, Counter[str]] = {k: Counter() for k in FACET_KEYS}
+    for cols, docs in matched:
+        if not docs:
+            continue
+        counters["unit"].update(map(cols.unit.__getitem__, docs))
+        for basic, n in Counter(map(cols.basic_id.__getitem__, docs)).items():
+            kind, year, levels = cols.basics[basic]
+            counters["kind"][kind] += n
+            counters["year"][year] += n
+            for v in levels:
+                counters["level"][v] += n
+        for key, ids, sets in (("topic", cols.topic_id, cols.topic_sets), ("award", cols.award_id, cols.award_sets)):
+            counter = counters[key]
+            for set_id, n in Counter(map(ids.__getitem__, docs)).items():
+                for v in sets[set_id]:
+                    counter[v] += n
+    out: dict[str, list[tuple[Any, int]]] = {}
+    for key, counter in counters.items():
+        counter.pop("", None)
+        items: list[tuple[Any, int]] = []
+        for value, n in counter.items():
+            if key in ("year", "unit"):
+                try:
+                    items.append((int(value), n))
+                except ValueError:
+                    continue
+            else:
+                items.append((value, n))
+        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
+        out[key] = items
+    return out
+
+
+# ------------------------------------------------------------------ typos
 
 
 def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[str]]:
@@ -204,129 +463,17 @@ def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[st
     return out
 
 
-def build_filter(req: SearchRequest) -> Q.Query | None:
-    """Return the query for the request's filters and allowed visibilities."""
-    terms: list[Q.Query] = []
-    for fieldname, value in (
-        ("kind", req.kind),
-        ("year", req.year),
-        ("unit", req.unit),
-        ("topic", req.topic),
-        ("award", req.award),
-        ("level", req.level),
-    ):
-        if value is not None and str(value).strip() != "":
-            terms.append(Q.Term(fieldname, str(value).strip()))
-    vis = [str(v) for v in (req.visibility or ()) if v]
-    if vis:
-        terms.append(Q.Or([Q.Term("visibility", v) for v in vis]) if len(vis) > 1 else Q.Term("visibility", vis[0]))
-    else:
-        terms.append(Q.NullQuery)
-    if not terms:
-        return None
-    return terms[0] if len(terms) == 1 else Q.And(terms)
-
-
-# ------------------------------------------------------------------ execution
-
-
-@dataclass
-class _Collected:
-    total: int
-    top: list[tuple[float, int, int]]  # (score, published, global docnum)
-    matched: list[tuple[Any, list[int]]]  # (segment columns, segment docnums)
-
-
-def _run(
-    idx: SearchIndex, q: Q.Query, sort: str, want: int, with_docs: bool, bonus: Q.Query | None = None
-) -> _Collected:
-    searcher = idx.searcher()
-    scored = sort != "newest"
-    ctx = searcher.context(needs_current=scored, weighting=searcher.weighting)
-    total = 0
-    heap: list[tuple[float, int, int]] = []
-    matched: list[tuple[Any, list[int]]] = []
-    leaves = searcher.leaf_searchers()
-    window = max(want, RESCORE_WINDOW) if bonus is not None else want
-    for sub, offset in leaves:
-        cols = idx.segment_columns(sub.reader())
-        published = cols.published
-        m = q.matcher(sub, ctx)
-        if not m.is_active():
-            continue
-        if scored:
-            docs: list[int] = []
-            append = docs.append
-            found: list[tuple[float, int, int]] = []
-            push = found.append
-            while m.is_active():
-                d = m.id()
-                append(d)
-                push((m.score(), published[d], -(offset + d)))
-                m.next()
-            heap = heapq.nlargest(window, chain(heap, found))
+def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery, typos: Typos) -> str | None:
+    changed = False
+    words: list[str] = []
+    for tok in parsed.tokens:
+        near = typos.get(tok.folded)
+        if not near or near[0] == tok.folded:
+            words.append(tok.text)
         else:
-            docs = list(m.all_ids())
-            heap = heapq.nlargest(want, chain(heap, ((0.0, published[d], -(offset + d)) for d in docs)))
-        total += len(docs)
-        if with_docs:
-            matched.append((cols, docs))
-    if scored and bonus is not None and heap:
-        heap = _rescore(searcher, leaves, ctx, bonus, heap)[:want]
-    top = [(s, p, -d) for s, p, d in heap]
-    return _Collected(total, top, matched)
-
-
-def _rescore(searcher: Any, leaves: Any, ctx: Any, bonus: Q.Query, heap: list[tuple[float, int, int]]) -> list:
-    # Phrase matching reads positions, which is costly; only the best-scoring
-    # window of candidates gets the adjacency bonus.
-    extra: dict[int, float] = {}
-    wanted = sorted(-d for _, _, d in heap)
-    bounds = [off for _, off in leaves] + [searcher.doc_count_all()]
-    for i, (sub, offset) in enumerate(leaves):
-        mine = [d - offset for d in wanted if offset <= d < bounds[i + 1]]
-        if not mine:
-            continue
-        m = bonus.matcher(sub, ctx)
-        for d in mine:
-            if not m.is_active():
-                break
-            if m.id() < d:
-                m.skip_to(d)
-                if not m.is_active():
-                    break
-            if m.id() == d:
-                extra[d + offset] = m.score()
-    rescored = [(s + extra.get(-nd, 0.0), p, nd) for s, p, nd in heap]
-    rescored.sort(reverse=True)
-    return rescored
-
-
-def _count_facets(matched: list[tuple[Any, list[int]]]) -> dict[str, list[tuple[Any, int]]]:
-    counters = {k: Counter() for k in FACET_KEYS}
-    for cols, docs in matched:
-        if not docs:
-            continue
-        counters["kind"].update(map(cols.kind.__getitem__, docs))
-        counters["year"].update(map(cols.year.__getitem__, docs))
-        counters["unit"].update(map(cols.unit.__getitem__, docs))
-        counters["topic"].update(chain.from_iterable(map(cols.topics.__getitem__, docs)))
-        counters["award"].update(chain.from_iterable(map(cols.awards.__getitem__, docs)))
-        counters["level"].update(chain.from_iterable(map(cols.levels.__getitem__, docs)))
-    out: dict[str, list[tuple[Any, int]]] = {}
-    for key, counter in counters.items():
-        counter.pop("", None)
-        items: list[tuple[Any, int]] = []
-        for value, n in counter.items():
-            if key in ("year", "unit"):
-                try:
-                    value = int(value)
-                except ValueError:
-                    continue
-            items.append((value, n))
-        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
-        out[key] = items
-    return out
+            words.append(near[0])
+            changed = True
+    return " ".join(words) if changed else None
 
 
 # ------------------------------------------------------------------ highlighting
@@ -388,30 +535,12 @@ def snippet(texts: Sequence[str], terms: HighlightTerms, width: int = SNIPPET_CH
 # ------------------------------------------------------------------ public API
 
 
-def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery, typos: Mapping[str, Sequence[str]]) -> str | None:
-    reader = idx.searcher().reader()
-    changed = False
-    words: list[str] = []
-    for tok in parsed.tokens:
-        known = reader.doc_frequency("title_folded", tok.folded) or reader.doc_frequency("body_folded", tok.folded)
-        near = typos.get(tok.folded)
-        if known or not near or near[0] == tok.folded:
-            words.append(tok.text)
-        else:
-            words.append(near[0])
-            changed = True
-    return " ".join(words) if changed else None
-
-
-def _match(
-    idx: SearchIndex, req: SearchRequest, parsed: ParsedQuery, flt: Q.Query | None, want: int, result: SearchResult
-) -> _Collected:
-    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``; hold the read lock."""
+def _match(idx: SearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int, result: SearchResult) -> _Collected:
+    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``; call while reading."""
     if not parsed:
-        q: Q.Query = flt if flt is not None else Q.Every()
         result.mode = "browse"
-        return _run(idx, q, "newest", want, req.facets)
-    got = None
+        return _run_browse(idx, req, want)
+    got = _Collected(0, [], [])
     typos: dict[str, list[str]] | None = None
     for mode in ("all", "typo", "any"):
         if mode == "typo":
@@ -421,26 +550,20 @@ def _match(
                 continue
         if mode == "any" and len(parsed.clauses) < 2:
             break
-        built = build_text_query(parsed, "any" if mode == "any" else "all", typos)
-        if built is None:
-            break
-        text_q, bonus = built
-        q = Q.Require(text_q, flt) if flt is not None else text_q
-        got = _run(idx, q, req.sort, want, req.facets, bonus)
+        got = _run_text(idx, parsed, req, mode, typos, want)
         result.mode = mode
         if got.total:
             break
     result.query_used = parsed.text
-    return got if got is not None else _Collected(0, [], [])
+    return got
 
 
 def search_ids(idx: SearchIndex, req: SearchRequest, *, limit: int) -> tuple[int, list[int]]:
     """Return how many documents match and the ids of the first ``limit`` in result order (for downloads)."""
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
-    flt = build_filter(req)
-    bare = replace(req, facets=False)
-    with idx.read_lock:
-        got = _match(idx, bare, parsed, flt, max(1, limit), SearchResult())
+    bare = SearchRequest(**{**req.__dict__, "facets": False})
+    with idx.reading():
+        got = _match(idx, bare, parsed, max(1, limit), SearchResult())
         searcher = idx.searcher()
         ids = [int(searcher.stored_fields(docnum)["id"]) for _score, _published, docnum in got.top]
     return got.total, ids
@@ -451,11 +574,10 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
     page = max(1, _int(req.page, 1))
     per_page = min(MAX_PER_PAGE, max(1, _int(req.per_page, 20)))
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
-    flt = build_filter(req)
     want = page * per_page
     result = SearchResult(page=page, per_page=per_page)
-    with idx.read_lock:
-        got = _match(idx, req, parsed, flt, want, result)
+    with idx.reading():
+        got = _match(idx, req, parsed, want, result)
         result.total = got.total
         if req.facets:
             result.facets = _count_facets(got.matched)
@@ -465,7 +587,7 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
             stored = searcher.stored_fields(docnum)
             title = stored.get("title") or ""
             year = stored.get("year")
-            texts = [title, stored.get("summary") or "", stored.get("body") or ""]
+            texts = [title, stored.get("summary") or "", (stored.get("body") or "")[:SNIPPET_SOURCE_CHARS]]
             doc_terms = terms.for_texts(texts)
             result.hits.append(
                 Hit(
@@ -484,31 +606,37 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
 
 def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[str] = ("public",)) -> list[dict[str, Any]]:
     """Return up to ``limit`` titles matching what is typed so far, ignoring diacritics."""
-    if not isinstance(prefix, str):
+    if not isinstance(prefix, str) or limit <= 0:
         return []
     text = normalize(prefix[:200])
     toks = syllables(text)[:12]
-    if not toks or limit <= 0:
+    if not toks:
         return []
     partial = text[-1:].isalnum()
-    parts: list[Q.Query] = [Q.Term("title_folded", t.folded) for t in (toks[:-1] if partial else toks)]
-    if partial:
-        parts.append(Q.Prefix("title_folded", toks[-1].folded))
-    q: Q.Query = parts[0] if len(parts) == 1 else Q.And(parts)
-    vis = [str(v) for v in visibility if v]
-    if not vis:
-        return []
-    q = Q.Require(q, Q.Or([Q.Term("visibility", v) for v in vis]))
+    whole = toks[:-1] if partial else toks
+    want = max(limit * 5, 40)
+    req = SearchRequest(visibility=visibility)
+    rows: list[tuple[bool, float, int, str, int]] = []
     exact_prefix = fold(text).lower().strip()
-    with idx.read_lock:
-        got = _run(idx, q, "relevance", max(limit * 5, 40), with_docs=False)
+    with idx.reading():
         searcher = idx.searcher()
-        rows = []
-        for score, published, docnum in got.top:
+        best: list[tuple[float, int]] = []
+        for seg in _segments(idx):
+            sets = [seg.term("title_folded", t.folded) for t in whole]
+            if partial:
+                last = toks[-1].folded
+                words = list(seg.reader.expand_prefix("title_folded", last))[:200]
+                sets.append(seg.any_of(("title_folded", w.decode("utf-8") if isinstance(w, bytes) else w) for w in words))
+            docs = _intersect(sets) & _filter_set(seg, req)
+            if not docs:
+                continue
+            published = idx.segment_columns(seg.reader).published
+            best = heapq.nlargest(want, chain(best, ((published[d], seg.offset + d) for d in docs)))
+        for _, docnum in best:
             stored = searcher.stored_fields(docnum)
             title = stored.get("title") or ""
             starts = fold(title).lower().startswith(exact_prefix)
-            rows.append((not starts, -score, len(title), title, int(stored["id"])))
+            rows.append((not starts, 0.0, len(title), title, int(stored["id"])))
     rows.sort()
     return [{"id": doc_id, "title": title} for _, _, _, title, doc_id in rows[:limit]]
 

@@ -9,7 +9,7 @@ from typing import Any, Mapping
 from whoosh import columns, fields
 
 from search.analysis import normalize
-from search.whoosh_analysis import VietnameseTokenizer
+from search.whoosh_analysis import VietnameseText
 
 # Snippets are cut from the stored summary and the head of the body; storing whole
 # stories would double the index for text nobody sees in a result list.
@@ -40,10 +40,14 @@ def build_schema() -> fields.Schema:
         title=fields.STORED(),
         summary=fields.STORED(),
         body=fields.STORED(),
-        title_exact=fields.TEXT(analyzer=VietnameseTokenizer(folded=False), phrase=True),
-        title_folded=fields.TEXT(analyzer=VietnameseTokenizer(folded=True), phrase=True),
-        body_exact=fields.TEXT(analyzer=VietnameseTokenizer(folded=False), phrase=True),
-        body_folded=fields.TEXT(analyzer=VietnameseTokenizer(folded=True), phrase=True),
+        # No positions: adjacency is answered by the pair fields with set algebra,
+        # which is far cheaper than Whoosh's position-by-position phrase matching.
+        title_exact=VietnameseText("exact"),
+        title_folded=VietnameseText("folded"),
+        body_exact=VietnameseText("exact"),
+        body_folded=VietnameseText("folded"),
+        title_pairs=VietnameseText("pairs"),
+        body_pairs=VietnameseText("pairs"),
     )
 
 
@@ -78,19 +82,34 @@ def _epoch(value: Any) -> int:
         return 0
 
 
-def encode_facets(kind: str, year: str, unit_id: str, topics: list[str], awards: list[str], levels: list[str]) -> bytes:
-    """Pack the facet values of one document into the per-document column."""
-    parts = [kind, year, unit_id, LIST_SEP.join(topics), LIST_SEP.join(awards), LIST_SEP.join(levels)]
+def encode_facets(
+    kind: str,
+    year: str,
+    unit_id: str,
+    topics: list[str],
+    awards: list[str],
+    levels: list[str],
+    units: list[str],
+    visibility: list[str],
+    doc_id: str = "",
+    stamp: str = "",
+) -> bytes:
+    """Pack the facet, filter and bookkeeping values of one document into its column."""
+    lists = (topics, awards, levels, units, visibility)
+    parts = [kind, year, unit_id] + [LIST_SEP.join(v) for v in lists] + [doc_id, stamp.replace(FACET_SEP, " ")]
     return FACET_SEP.join(parts).encode("utf-8")
 
 
-def decode_facets(blob: bytes) -> tuple[str, str, str, tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
-    """Unpack the column written by ``encode_facets``."""
+def decode_facets(blob: bytes) -> tuple[Any, ...]:
+    """Unpack the column written by ``encode_facets``:
+    (kind, year, unit_id, topics, awards, levels, units, visibility, id, stamp)."""
     if not blob:
-        return ("", "", "", (), (), ())
-    kind, year, unit_id, topics, awards, levels = blob.decode("utf-8").split(FACET_SEP)
-    split = lambda s: tuple(s.split(LIST_SEP)) if s else ()  # noqa: E731
-    return kind, year, unit_id, split(topics), split(awards), split(levels)
+        return ("", "", "", (), (), (), (), (), "", "")
+    parts = blob.decode("utf-8").split(FACET_SEP)
+    parts += [""] * (10 - len(parts))
+    kind, year, unit_id = parts[:3]
+    lists = tuple(tuple(p.split(LIST_SEP)) if p else () for p in parts[3:8])
+    return (kind, year, unit_id) + lists + (parts[8], parts[9])
 
 
 def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
@@ -105,10 +124,12 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
     kind = str(doc.get("kind") or "")
     year = str(doc["year"]) if doc.get("year") else ""
     unit_id = unit_ids[0] if unit_ids else ""
+    doc_id = str(int(doc["id"]))
+    stamp = "" if doc.get("stamp") is None else str(doc.get("stamp"))
     # Newlines keep a phrase from straddling summary, story and place names.
     text = "\n".join(t for t in (summary, body, unit_names) if t)
     out: dict[str, Any] = {
-        "id": str(int(doc["id"])),
+        "id": doc_id,
         "ref": doc.get("ref"),
         "kind": kind,
         "year": year,
@@ -119,8 +140,8 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         "level": " ".join(levels),
         "visibility": " ".join(visibility),
         "published": _epoch(doc.get("published")),
-        "stamp": "" if doc.get("stamp") is None else str(doc.get("stamp")),
-        "facets": encode_facets(kind, year, unit_id, topics, awards, levels),
+        "stamp": stamp,
+        "facets": encode_facets(kind, year, unit_id, topics, awards, levels, unit_ids, visibility, doc_id, stamp),
         "title": title,
         "summary": summary,
         "body": body[:STORED_BODY_CHARS],
@@ -128,6 +149,8 @@ def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
         "title_folded": title,
         "body_exact": text,
         "body_folded": text,
+        "title_pairs": title,
+        "body_pairs": text,
     }
     # Whoosh rejects empty strings for ID fields only in some paths; drop them to be safe.
     return {k: v for k, v in out.items() if v != "" or k in ("title", "summary", "body", "stamp")}

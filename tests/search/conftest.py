@@ -8,9 +8,7 @@ from typing import Iterator
 import pytest
 
 from search.index import SearchIndex
-from search_relevance_data import ENTRIES
-
-REPORTS: list[str] = []
+from search_relevance_data import ENTRIES, REPORTS
 
 
 @pytest.fixture(scope="session")

@@ -5,6 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+# Score tables produced during the run, shown in pytest's terminal summary.
+REPORTS: list[str] = []
+
 # (id, kind, year, unit_ids, topics, awards, levels, title, summary, body, unit_names)
 _ROWS: list[tuple[Any, ...]] = [
     (1, "collective", 2021, [11, 10, 1], ["covid-19", "thanh-nien"], ["nguoi-tot-viec-tot"], ["district"],

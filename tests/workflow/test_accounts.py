@@ -91,7 +91,7 @@ def test_create_user_command(app):
     assert weak.exit_code != 0
     dup = runner.invoke(args=["create-user", "--email", "ROOT@example.org", "--name", "Y",
                               "--password", "another long password"])
-    assert dup.exit_code != 0 and "already exists" in dup.output
+    assert dup.exit_code != 0 and "Đã có người dùng" in dup.output
 
 
 def test_default_hashing_is_scrypt(monkeypatch, tmp_path):
@@ -228,7 +228,7 @@ def test_unit_field_keeps_the_exact_unit_when_names_repeat(app, world):
         db.session.add(twin)
         db.session.commit()
         unit, problem = unit_lookup("Phường Ba Đình")
-        assert unit is None and "Several units" in problem
+        assert unit is None and "Có nhiều đơn vị" in problem
         unit, problem = unit_lookup(f"#{world.commune} Thành phố Hà Nội › Phường Ba Đình")
         assert unit.id == world.commune and problem is None
     admin = client_for(app, world, "admin")

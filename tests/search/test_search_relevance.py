@@ -10,8 +10,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from conftest import REPORTS
-from search_relevance_data import ENTRIES, QUERIES
+from search_relevance_data import ENTRIES, QUERIES, REPORTS
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import qparser
