@@ -20,7 +20,7 @@ from registry.workflow_models import Attachment, Ballot, VoteChoice
 from tests.conftest import jpeg_bytes, record, write_jsonl
 from tests.workflow.helpers import nomination_in_vote, users
 
-FRESH_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+FRESH_CONFIG = {"TESTING": True, "BABEL_DEFAULT_LOCALE": "en", "WTF_CSRF_ENABLED": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
 
 
 @pytest.fixture
@@ -31,6 +31,7 @@ def filled(app, world, tmp_path):
     from registry.records import records_import
 
     (tmp_path / "a.jpg").write_bytes(jpeg_bytes(color=(10, 120, 30)))
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # commands speak the default language
     with app.test_request_context("/?lang=en"):
         stamp()
         records_import(write_jsonl(tmp_path / "in.jsonl", [

@@ -28,6 +28,7 @@ def healthy(app, tmp_path):
 
 
 def doctor(app):
+    app.config["BABEL_DEFAULT_LOCALE"] = "en"  # the command speaks the default language
     result = app.test_cli_runner().invoke(args=["doctor"])
     lines = {line.split("]", 1)[1].split(":", 1)[0].strip(): line for line in result.output.splitlines()
              if line.startswith("[")}
