@@ -59,6 +59,11 @@ def register_extensions(app: Flask) -> None:
     accounts.init_app(app)
     notices.init_app(app)
     workflow.init_app(app)
+    from . import login_audit, request_log, security
+
+    request_log.init_app(app)
+    security.init_app(app)
+    login_audit.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
@@ -84,6 +89,9 @@ def register_blueprints(app: Flask) -> None:
 
     for blueprint in (auth_bp, desk_bp, nominations_bp, council_bp, admin_bp, consultation_bp):
         app.register_blueprint(blueprint)
+    from . import health
+
+    health.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:

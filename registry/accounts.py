@@ -27,14 +27,11 @@ def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-def password_problem(password: str) -> str | None:
-    """Say what is wrong with a new password, or None."""
-    minimum = current_app.config["PASSWORD_MIN_LENGTH"]
-    if len(password or "") < minimum:
-        return str(_l("The password must have at least %(min)d characters.", min=minimum))
-    if password.strip() == "" or len(set(password)) < 4:
-        return str(_l("The password is too simple."))
-    return None
+def password_problem(password: str, *, email: str = "", name: str = "") -> str | None:
+    """Say what is wrong with a new password, or None (the policy is in ``security``)."""
+    from .security import password_policy_problem
+
+    return password_policy_problem(password, email=email, name=name)
 
 
 def _hash(password: str) -> str:
@@ -49,7 +46,7 @@ def user_create(*, email: str, name: str, password: str, unit_id: int | None = N
         raise AccountError(_l("Please enter a valid e-mail address."), field="email")
     if db.session.scalar(sa.select(User.id).where(User.email == email)) is not None:
         raise AccountError(_l("A user with this e-mail address already exists."), field="email")
-    if problem := password_problem(password):
+    if problem := password_problem(password, email=email, name=name):
         raise AccountError(problem)
     user = User(email=email, name=name.strip(), password_hash=_hash(password), unit_id=unit_id, position=position)
     db.session.add(user)
@@ -73,7 +70,7 @@ def user_authenticate(email: str, password: str) -> User | None:
 
 def user_set_password(user: User, password: str) -> None:
     """Set a new password and end every session of the user (the current one is renewed by the view)."""
-    if problem := password_problem(password):
+    if problem := password_problem(password, email=user.email, name=user.name):
         raise AccountError(problem)
     user.password_hash = _hash(password)
     user.session_token = new_session_token()

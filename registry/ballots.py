@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .extensions import db
 from .voting import Rule, Tally, vote_outcome
@@ -175,15 +176,50 @@ def vote_cast(nomination: Nomination, *, voter: User, choice: VoteChoice, record
     if not is_voting_member_of(voter, nomination.round.council_id) or not is_eligible(voter, nomination):
         raise WorkflowError(_l("This member may not vote on this nomination."))
     secret = nomination.round.ballot == BallotKind.SECRET
-    try:
-        with db.session.begin_nested():
-            db.session.add(VoteRecord(nomination_id=nomination.id, user_id=voter.id, written=written,
-                                      recorded_by_id=recorded_by.id if written else None))
-            db.session.flush()
-            db.session.add(Ballot(nomination_id=nomination.id, choice=choice, voter_id=None if secret else voter.id))
-            db.session.flush()
-    except IntegrityError:
-        raise WorkflowError(_l("This vote has already been cast.")) from None
+    for _attempt in range(VOTE_ATTEMPTS):
+        try:
+            with db.session.begin_nested():
+                if not _claim_open_vote(nomination):
+                    raise _VoteMoved
+                db.session.add(VoteRecord(nomination_id=nomination.id, user_id=voter.id, written=written,
+                                          recorded_by_id=recorded_by.id if written else None))
+                db.session.flush()
+                db.session.add(Ballot(nomination_id=nomination.id, choice=choice,
+                                      voter_id=None if secret else voter.id))
+                db.session.flush()
+            return
+        except IntegrityError:
+            raise WorkflowError(_l("This vote has already been cast.")) from None
+        except _VoteMoved:
+            db.session.refresh(nomination)
+            if nomination.state != S.IN_VOTE:
+                raise WorkflowError(_l("The vote on this nomination is not open.")) from None
+    raise WorkflowError(_l("Many votes arrived at the same moment and yours was not recorded. Please vote again."))
+
+
+VOTE_ATTEMPTS = 5
+
+
+class _VoteMoved(Exception):
+    """Another vote, or the closing of the vote, was committed since the nomination was read."""
+
+
+def _claim_open_vote(nomination: Nomination) -> bool:
+    """Move the nomination's version on while its vote is still open; False if it changed meanwhile.
+
+    A vote and the closing of the vote both change the nomination's row, so whichever commits second sees
+    the other: a vote is never recorded after the tally was taken. Only the version moves, never a time,
+    so a secret ballot leaves no trace of when anyone voted.
+    """
+    table = Nomination.__table__
+    claimed = db.session.execute(
+        sa.update(table).where(table.c.id == nomination.id, table.c.version == nomination.version,
+                               table.c.state == S.IN_VOTE)
+        .values(version=table.c.version + 1)
+    ).rowcount
+    if claimed:
+        set_committed_value(nomination, "version", nomination.version + 1)
+    return bool(claimed)
 
 
 def tally(nomination: Nomination) -> Tally:

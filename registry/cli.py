@@ -144,11 +144,60 @@ def create_user_command(email: str, name: str, password: str, admin: bool) -> No
     click.echo(_("User %(email)s created.", email=user.email))
 
 
+@click.command("doctor")
+@with_appcontext
+def doctor_command() -> None:
+    """Check the installation (database, folders, disk, index, files, secrets) and say what to do."""
+    from .doctor import FAIL, OK, run_checks
+
+    results = run_checks()
+    for check in results:
+        click.echo(f"[{check.status:<4}] {check.name}: {check.detail}")
+        if check.status != OK and check.remedy:
+            click.echo(f"       → {check.remedy}")
+    failed = sum(c.status == FAIL for c in results)
+    if failed:
+        raise click.ClickException(_("%(count)d check(s) failed.", count=failed))
+    click.echo(_("No check failed."))
+
+
+@click.command("backup")
+@with_appcontext
+@click.argument("dest", type=click.Path(path_type=Path))
+def backup_command(dest: Path) -> None:
+    """Back up the database, photos, documents and configuration to DEST (a folder, or a .tar.gz file)."""
+    from .backup import BackupError, backup_create
+
+    try:
+        report = backup_create(dest)
+    except BackupError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    counts = ", ".join(f"{k} {v}" for k, v in report.manifest["counts"].items())
+    click.echo(_("Backup written to %(path)s (%(files)d files; %(counts)s).", path=report.path,
+                 files=len(report.manifest["files"]), counts=counts))
+
+
+@click.command("restore")
+@with_appcontext
+@click.argument("src", type=click.Path(exists=True, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace a database that already holds data.")
+def restore_command(src: Path, force: bool) -> None:
+    """Restore a backup into this instance (REGISTRY_INSTANCE_PATH), then rebuild the search index."""
+    from .backup import BackupError, backup_restore
+
+    try:
+        manifest = backup_restore(src, force=force)
+    except BackupError as exc:
+        raise click.ClickException(str(exc.message)) from None
+    click.echo(_("Restored the backup of %(created)s; the search index has been rebuilt. Restart the app so it "
+                 "uses the restored configuration.", created=manifest["created_at"]))
+
+
 def init_app(app: Flask) -> None:
     """Register the commands with the app."""
     for command in (
         init_command, load_admin_units_command, demo_command, import_records_command, export_records_command,
         reindex_command, search_check_command,
-        create_user_command,
+        create_user_command, doctor_command, backup_command, restore_command,
     ):
         app.cli.add_command(command)

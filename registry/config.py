@@ -32,7 +32,8 @@ def build_config(instance_path: Path) -> dict:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # Bound values stay out of error messages and logs: they may be private fields.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SEARCH_INDEX_DIR": str(instance_path / "search-index"),
         "PHOTO_DIR": str(instance_path / "photos"),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
@@ -56,6 +57,7 @@ def build_config(instance_path: Path) -> dict:
         "FEED_SIZE": 50,
         "SITEMAP_MAX_URLS": 50_000,
         **workflow_config(instance_path),
+        **operations_config(),
     }
 
 
@@ -82,4 +84,19 @@ def workflow_config(instance_path: Path) -> dict:
         "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
         "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "1") == "1",
         "MAIL_SENDER": os.environ.get("MAIL_SENDER", "registry@localhost"),
+    }
+
+
+def operations_config() -> dict:
+    """Settings of logging, security headers, sign-in lockout and the health checks."""
+    return {
+        # One JSON line per request on stderr; set REQUEST_LOG=0 when the proxy's access log is enough.
+        "REQUEST_LOG": os.environ.get("REQUEST_LOG", "1") == "1",
+        # Sent only over HTTPS (or behind a proxy that says so through TRUSTED_PROXY_COUNT).
+        "HSTS_MAX_AGE": int(os.environ.get("HSTS_MAX_AGE", 31_536_000)),
+        "LOGIN_LOCKOUT_THRESHOLD": int(os.environ.get("LOGIN_LOCKOUT_THRESHOLD", 5)),
+        "LOGIN_LOCKOUT_MINUTES": int(os.environ.get("LOGIN_LOCKOUT_MINUTES", 15)),
+        "LOGIN_AUDIT_DAYS": int(os.environ.get("LOGIN_AUDIT_DAYS", 90)),
+        "DISK_FREE_WARN_MB": int(os.environ.get("DISK_FREE_WARN_MB", 1024)),
+        "DISK_FREE_FAIL_MB": int(os.environ.get("DISK_FREE_FAIL_MB", 100)),
     }

@@ -1,8 +1,16 @@
 """Friendly error pages in the visitor's language; JSON errors under /api/."""
 from __future__ import annotations
 
+import errno
+
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
+
+# Errors of the disk rather than of the code: the request is refused with 503 and nothing half-written.
+STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EIO}
+STORAGE_DB_MESSAGES = ("readonly database", "database or disk is full", "disk i/o error", "unable to open database")
 
 API_PREFIX = "/api/"
 
@@ -34,8 +42,49 @@ def _render_server_error(_error: Exception):
     return render_template("errors/500.html"), 500
 
 
+def _render_search_unavailable(_error: Exception):
+    if _wants_json():
+        body, code = json_error(503, "Search is temporarily unavailable. Please try again later.")
+    else:
+        body, code = render_template("errors/search_unavailable.html"), 503
+    return body, code, {"Retry-After": "120"}
+
+
+def is_storage_error(error: BaseException) -> bool:
+    """Whether the error comes from a full, read-only or failing disk (or database file)."""
+    if isinstance(error, OSError):
+        return error.errno in STORAGE_ERRNOS
+    if isinstance(error, OperationalError):
+        return any(m in str(error.orig).lower() for m in STORAGE_DB_MESSAGES)
+    return False
+
+
+def _render_storage_error(error: Exception):
+    from .extensions import db
+
+    db.session.rollback()
+    from .request_log import log_request_error
+
+    if not is_storage_error(error):
+        log_request_error(error)
+        return _render_server_error(error)
+    log_request_error(error, "storage unavailable:")
+    message = _("The server cannot save anything right now (its disk is full or read-only). Nothing was saved; "
+                "please try again later.")
+    if _wants_json():
+        body, code = json_error(503, message)
+    else:
+        body, code = render_template("errors/storage.html", message=message), 503
+    return body, code, {"Retry-After": "300"}
+
+
 def init_app(app: Flask) -> None:
     """Register the error handlers."""
     for code in (400, 403, 404, 405, 409, 413, 429):
         app.register_error_handler(code, _render_error)
     app.register_error_handler(500, _render_server_error)
+    from .searching import SearchUnavailable
+
+    app.register_error_handler(SearchUnavailable, _render_search_unavailable)
+    app.register_error_handler(OSError, _render_storage_error)
+    app.register_error_handler(OperationalError, _render_storage_error)

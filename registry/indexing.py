@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import logging
+import os
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
@@ -132,13 +134,35 @@ def apply_pending(session: Session | None = None, *, index: SearchIndex | None =
             session.close()
 
 
-def reindex_all() -> int:
-    """Rebuild the whole index aside from published entries and swap it in; search stays online."""
+def _rebuild() -> int:
     with Session(db.engine) as session:
         count = search_index().rebuild(entry_document(e) for e in _load_entries(session, None))
         session.execute(sa.delete(IndexOutbox))
         session.commit()
     return count
+
+
+def _set_aside_damaged_index() -> Path:
+    """Move an unreadable index folder out of the way (kept for inspection) so a new one can be built."""
+    close_indexes()
+    path = Path(current_app.config["SEARCH_INDEX_DIR"])
+    aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}")
+    if path.exists():
+        os.replace(path, aside)
+    return aside
+
+
+def reindex_all() -> int:
+    """Rebuild the whole index aside from published entries and swap it in; search stays online.
+
+    When the live index cannot even be read, it is set aside and built anew from the database.
+    """
+    try:
+        return _rebuild()
+    except Exception:
+        aside = _set_aside_damaged_index()
+        log.exception("search index unreadable; set aside as %s and rebuilt from the database", aside)
+        return _rebuild()
 
 
 def index_check() -> tuple[list[int], list[int], list[int]]:

@@ -1,6 +1,9 @@
 """Full-text search for the public: runs the query on the index, rehydrates entries in rank order, labels facets."""
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from math import ceil
 from typing import Any
@@ -16,8 +19,26 @@ from .indexing import search_index
 from .models import AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Topic, Unit
 from .showcase import BrowseFilters, FacetValue
 
+log = logging.getLogger(__name__)
+
 SEARCH_SORTS = ("relevance", "newest")
 MAX_QUERY_LENGTH = 200
+
+
+class SearchUnavailable(RuntimeError):
+    """The search index cannot be read (damaged, missing, locked); pages say so and the API answers 503."""
+
+
+@contextmanager
+def _index_guard() -> Iterator[None]:
+    # The index is derived data: whatever breaks in it must not break the pages that do not need it.
+    try:
+        yield
+    except SearchUnavailable:
+        raise
+    except Exception as exc:
+        log.exception("search index unavailable")
+        raise SearchUnavailable(type(exc).__name__) from exc
 
 
 @dataclass
@@ -59,12 +80,14 @@ def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int)
 
 def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int) -> tuple[int, list[int]]:
     """How many published entries match, and the ids of the first ``limit`` in result order (for downloads)."""
-    return search_ids(search_index(), _public_request(q, sort, filters, per_page=1), limit=limit)
+    with _index_guard():
+        return search_ids(search_index(), _public_request(q, sort, filters, per_page=1), limit=limit)
 
 
 def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
     """Search published entries and return one page of hits with labelled facet counts."""
-    result = search(search_index(), _public_request(q, sort, filters, per_page=per_page))
+    with _index_guard():
+        result = search(search_index(), _public_request(q, sort, filters, per_page=per_page))
     entries = {
         e.id: e for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)
@@ -114,4 +137,5 @@ def title_suggestions(prefix: str, *, limit: int = 8) -> list[dict[str, Any]]:
     prefix = " ".join((prefix or "").split())[:MAX_QUERY_LENGTH]
     if not prefix:
         return []
-    return suggest(search_index(), prefix, limit=limit)
+    with _index_guard():
+        return suggest(search_index(), prefix, limit=limit)

@@ -1,6 +1,7 @@
 """Views of the account pages: sign in, sign out, password, notices."""
 from __future__ import annotations
 
+from math import ceil
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -11,8 +12,9 @@ from werkzeug.security import check_password_hash
 
 from ..accounts import AccountError, normalise_email, user_authenticate, user_set_password
 from ..extensions import db, limiter
+from ..login_audit import LoginOutcome, login_attempt_record, login_locked_until
 from ..models import utcnow
-from ..workflow_models import Notification
+from ..workflow_models import Notification, User
 from . import bp
 from .forms import LoginForm, PasswordForm
 
@@ -47,7 +49,23 @@ def login():
         return redirect(next_url or url_for("desk.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        email = normalise_email(form.email.data)
+        locked_until = login_locked_until(email)
+        if locked_until is not None:
+            login_attempt_record(email, outcome=LoginOutcome.LOCKED)
+            db.session.commit()
+            minutes = max(1, ceil((locked_until - utcnow()).total_seconds() / 60))
+            form.password.errors.append(_(
+                "Too many failed sign-ins for this account. It is locked for %(minutes)d more minutes.",
+                minutes=minutes))
+            return render_template("auth/login.html", form=form, next_url=next_url)
         user = user_authenticate(form.email.data, form.password.data)
+        known = user or db.session.scalar(sa.select(User).where(User.email == email))
+        login_attempt_record(email, user_id=known.id if known else None,
+                             outcome=LoginOutcome.SUCCESS if user else
+                             LoginOutcome.BAD_PASSWORD if known else LoginOutcome.UNKNOWN_EMAIL)
+        if user is None:
+            db.session.commit()
         if user is not None:
             pending = session.get("pending_form")
             session.clear()
@@ -84,7 +102,7 @@ def password():
                 form.new.errors.append(str(exc.message))
             else:
                 db.session.commit()
-                login_user(current_user)  # this browser keeps its session under the new token
+                login_user(current_user._get_current_object())  # this browser keeps its session under the new token
                 flash(_("Your password has been changed. Other sessions have been signed out."), "success")
                 return redirect(url_for("desk.home"))
     return render_template("auth/password.html", form=form)
