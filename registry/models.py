@@ -453,5 +453,19 @@ class IndexOutbox(db.Model):
     entry_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
+
+class DataVersion(db.Model):
+    """A counter bumped by every commit that changes what the public pages show; read-side caches key on it.
+
+    ``entries`` moves with entries, awards, photos, replications, topics, titles and units;
+    ``units`` moves with the unit tree only, so the cached tree survives ordinary edits.
+    """
+
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
 # The nomination workflow keeps its models in their own module; importing it registers its tables.
 from . import workflow_models  # noqa: E402,F401
