@@ -72,7 +72,7 @@ def build(n: int, photos: int, seed: int) -> None:
     from registry import data_version
     from registry.admin_units import admin_units_load
     from registry.collation import sort_key
-    from registry.database import upgrade_schema
+    from registry.database import refresh_statistics, upgrade_schema
     from registry.extensions import db
     from registry.indexing import reindex_all
     from registry.models import (
@@ -194,6 +194,8 @@ def build(n: int, photos: int, seed: int) -> None:
         data_version.bump(db.session)
         db.session.commit()
     print(f"  {inserted / (time.perf_counter() - started):,.0f} entries/s")
+    with step("planner statistics (ANALYZE)"):
+        refresh_statistics()
     with step("search index rebuilt"):
         count = reindex_all()
     print(f"  {count:,} published entries indexed")
