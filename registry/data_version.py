@@ -47,7 +47,7 @@ def current_versions() -> dict[str, int]:
     versions = g.get("data_versions")
     if versions is None:
         versions = {name: 0 for name in COUNTERS}
-        versions.update(db.session.execute(sa.select(_table.c.name, _table.c.value)).tuples())
+        versions.update(db.session.execute(sa.select(_table.c.name, _table.c.value)).all())
         g.data_versions = versions
     return versions
 
