@@ -37,12 +37,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import database, i18n, indexing
+    from . import data_version, database, i18n, indexing
     from .extensions import babel, cors, csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
     indexing.init_app(app)
+    data_version.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)

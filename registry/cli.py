@@ -106,7 +106,12 @@ def reindex_command(pending: bool) -> None:
     if pending:
         click.echo(_("%(count)d pending entries applied to the search index.", count=apply_pending()))
         return
-    click.echo(_("Search index rebuilt: %(count)d entries.", count=reindex_all()))
+    count = reindex_all()
+    # A full rebuild follows large changes: the query planner's statistics are refreshed with it.
+    from .database import refresh_statistics
+
+    refresh_statistics()
+    click.echo(_("Search index rebuilt: %(count)d entries.", count=count))
 
 
 @click.command("search-check")

@@ -56,6 +56,8 @@ def build_config(instance_path: Path) -> dict:
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", 10_000)),
         "FEED_SIZE": 50,
         "SITEMAP_MAX_URLS": 50_000,
+        # Read-side results (facet counts, the unit tree) each process keeps until the data changes.
+        "READ_CACHE_SIZE": int(os.environ.get("READ_CACHE_SIZE", 2048)),
         **workflow_config(instance_path),
         **operations_config(),
     }

@@ -26,7 +26,21 @@ def init_app(app: Flask) -> None:
 
 
 def upgrade_schema() -> None:
-    """Create or upgrade the schema to the latest migration (idempotent)."""
+    """Create or upgrade the schema to the latest migration (idempotent), then refresh planner statistics."""
     from flask_migrate import upgrade
 
     upgrade()
+    refresh_statistics()
+
+
+def refresh_statistics() -> None:
+    """Let SQLite's query planner see how large each table and index has grown (a no-op elsewhere).
+
+    Without statistics SQLite guesses, and at a hundred thousand entries a wrong guess between the
+    entry indexes costs a hundred times more; PostgreSQL's autovacuum keeps its own statistics.
+    """
+    from .extensions import db
+
+    if db.engine.dialect.name == "sqlite":
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql("ANALYZE")

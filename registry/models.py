@@ -256,7 +256,9 @@ entry_topic = sa.Table(
     "entry_topic",
     db.metadata,
     sa.Column("entry_id", sa.ForeignKey("entry.id", ondelete="CASCADE"), primary_key=True),
-    sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True, index=True),
+    sa.Column("topic_id", sa.ForeignKey("topic.id", ondelete="CASCADE"), primary_key=True),
+    # Topic first, then entry: a topic's entries (filter, counts, newest related) come from the index alone.
+    sa.Index("ix_entry_topic_topic_id_entry_id", "topic_id", "entry_id"),
 )
 
 
@@ -285,7 +287,10 @@ class Entry(db.Model):
         sa.CheckConstraint("length(title) > 0", name="title_not_empty"),
         sa.CheckConstraint("status <> 'published' OR published_at IS NOT NULL", name="published_has_date"),
         sa.Index("ix_entry_status_published_at", "status", "published_at"),
-        sa.Index("ix_entry_status_kind_year", "status", "kind", "year"),
+        # Browse filters by kind and year and orders by date: one index serves filter and order.
+        sa.Index("ix_entry_status_kind_year_published_at", "status", "kind", "year", "published_at"),
+        # Unit filters and the unit facet count published entries per unit from the index alone.
+        sa.Index("ix_entry_status_unit_id", "status", "unit_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -416,6 +421,10 @@ class Award(db.Model):
             name="revocation_has_reason",
         ),
         sa.Index("ix_award_title_level_year", "title_id", "level", "year"),
+        # An entry's live awards with their title and level, read without the table (award filters, facets).
+        sa.Index("ix_award_entry_id_live", "entry_id", "revoked_on", "title_id", "level"),
+        # The most recent awards (home page, feeds) in index order.
+        sa.Index("ix_award_year_decision_date", "year", "decision_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -452,6 +461,20 @@ class IndexOutbox(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     entry_id: Mapped[int] = mapped_column(index=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class DataVersion(db.Model):
+    """A counter bumped by every commit that changes what the public pages show; read-side caches key on it.
+
+    ``entries`` moves with entries, awards, photos, replications, topics, titles and units;
+    ``units`` moves with the unit tree only, so the cached tree survives ordinary edits.
+    """
+
+    __tablename__ = "data_version"
+
+    name: Mapped[str] = mapped_column(sa.String(32), primary_key=True)
+    value: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
 
 # The nomination workflow keeps its models in their own module; importing it registers its tables.
 from . import workflow_models  # noqa: E402,F401

@@ -17,7 +17,7 @@ from search.query import SearchRequest, search, search_ids, suggest
 from .extensions import db
 from .indexing import search_index
 from .models import AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Topic, Unit
-from .showcase import BrowseFilters, FacetValue
+from .showcase import BrowseFilters, FacetValue, unit_rollup
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,11 @@ def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, loca
 
 def label_facets(raw: dict[str, list[tuple[Any, int]]], filters: BrowseFilters, locale: str) -> dict[str, list[FacetValue]]:
     """Turn the index's (value, count) facets into labelled, selectable values."""
+    # The index counts each entry's own unit; like the browse page, show the level below the chosen
+    # unit (the roots when none), or a large result would list every commune it touches.
+    rolled = unit_rollup(dict(raw.get("unit", [])), filters.unit)
+    raw = {**raw, "unit": sorted(rolled.items(), key=lambda kv: (-kv[1], kv[0]))}
+
     def ids(key: str) -> list[Any]:
         return [value for value, _count in raw.get(key, [])]
 

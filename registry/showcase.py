@@ -8,15 +8,19 @@ from math import ceil
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
-from .catalog import unit_descendant_ids
+from .data_version import cached
 from .extensions import db
 from .models import (
     Award, AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Replication, Topic, Unit, entry_topic,
 )
+from .unit_tree import unit_tree
 
 SORTS = ("newest", "name")
+# Related entries are chosen among the newest entries of each shared topic and of the unit, so an entry
+# page costs the same with a hundred thousand entries under one topic as with ten.
+RELATED_CANDIDATES = 100
 
 
 def _int_arg(value: str | None) -> int | None:
@@ -101,27 +105,33 @@ def published() -> sa.Select:
 
 
 def _award_clause(filters: BrowseFilters, *, skip: str | None) -> sa.ColumnElement | None:
-    conditions = [Award.entry_id == Entry.id, Award.revoked_on.is_(None)]
+    # An alias, so the clause stays about the entry when the outer query joins awards itself.
+    award = aliased(Award)
+    conditions = [award.entry_id == Entry.id, award.revoked_on.is_(None)]
     if filters.award and skip != "award":
-        conditions.append(Award.title_id.in_(sa.select(AwardTitle.id).where(AwardTitle.slug == filters.award)))
+        conditions.append(award.title_id.in_(sa.select(AwardTitle.id).where(AwardTitle.slug == filters.award)))
     if filters.level and skip != "level":
-        conditions.append(Award.level == AwardLevel(filters.level))
+        conditions.append(award.level == AwardLevel(filters.level))
     if len(conditions) == 2:
         return None
-    return sa.exists(sa.select(Award.id).where(*conditions))
+    return sa.exists(sa.select(award.id).where(*conditions).correlate(Entry))
 
 
-def _filtered(filters: BrowseFilters, *, skip: str | None = None) -> sa.Select:
-    """Published entry ids matching every filter but ``skip`` (facet counts leave out their own)."""
-    query = published()
+def _conditions(filters: BrowseFilters, *, skip: str | None = None) -> list[sa.ColumnElement]:
+    """Conditions on Entry for published entries matching every filter but ``skip`` (facets leave out their own).
+
+    Queries put them on the entry table itself, not behind ``id IN (subquery)``, so SQLite can use
+    the entry indexes for the filters and the order instead of building the id list first.
+    """
+    conditions: list[sa.ColumnElement] = [Entry.status == EntryStatus.PUBLISHED]
     if filters.kind and skip != "kind":
-        query = query.where(Entry.kind == EntryKind(filters.kind))
+        conditions.append(Entry.kind == EntryKind(filters.kind))
     if filters.year and skip != "year":
-        query = query.where(Entry.year == filters.year)
+        conditions.append(Entry.year == filters.year)
     if filters.unit is not None and skip != "unit":
-        query = query.where(Entry.unit_id.in_(unit_descendant_ids(filters.unit)))
+        conditions.append(Entry.unit_id.in_(unit_tree().descendants(filters.unit)))
     if filters.topic and skip != "topic":
-        query = query.where(
+        conditions.append(
             Entry.id.in_(
                 sa.select(entry_topic.c.entry_id).join(Topic, Topic.id == entry_topic.c.topic_id)
                 .where(Topic.slug == filters.topic)
@@ -129,8 +139,13 @@ def _filtered(filters: BrowseFilters, *, skip: str | None = None) -> sa.Select:
         )
     clause = _award_clause(filters, skip=skip)
     if clause is not None:
-        query = query.where(clause)
-    return query
+        conditions.append(clause)
+    return conditions
+
+
+def _filtered(filters: BrowseFilters, *, skip: str | None = None) -> sa.Select:
+    """Published entry ids matching every filter but ``skip``."""
+    return sa.select(Entry.id).where(*_conditions(filters, skip=skip))
 
 
 def matching_entry_ids(filters: BrowseFilters) -> sa.Select:
@@ -143,9 +158,8 @@ def unit_rollup_nodes(unit_ids: Iterable[int], top: int | None) -> dict[int, int
     ids = set(unit_ids)
     if not ids:
         return {}
-    links = {uid: (parent, successor) for uid, parent, successor in db.session.execute(
-        sa.select(Unit.id, Unit.parent_id, Unit.successor_id))}
-    nodes = {unit_id: _facet_node(unit_id, top, links) for unit_id in ids}
+    tree = unit_tree()
+    nodes = {unit_id: tree.rollup_node(unit_id, top) for unit_id in ids}
     return {unit_id: node for unit_id, node in nodes.items() if node is not None}
 
 
@@ -163,7 +177,7 @@ def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[Face
     """Counts for the next level down the unit tree (roots when no unit is chosen)."""
     counts = dict(
         db.session.execute(
-            sa.select(Entry.unit_id, sa.func.count()).where(Entry.id.in_(_filtered(filters, skip="unit")))
+            sa.select(Entry.unit_id, sa.func.count()).where(*_conditions(filters, skip="unit"))
             .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
         ).all()
     )
@@ -175,32 +189,15 @@ def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[Face
     return sorted(values, key=lambda v: (-v.count, v.label))
 
 
-def _facet_node(unit_id: int, top: int | None, links: dict[int, tuple[int | None, int | None]]) -> int | None:
-    """The unit one level below ``top`` (a root when None) on the way up from ``unit_id``."""
-    chain = [unit_id]
-    while len(chain) < 64:
-        parent, successor = links.get(chain[-1], (None, None))
-        # A merged root (a former province) continues into the unit that absorbed it.
-        step = parent if parent is not None else successor
-        if step is None or step in chain:
-            break
-        chain.append(step)
-    if top is None:
-        return chain[-1]
-    if top in chain:
-        i = chain.index(top)
-        return chain[i - 1] if i > 0 else None
-    # A former unit merged into a child of ``top`` counts toward that child.
-    for node in chain:
-        if links.get(node, (None, None))[1] == top:
-            return node
-    return None
-
-
 def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResult:
     """Return one page of published entries matching the filters, with counts for every filter."""
-    ids = _filtered(filters)
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(ids.subquery())) or 0
+    selected_unit = db.session.get(Unit, filters.unit) if filters.unit is not None else None
+    # The total and the facets do not depend on the page or the order: one cached value serves them all.
+    total, facets = cached(
+        ("browse", replace(filters, page=1, sort="newest"), locale),
+        lambda: (db.session.scalar(sa.select(sa.func.count()).select_from(Entry).where(*_conditions(filters))) or 0,
+                 _facets(filters, selected_unit, locale)),
+    )
     pages = max(1, ceil(total / per_page))
     page = min(filters.page, pages)
     order = (
@@ -209,42 +206,41 @@ def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResul
     )
     entries = list(
         db.session.scalars(
-            sa.select(Entry).where(Entry.id.in_(ids)).order_by(*order)
+            sa.select(Entry).where(*_conditions(filters)).order_by(*order)
             .limit(per_page).offset((page - 1) * per_page)
             .options(selectinload(Entry.unit), selectinload(Entry.photos), selectinload(Entry.topics))
         )
-    )
-    selected_unit = db.session.get(Unit, filters.unit) if filters.unit is not None else None
+    ) if total else []
     topic = db.session.scalar(sa.select(Topic).where(Topic.slug == filters.topic)) if filters.topic else None
     award_title = (
         db.session.scalar(sa.select(AwardTitle).where(AwardTitle.slug == filters.award)) if filters.award else None
     )
     return BrowseResult(
         entries=entries, total=total, page=page, pages=pages, per_page=per_page,
-        facets=_facets(filters, selected_unit, locale), unit=selected_unit, topic=topic, award_title=award_title,
+        facets=facets, unit=selected_unit, topic=topic, award_title=award_title,
     )
 
 
 def _facets(filters: BrowseFilters, selected_unit: Unit | None, locale: str) -> dict[str, list[FacetValue]]:
     kind_counts = dict(db.session.execute(
-        sa.select(Entry.kind, sa.func.count()).where(Entry.id.in_(_filtered(filters, skip="kind"))).group_by(Entry.kind)
+        sa.select(Entry.kind, sa.func.count()).where(*_conditions(filters, skip="kind")).group_by(Entry.kind)
     ).all())
     year_counts = db.session.execute(
-        sa.select(Entry.year, sa.func.count()).where(Entry.id.in_(_filtered(filters, skip="year")))
+        sa.select(Entry.year, sa.func.count()).where(*_conditions(filters, skip="year"))
         .where(Entry.year.is_not(None)).group_by(Entry.year).order_by(Entry.year.desc())
     ).all()
     topic_counts = db.session.execute(
         sa.select(Topic, sa.func.count()).join(entry_topic, entry_topic.c.topic_id == Topic.id)
-        .where(entry_topic.c.entry_id.in_(_filtered(filters, skip="topic"))).group_by(Topic.id)
+        .join(Entry, Entry.id == entry_topic.c.entry_id).where(*_conditions(filters, skip="topic")).group_by(Topic.id)
     ).all()
     award_counts = db.session.execute(
         sa.select(AwardTitle, sa.func.count(sa.distinct(Award.entry_id))).join(Award, Award.title_id == AwardTitle.id)
-        .where(Award.revoked_on.is_(None), Award.entry_id.in_(_filtered(filters, skip="award")))
+        .join(Entry, Entry.id == Award.entry_id).where(Award.revoked_on.is_(None), *_conditions(filters, skip="award"))
         .group_by(AwardTitle.id)
     ).all()
     level_counts = dict(db.session.execute(
-        sa.select(Award.level, sa.func.count(sa.distinct(Award.entry_id)))
-        .where(Award.revoked_on.is_(None), Award.entry_id.in_(_filtered(filters, skip="level")))
+        sa.select(Award.level, sa.func.count(sa.distinct(Award.entry_id))).join(Entry, Entry.id == Award.entry_id)
+        .where(Award.revoked_on.is_(None), *_conditions(filters, skip="level"))
         .group_by(Award.level)
     ).all())
     return {
@@ -275,16 +271,34 @@ def entry_for_public(entry_id: int) -> Entry | None:
 
 
 def related_entries(entry: Entry, *, limit: int = 4) -> list[Entry]:
-    """Published entries that share topics or the unit with ``entry``, most shared topics first."""
+    """Published entries that share topics or the unit with ``entry``, most shared topics first.
+
+    Candidates are the newest entries of each of its topics and of its unit (RELATED_CANDIDATES each),
+    read from the indexes in one query, so the page never counts a whole topic.
+    """
     topic_ids = [t.id for t in entry.topics]
+    newest = [
+        sa.select(entry_topic.c.entry_id.label("id")).join(Entry, Entry.id == entry_topic.c.entry_id)
+        .where(entry_topic.c.topic_id == topic_id, Entry.status == EntryStatus.PUBLISHED, Entry.id != entry.id)
+        .order_by(entry_topic.c.entry_id.desc()).limit(RELATED_CANDIDATES).subquery()
+        for topic_id in topic_ids
+    ]
+    if entry.unit_id is not None:
+        newest.append(
+            sa.select(Entry.id.label("id"))
+            .where(Entry.unit_id == entry.unit_id, Entry.status == EntryStatus.PUBLISHED, Entry.id != entry.id)
+            .order_by(Entry.id.desc()).limit(RELATED_CANDIDATES).subquery()
+        )
+    if not newest:
+        return []
+    candidates = sa.union(*(sa.select(sub.c.id) for sub in newest)).subquery()
     shared = (
         sa.select(entry_topic.c.entry_id, sa.func.count().label("shared"))
-        .where(entry_topic.c.topic_id.in_(topic_ids)).group_by(entry_topic.c.entry_id).subquery()
+        .where(entry_topic.c.topic_id.in_(topic_ids), entry_topic.c.entry_id.in_(sa.select(candidates.c.id)))
+        .group_by(entry_topic.c.entry_id).subquery()
     )
     query = (
-        sa.select(Entry).outerjoin(shared, shared.c.entry_id == Entry.id)
-        .where(Entry.status == EntryStatus.PUBLISHED, Entry.id != entry.id)
-        .where(sa.or_(shared.c.shared.is_not(None), Entry.unit_id == entry.unit_id))
+        sa.select(Entry).join(candidates, candidates.c.id == Entry.id).outerjoin(shared, shared.c.entry_id == Entry.id)
         .order_by(sa.func.coalesce(shared.c.shared, 0).desc(), (Entry.unit_id == entry.unit_id).desc(),
                   Entry.published_at.desc(), Entry.id.desc())
         .limit(limit).options(selectinload(Entry.photos), selectinload(Entry.unit))
@@ -292,60 +306,94 @@ def related_entries(entry: Entry, *, limit: int = 4) -> list[Entry]:
     return list(db.session.scalars(query))
 
 
-def unit_entries_by_year(unit: Unit) -> list[tuple[int | None, list[Entry]]]:
-    """Published entries of a unit and its sub-units, grouped by year, newest year first."""
+@dataclass
+class UnitEntries:
+    """One page of a unit's published entries (its sub-units' included), grouped by year."""
+
+    groups: list[tuple[int | None, list[Entry]]]
+    total: int
+    page: int
+    pages: int
+
+
+def unit_entries_by_year(unit: Unit, *, page: int = 1, per_page: int = 48) -> UnitEntries:
+    """Published entries of a unit and its sub-units, newest year first, one page of them grouped by year."""
+    condition = sa.and_(Entry.status == EntryStatus.PUBLISHED, Entry.unit_id.in_(unit_tree().descendants(unit.id)))
+    total = cached(("unit-total", unit.id),
+                   lambda: db.session.scalar(sa.select(sa.func.count()).select_from(Entry).where(condition)) or 0)
+    pages = max(1, ceil(total / per_page))
+    page = min(max(page, 1), pages)
     entries = db.session.scalars(
-        sa.select(Entry).where(Entry.status == EntryStatus.PUBLISHED, Entry.unit_id.in_(unit_descendant_ids(unit.id)))
-        .order_by(Entry.year.desc().nulls_last(), Entry.title_sort).options(selectinload(Entry.unit), selectinload(Entry.photos))
-    ).all()
+        sa.select(Entry).where(condition)
+        .order_by(Entry.year.desc().nulls_last(), Entry.title_sort, Entry.id)
+        .limit(per_page).offset((page - 1) * per_page)
+        .options(selectinload(Entry.unit), selectinload(Entry.photos))
+    ).all() if total else []
     groups: dict[int | None, list[Entry]] = {}
     for entry in entries:
         groups.setdefault(entry.year, []).append(entry)
-    return list(groups.items())
+    return UnitEntries(groups=list(groups.items()), total=total, page=page, pages=pages)
 
 
 def unit_children_with_counts(unit: Unit | None) -> list[tuple[Unit, int]]:
     """Child units (roots when None) that hold published entries in their subtree, with counts."""
     filters = BrowseFilters(unit=unit.id if unit else None)
-    facet = _unit_facet(filters, unit)
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_([v.value for v in facet])))}
-    return [(units[v.value], v.count) for v in facet if v.value in units]
+    facet = cached(("unit-children", filters.unit), lambda: [(v.value, v.count) for v in _unit_facet(filters, unit)])
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_([uid for uid, _n in facet])))}
+    return [(units[uid], count) for uid, count in facet if uid in units]
+
+
+def _home_counts(latest: int, awards: int) -> dict[str, Any]:
+    """The expensive part of the home page, as plain values: counts and the ids to show."""
+    kind_counts = dict(db.session.execute(
+        sa.select(Entry.kind, sa.func.count()).where(Entry.status == EntryStatus.PUBLISHED).group_by(Entry.kind)
+    ).all())
+    return {
+        "latest": list(db.session.scalars(
+            sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED)
+            .order_by(Entry.published_at.desc(), Entry.id.desc()).limit(latest))),
+        "kinds": {k.value: n for k, n in kind_counts.items()},
+        "topics": _topic_counts(),
+        "awards": list(db.session.scalars(
+            sa.select(Award.id).join(Entry, Entry.id == Award.entry_id)
+            .where(Entry.status == EntryStatus.PUBLISHED, Award.revoked_on.is_(None))
+            .order_by(Award.year.desc(), Award.decision_date.desc().nulls_last(), Award.id.desc()).limit(awards))),
+    }
+
+
+def _topic_counts() -> dict[int, int]:
+    """Published entries per topic id (topics without any are left out)."""
+    return dict(db.session.execute(
+        sa.select(entry_topic.c.topic_id, sa.func.count()).join(Entry, Entry.id == entry_topic.c.entry_id)
+        .where(Entry.status == EntryStatus.PUBLISHED).group_by(entry_topic.c.topic_id)
+    ).all())
 
 
 def home_overview(*, locale: str, latest: int = 8, awards: int = 8) -> dict[str, Any]:
     """Everything the home page shows: latest entries, counts by kind, topics, recent awards."""
-    latest_entries = db.session.scalars(
-        sa.select(Entry).where(Entry.status == EntryStatus.PUBLISHED)
-        .order_by(Entry.published_at.desc(), Entry.id.desc()).limit(latest)
-        .options(selectinload(Entry.photos), selectinload(Entry.unit))
-    ).all()
-    kind_counts = dict(db.session.execute(
-        sa.select(Entry.kind, sa.func.count()).where(Entry.status == EntryStatus.PUBLISHED).group_by(Entry.kind)
-    ).all())
-    topics = db.session.execute(
-        sa.select(Topic, sa.func.count()).join(entry_topic, entry_topic.c.topic_id == Topic.id)
-        .where(entry_topic.c.entry_id.in_(published())).group_by(Topic.id)
-    ).all()
-    recent_awards = db.session.scalars(
-        sa.select(Award).join(Entry, Entry.id == Award.entry_id)
-        .where(Entry.status == EntryStatus.PUBLISHED, Award.revoked_on.is_(None))
-        .order_by(Award.year.desc(), Award.decision_date.desc().nulls_last(), Award.id.desc()).limit(awards)
-        .options(selectinload(Award.entry), selectinload(Award.title))
-    ).all()
+    counts = cached(("home", latest, awards), lambda: _home_counts(latest, awards))
+    latest_entries = sorted(
+        db.session.scalars(sa.select(Entry).where(Entry.id.in_(counts["latest"]))
+                           .options(selectinload(Entry.photos), selectinload(Entry.unit))),
+        key=lambda e: counts["latest"].index(e.id),
+    )
+    recent_awards = sorted(
+        db.session.scalars(sa.select(Award).where(Award.id.in_(counts["awards"]))
+                           .options(selectinload(Award.entry), selectinload(Award.title))),
+        key=lambda a: counts["awards"].index(a.id),
+    )
+    topics = db.session.scalars(sa.select(Topic).where(Topic.id.in_(counts["topics"]))).all()
     return {
         "latest": latest_entries,
-        "kind_counts": [(k, kind_counts.get(k, 0)) for k in EntryKind],
-        "total": sum(kind_counts.values()),
-        "topics": sorted(topics, key=lambda tc: (-tc[1], tc[0].display_name(locale))),
+        "kind_counts": [(k, counts["kinds"].get(k.value, 0)) for k in EntryKind],
+        "total": sum(counts["kinds"].values()),
+        "topics": sorted(((t, counts["topics"][t.id]) for t in topics), key=lambda tc: (-tc[1], tc[0].display_name(locale))),
         "recent_awards": recent_awards,
     }
 
 
 def topics_with_counts(locale: str) -> list[tuple[Topic, int]]:
     """Every topic with the number of published entries under it."""
-    rows = db.session.execute(
-        sa.select(Topic, sa.func.count(entry_topic.c.entry_id))
-        .outerjoin(entry_topic, sa.and_(entry_topic.c.topic_id == Topic.id, entry_topic.c.entry_id.in_(published())))
-        .group_by(Topic.id)
-    ).all()
+    counts = cached("topic-counts", _topic_counts)
+    rows = [(topic, counts.get(topic.id, 0)) for topic in db.session.scalars(sa.select(Topic))]
     return sorted(rows, key=lambda tc: tc[0].display_name(locale))

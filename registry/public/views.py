@@ -48,14 +48,16 @@ def units():
 @bp.get("/units/<int:unit_id>")
 @bp.get("/units/<int:unit_id>/<slug>")
 def unit(unit_id: int, slug: str | None = None):
-    """A unit's page: entries of the unit and its sub-units by year."""
+    """A unit's page: entries of the unit and its sub-units by year, a page at a time."""
     item = db.session.get(Unit, unit_id)
     if item is None:
         abort(404)
     if slug != item.slug:
         return redirect(unit_url(item, **request.args.to_dict()), code=301)
+    page = request.args.get("page", 1, type=int)
+    listing = showcase.unit_entries_by_year(item, page=page, per_page=2 * current_app.config["PER_PAGE"])
     return render_template(
-        "public/unit.html", unit=item, groups=showcase.unit_entries_by_year(item),
+        "public/unit.html", unit=item, groups=listing.groups, listing=listing,
         children=showcase.unit_children_with_counts(item),
     )
 

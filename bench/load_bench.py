@@ -1,0 +1,225 @@
+"""Load benchmark of the public pages under gunicorn, next to the framework's ceiling, with wrk.
+
+    .venv/bin/python bench/app_corpus.py --instance /tmp/registry-bench       # once: 100,000 entries
+    .venv/bin/python bench/load_bench.py --instance /tmp/registry-bench
+
+Starts gunicorn on loopback against the instance, and bench/ceiling_app.py (the saved home page
+rendered by a bare Flask app) under the same settings; then for each page runs a short warm-up and
+`wrk -t2 -c16 -d15s`, rotating through many URLs of that kind with a Lua script. Prints requests/s,
+p50/p95/p99 latency and the share of the ceiling's throughput. Needs `wrk` (Debian package). Traffic
+stays on 127.0.0.1 and every run is bounded in time.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parent.parent
+HOST = "127.0.0.1"
+SEARCHES = [
+    "nha van hoa", "hiến máu", "dân vận khéo", "cay atm gao", "người cao tuổi", "bảo vệ môi trường",
+    "thanh nien tinh nguyen", "phòng cháy chữa cháy", "ve sinh moi truong", "chuyển đổi số", "nong thon moi",
+    "cứu người đuối nước", "khuyen hoc", "camera an ninh", "giảm nghèo bền vững", "hoa giai co so",
+]
+# Runs after the last request: percentiles in microseconds, as one JSON line wrk prints.
+LUA_DONE = """
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format('{"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, '
+    .. '"errors": %d, "status_errors": %d}\\n', summary.requests, summary.duration, latency:percentile(50),
+    latency:percentile(95), latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout,
+    e.status))
+end
+"""
+
+
+def lua_script(paths: list[str]) -> str:
+    """A wrk script sending ``paths`` in turn, each thread starting at its own place."""
+    quoted = ",\n".join(json.dumps(p) for p in paths)
+    return f"""
+local paths = {{ {quoted} }}
+local i = 0
+local counter = 0
+setup = function(thread) thread:set("offset", counter * 7919); counter = counter + 1 end
+init = function(args) i = (offset or 0) % #paths end
+request = function()
+  i = i % #paths + 1
+  return wrk.format("GET", paths[i])
+end
+""" + LUA_DONE
+
+
+def sample_paths(db_path: Path, rng: random.Random, count: int) -> dict[str, list[str]]:
+    """URLs of each page kind, drawn from the instance's published data."""
+    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
+    ids = [row for row in con.execute("SELECT id, slug FROM entry WHERE status = 'published'")]
+    entries = [f"/entries/{i}/{s}" for i, s in rng.sample(ids, min(count, len(ids)))]
+    communes = con.execute(
+        "SELECT unit.id, unit.slug FROM unit JOIN entry ON entry.unit_id = unit.id "
+        "WHERE unit.level = 'commune' AND unit.kind = 'administrative' AND unit.valid_to IS NULL "
+        "GROUP BY unit.id HAVING count(*) >= 5").fetchall()
+    provinces = con.execute(
+        "SELECT id, slug FROM unit WHERE level = 'province' AND valid_to IS NULL").fetchall()
+    topics = [row[0] for row in con.execute("SELECT slug FROM topic")]
+    years = [row[0] for row in con.execute("SELECT DISTINCT year FROM entry WHERE year IS NOT NULL")]
+    con.close()
+    browse = []
+    for _ in range(count):
+        args = {"kind": rng.choice(["individual", "collective", "initiative"]), "year": rng.choice(years),
+                "topic": rng.choice(topics)}
+        browse.append("/entries?" + urlencode(args))
+    searches = []
+    for q in SEARCHES:
+        searches.append("/search?" + urlencode({"q": q}))
+        searches.append("/search?" + urlencode({"q": q, "kind": rng.choice(["individual", "initiative"])}))
+    return {
+        "home": ["/"],
+        "browse": ["/entries", "/entries?sort=name", "/entries?page=2", "/entries?page=40"],
+        "browse, kind+year+topic": browse,
+        "entry": entries,
+        "unit (commune)": [f"/units/{i}/{s}" for i, s in rng.sample(communes, min(count, len(communes)))],
+        "unit (province)": [f"/units/{i}/{s}" for i, s in provinces],
+        "search page": searches,
+        "search API": ["/api/v1/search?" + urlencode({"q": q}) for q in SEARCHES],
+    }
+
+
+def wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait until something listens on ``port``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            sys.exit(f"gunicorn exited with {proc.returncode}")
+        try:
+            with socket.create_connection((HOST, port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.2)
+    sys.exit(f"nothing listens on {HOST}:{port} after {timeout} s")
+
+
+def gunicorn(app: str, port: int, args: argparse.Namespace, env: dict[str, str], log: Path) -> subprocess.Popen:
+    """Start gunicorn on loopback in its own process group."""
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(args.workers), "--threads",
+           str(args.threads), "--bind", f"{HOST}:{port}", "--log-level", "warning", app]
+    if args.preload:
+        cmd.insert(1, "--preload")
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+                            start_new_session=True)
+    wait_for(port, proc)
+    return proc
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop a gunicorn started here (its master and workers)."""
+    if proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def run_wrk(port: int, paths: list[str], args: argparse.Namespace, workdir: Path, *, seconds: int) -> dict:
+    """One wrk run over ``paths``; returns its summary."""
+    script = workdir / "paths.lua"
+    script.write_text(lua_script(paths), encoding="utf-8")
+    out = subprocess.run(
+        ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", f"{seconds}s", "--timeout", "10s",
+         "--latency", "-s", str(script), f"http://{HOST}:{port}"],
+        capture_output=True, text=True, timeout=seconds + 60, check=True,
+    ).stdout
+    summary = json.loads(next(line for line in out.splitlines() if line.startswith("{")))
+    summary["rps"] = summary["requests"] / (summary["duration_us"] / 1e6)
+    return summary
+
+
+def page_bytes(port: int, path: str) -> int:
+    with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=30) as response:
+        return len(response.read())
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--instance", default="/tmp/registry-bench")
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--preload", action="store_true", help="gunicorn --preload")
+    ap.add_argument("--connections", type=int, default=16)
+    ap.add_argument("--wrk-threads", type=int, default=2)
+    ap.add_argument("--duration", type=int, default=15, help="seconds of each measured run")
+    ap.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured run")
+    ap.add_argument("--port", type=int, default=8765)
+    ap.add_argument("--pages", help="comma-separated subset of the page names")
+    ap.add_argument("--json", type=Path, help="also write the results here")
+    args = ap.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: apt-get install -y wrk")
+    instance = Path(args.instance).resolve()
+    db_path = instance / "registry.sqlite3"
+    if not db_path.exists():
+        sys.exit(f"no database in {instance}: run bench/app_corpus.py first")
+
+    pages = sample_paths(db_path, random.Random(7), 200)
+    if args.pages:
+        wanted = [p.strip() for p in args.pages.split(",")]
+        pages = {name: pages[name] for name in wanted}
+    workdir = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    env = {**os.environ, "REGISTRY_INSTANCE_PATH": str(instance), "CEILING_HTML": str(workdir / "home.html"),
+           "PYTHONPATH": str(ROOT)}
+    entries = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True).execute(
+        "SELECT count(*) FROM entry WHERE status = 'published'").fetchone()[0]
+    print(f"{entries:,} published entries; gunicorn --workers {args.workers} --threads {args.threads}"
+          f"{' --preload' if args.preload else ''}; wrk -t{args.wrk_threads} -c{args.connections} "
+          f"-d{args.duration}s on {os.cpu_count()} cores", flush=True)
+
+    results: dict[str, dict] = {}
+    app = gunicorn("registry:create_app()", args.port, args, env, workdir / "gunicorn.log")
+    try:
+        with urllib.request.urlopen(f"http://{HOST}:{args.port}/", timeout=60) as response:
+            (workdir / "home.html").write_bytes(response.read())
+        ceiling = gunicorn("bench.ceiling_app:create_app()", args.port + 1, args, env, workdir / "ceiling.log")
+        try:
+            run_wrk(args.port + 1, ["/"], args, workdir, seconds=args.warmup)
+            results["ceiling (bare Flask + Jinja)"] = run_wrk(args.port + 1, ["/"], args, workdir,
+                                                              seconds=args.duration)
+            results["ceiling (bare Flask + Jinja)"]["bytes"] = page_bytes(args.port + 1, "/")
+        finally:
+            stop(ceiling)
+        for name, paths in pages.items():
+            run_wrk(args.port, paths, args, workdir, seconds=args.warmup)
+            results[name] = run_wrk(args.port, paths, args, workdir, seconds=args.duration)
+            results[name]["bytes"] = page_bytes(args.port, paths[0])
+            print(f"  {name}: {results[name]['rps']:.0f} req/s", flush=True)
+    finally:
+        stop(app)
+
+    top = results["ceiling (bare Flask + Jinja)"]["rps"]
+    print(f"\n| page | req/s | p50 ms | p95 ms | p99 ms | of ceiling | errors | HTML KB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    for name, r in results.items():
+        errors = r["errors"] + r["status_errors"]
+        print(f"| {name} | {r['rps']:.0f} | {r['p50'] / 1000:.1f} | {r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} "
+              f"| {r['rps'] / top:.0%} | {errors} | {r['bytes'] / 1024:.0f} |")
+    if args.json:
+        args.json.write_text(json.dumps({"entries": entries, "workers": args.workers, "threads": args.threads,
+                                         "results": results}, indent=2))
+    shutil.rmtree(workdir, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,71 @@
+"""gunicorn settings for the registry: `gunicorn -c deploy/gunicorn.conf.py 'registry:create_app()'`.
+
+Every value can be overridden from the environment (the systemd unit's EnvironmentFile), so the file
+itself stays the same on every server. Measured on 2 cores with bench/load_bench.py: see README,
+"Performance".
+"""
+from __future__ import annotations
+
+import multiprocessing
+import os
+
+
+def _int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    return int(value) if value else default
+
+
+# Loopback only: nginx in front terminates TLS, buffers slow clients and serves static files and photos.
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+
+# The pages are CPU work in Python (templates, facet labelling, search scoring), and the GIL lets one
+# thread of a process run Python at a time: one worker process per core gives the throughput.
+# A few threads per worker keep a core busy while another request waits on SQLite or on disk, and
+# stop one slow search from holding up the pages queued behind it. More workers than cores only
+# add memory and context switches (measured: no gain on 2 cores).
+workers = _int("GUNICORN_WORKERS", multiprocessing.cpu_count())
+threads = _int("GUNICORN_THREADS", 4)
+worker_class = "gthread"
+
+# A page answers in milliseconds; a CSV download of EXPORT_MAX_ROWS entries or a statistics report
+# can take seconds. Past `timeout` the master kills the worker: generous, but it still catches a hang.
+timeout = _int("GUNICORN_TIMEOUT", 60)
+graceful_timeout = 30
+keepalive = 5
+
+# Recycle workers now and then (with jitter, so not all at once): bounds any slow growth in memory.
+max_requests = _int("GUNICORN_MAX_REQUESTS", 20_000)
+max_requests_jitter = 2_000
+
+# preload_app loads the app once in the master and forks it: less memory and faster restarts, but
+# anything opened before the fork is shared by every worker. The registry opens nothing at start:
+# the SQLAlchemy engine connects on first use, the Whoosh searcher is opened by the first search in
+# each process (registry.indexing.search_index), and the read-side caches start empty. post_fork
+# below still throws away any pooled SQLite connection, which must never cross a fork. Off by
+# default because a preloaded app does not pick up new code on `systemctl reload` (HUP): only a
+# restart does.
+preload_app = os.environ.get("GUNICORN_PRELOAD", "0") == "1"
+
+
+def post_fork(server, worker) -> None:
+    """Give each worker its own database connections and search index handles."""
+    if not preload_app:
+        return
+    from registry.extensions import db
+    from registry.indexing import close_indexes
+
+    app = server.app.wsgi()
+    with app.app_context():
+        # close=False: leave the parent's connections alone, only forget them in this child.
+        db.engine.dispose(close=False)
+    close_indexes()
+
+
+# One line per request; %(L)s is the time taken in seconds, for spotting slow pages in the log.
+# The client address is the one nginx passes on (TRUSTED_PROXY_COUNT=1 makes the app trust it too).
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
+loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(L)ss "%(f)s" "%(a)s"'
+forwarded_allow_ips = "127.0.0.1,::1"
+proc_name = "registry"
