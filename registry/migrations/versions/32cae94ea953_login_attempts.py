@@ -1,7 +1,7 @@
 """login attempts
 
 Revision ID: 32cae94ea953
-Revises: 5ebc8a6bb4ee
+Revises: d19847fad890
 Create Date: 2026-11-23 12:57:52.703531
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '32cae94ea953'
-down_revision = '5ebc8a6bb4ee'
+down_revision = 'd19847fad890'
 branch_labels = None
 depends_on = None
 
