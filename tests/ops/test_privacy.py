@@ -86,7 +86,7 @@ def public_paths(ids: dict) -> list[str]:
     return paths
 
 
-def test_private_fields_never_appear_in_public_output_or_logs(app, log_lines):
+def test_private_fields_never_appear_in_public_output_or_logs(app, log_lines, tmp_path):
     world, ids = plant(app)
     # A rebuilt index: searching an index whose only writes were deletions of drafts trips a known fault of the
     # search engine (a reader of an empty generation is never up to date), which is not what this test is about.
@@ -109,6 +109,12 @@ def test_private_fields_never_appear_in_public_output_or_logs(app, log_lines):
     assert reached > 60
     # The published subject is there, in full, for everyone: only the private fields are held back.
     assert "Phạm Thị Công Khai" in citizen.get(f"/api/v1/entries/{ids['entry']}").get_data(as_text=True)
+    # The command-line export (the import format) carries public fields only.
+    export = tmp_path / "export.jsonl"
+    assert app.test_cli_runner().invoke(args=["export-records", str(export)]).exit_code == 0
+    exported = export.read_text(encoding="utf-8")
+    assert "Phạm Thị Công Khai" in exported
+    assert not any(marker in exported or json.dumps(marker)[1:-1] in exported for marker in MARKERS)
     # And nothing the app logged, while planting or serving, carries a marker or a secret vote's choice.
     for line in log_lines:
         for marker in MARKERS:
