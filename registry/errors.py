@@ -60,14 +60,12 @@ def is_storage_error(error: BaseException) -> bool:
 
 
 def _render_storage_error(error: Exception):
+    if not is_storage_error(error):
+        raise error  # a fault of the code: the usual 500, logged with its request id
     from .extensions import db
-
-    db.session.rollback()
     from .request_log import log_request_error
 
-    if not is_storage_error(error):
-        log_request_error(error)
-        return _render_server_error(error)
+    db.session.rollback()
     log_request_error(error, "storage unavailable:")
     message = _("The server cannot save anything right now (its disk is full or read-only). Nothing was saved; "
                 "please try again later.")

@@ -37,6 +37,19 @@ def search_index() -> SearchIndex:
         return index
 
 
+def reopen_search_index() -> SearchIndex:
+    """Drop this process's handle on the app's index and open it afresh (after a read failed on it)."""
+    path = current_app.config["SEARCH_INDEX_DIR"]
+    with _indexes_lock:
+        index = _indexes.pop(path, None)
+    if index is not None:
+        try:
+            index.close()
+        except Exception:
+            log.warning("closing a failed search index handle failed", exc_info=True)
+    return search_index()
+
+
 def close_indexes() -> None:
     """Close every index this process opened (tests use a fresh folder each)."""
     with _indexes_lock:

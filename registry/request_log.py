@@ -121,8 +121,12 @@ def init_app(app: Flask) -> None:
     app.before_request(_start)
     app.after_request(_finish)
     got_request_exception.connect(_log_exception, app, weak=False)
-    if not any(isinstance(f, RequestIdFilter) for f in app.logger.filters):
-        app.logger.addFilter(RequestIdFilter())
+    # On the app's logger and on Flask's handler, which also prints what the app's modules log.
+    from flask.logging import default_handler
+
+    for target in (app.logger, default_handler):
+        if not any(isinstance(f, RequestIdFilter) for f in target.filters):
+            target.addFilter(RequestIdFilter())
     log.setLevel(logging.INFO)
     if app.config.get("REQUEST_LOG") and not any(getattr(h, "_registry", False) for h in log.handlers):
         handler = _StderrHandler()

@@ -2,24 +2,25 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from math import ceil
-from typing import Any
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from search.index import SearchIndex
 from search.query import SearchRequest, search, search_ids, suggest
 
 from .extensions import db
-from .indexing import search_index
+from .indexing import reopen_search_index, search_index
 from .models import AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Topic, Unit
 from .showcase import BrowseFilters, FacetValue, unit_rollup
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 SEARCH_SORTS = ("relevance", "newest")
 MAX_QUERY_LENGTH = 200
@@ -29,16 +30,18 @@ class SearchUnavailable(RuntimeError):
     """The search index cannot be read (damaged, missing, locked); pages say so and the API answers 503."""
 
 
-@contextmanager
-def _index_guard() -> Iterator[None]:
+def _on_index(read: Callable[[SearchIndex], T]) -> T:
+    """Run a read on the index; a failed handle is reopened once, then the failure is SearchUnavailable."""
     # The index is derived data: whatever breaks in it must not break the pages that do not need it.
-    try:
-        yield
-    except SearchUnavailable:
-        raise
-    except Exception as exc:
-        log.exception("search index unavailable")
-        raise SearchUnavailable(type(exc).__name__) from exc
+    for attempt in (1, 2):
+        try:
+            return read(search_index() if attempt == 1 else reopen_search_index())
+        except Exception as exc:
+            if attempt == 2:
+                log.exception("search index unavailable")
+                raise SearchUnavailable(type(exc).__name__) from exc
+            log.warning("search index read failed (%s); reopening it", type(exc).__name__)
+    raise AssertionError("unreachable")
 
 
 @dataclass
@@ -80,14 +83,14 @@ def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int)
 
 def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int) -> tuple[int, list[int]]:
     """How many published entries match, and the ids of the first ``limit`` in result order (for downloads)."""
-    with _index_guard():
-        return search_ids(search_index(), _public_request(q, sort, filters, per_page=1), limit=limit)
+    request = _public_request(q, sort, filters, per_page=1)
+    return _on_index(lambda index: search_ids(index, request, limit=limit))
 
 
 def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
     """Search published entries and return one page of hits with labelled facet counts."""
-    with _index_guard():
-        result = search(search_index(), _public_request(q, sort, filters, per_page=per_page))
+    request = _public_request(q, sort, filters, per_page=per_page)
+    result = _on_index(lambda index: search(index, request))
     entries = {
         e.id: e for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)
@@ -142,5 +145,4 @@ def title_suggestions(prefix: str, *, limit: int = 8) -> list[dict[str, Any]]:
     prefix = " ".join((prefix or "").split())[:MAX_QUERY_LENGTH]
     if not prefix:
         return []
-    with _index_guard():
-        return suggest(search_index(), prefix, limit=limit)
+    return _on_index(lambda index: suggest(index, prefix, limit=limit))

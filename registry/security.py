@@ -6,6 +6,7 @@ from importlib import resources
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.routing import IntegerConverter
 
 # No inline script or style anywhere; JSON-LD blocks are data, which script-src does not govern.
 CONTENT_SECURITY_POLICY = "; ".join([
@@ -79,6 +80,16 @@ def password_policy_problem(password: str, *, email: str = "", name: str = "") -
     return None
 
 
+class DatabaseIdConverter(IntegerConverter):
+    """``<int:…>`` in URLs: a number too large for a database id is a 404, not a failing query."""
+
+    def __init__(self, map, *args, **kwargs) -> None:  # noqa: A002  (Werkzeug's name)
+        kwargs.setdefault("max", 2**63 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def init_app(app: Flask) -> None:
-    """Add the security headers to every response."""
+    """Add the security headers to every response; bound the numbers URLs may carry."""
     app.after_request(_add_headers)
+    # Before the blueprints add their rules, so every <int:…> uses it.
+    app.url_map.converters["int"] = DatabaseIdConverter

@@ -25,9 +25,11 @@ RELATED_CANDIDATES = 100
 
 def _int_arg(value: str | None) -> int | None:
     try:
-        return int(value) if value not in (None, "") else None
+        number = int(value) if value not in (None, "") else None
     except (TypeError, ValueError):
         return None
+    # A number no database column can hold is as wrong as a word (and would fail the query).
+    return number if number is None or -2**63 <= number < 2**63 else None
 
 
 @dataclass(frozen=True)

@@ -60,13 +60,13 @@ def login():
                 minutes=minutes))
             return render_template("auth/login.html", form=form, next_url=next_url)
         user = user_authenticate(form.email.data, form.password.data)
-        known = user or db.session.scalar(sa.select(User).where(User.email == email))
-        login_attempt_record(email, user_id=known.id if known else None,
-                             outcome=LoginOutcome.SUCCESS if user else
-                             LoginOutcome.BAD_PASSWORD if known else LoginOutcome.UNKNOWN_EMAIL)
         if user is None:
+            known = db.session.scalar(sa.select(User.id).where(User.email == email))
+            login_attempt_record(email, user_id=known, outcome=LoginOutcome.BAD_PASSWORD if known
+                                 else LoginOutcome.UNKNOWN_EMAIL)
             db.session.commit()
-        if user is not None:
+        else:
+            login_attempt_record(email, user_id=user.id, outcome=LoginOutcome.SUCCESS)
             pending = session.get("pending_form")
             session.clear()
             if pending:

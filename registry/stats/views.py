@@ -21,7 +21,7 @@ def _scope() -> Unit | None:
     raw = request.args.get("unit")
     if raw in (None, ""):
         return None
-    unit = db.session.get(Unit, int(raw)) if raw.isdigit() else None
+    unit = db.session.get(Unit, int(raw)) if raw.isdigit() and int(raw) < 2**63 else None
     if unit is None:
         abort(404)
     return unit

@@ -128,3 +128,18 @@ def test_search_page_and_api_never_answer_500(searchable, q, extra):
     assert api.status_code in (200, 400), (api.status_code, params)
     suggest = searchable.get("/api/v1/suggest", query_string={"q": q})
     assert suggest.status_code in (200, 400)
+    browse = searchable.get("/entries", query_string=params)
+    assert browse.status_code in (200, 400), (browse.status_code, params)
+
+
+HUGE = "99999999999999999999"
+
+
+def test_numbers_no_database_can_hold_are_refused_not_failed(searchable):
+    for path in (f"/entries/{HUGE}", f"/units/{HUGE}", f"/api/v1/entries/{HUGE}", f"/api/v1/units/{HUGE}",
+                 f"/feeds/units/{HUGE}.atom", f"/consultation/{HUGE}", f"/statistics?unit={HUGE}",
+                 f"/statistics/by-unit.csv?unit={HUGE}", f"/statistics/report?unit={HUGE}"):
+        assert searchable.get(path).status_code == 404, path
+    for path in ("/entries", "/search", "/api/v1/entries", "/api/v1/search", "/feeds/search.atom"):
+        for name in ("unit", "year", "page", "per_page"):
+            assert searchable.get(path, query_string={name: HUGE, "q": "atm"}).status_code == 200, (path, name)
