@@ -133,11 +133,11 @@ def _conditions(filters: BrowseFilters, *, skip: str | None = None) -> list[sa.C
     if filters.unit is not None and skip != "unit":
         conditions.append(Entry.unit_id.in_(unit_tree().descendants(filters.unit)))
     if filters.topic and skip != "topic":
+        # A check per entry, not `id IN (every entry of the topic)`: walking the kind/year/date index
+        # stops after a page of matches, where the list of a large topic has tens of thousands of ids.
+        topic_id = sa.select(Topic.id).where(Topic.slug == filters.topic).scalar_subquery()
         conditions.append(
-            Entry.id.in_(
-                sa.select(entry_topic.c.entry_id).join(Topic, Topic.id == entry_topic.c.topic_id)
-                .where(Topic.slug == filters.topic)
-            )
+            sa.exists().where(entry_topic.c.entry_id == Entry.id, entry_topic.c.topic_id == topic_id)
         )
     clause = _award_clause(filters, skip=skip)
     if clause is not None:
@@ -177,9 +177,12 @@ def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
 
 def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[FacetValue]:
     """Counts for the next level down the unit tree (roots when no unit is chosen)."""
+    # Below a chosen unit only its subtree can count (units merged into it belong to the subtree):
+    # keeping the unit filter spares grouping every entry of the country by unit.
     counts = dict(
         db.session.execute(
-            sa.select(Entry.unit_id, sa.func.count()).where(*_conditions(filters, skip="unit"))
+            sa.select(Entry.unit_id, sa.func.count())
+            .where(*_conditions(filters, skip=None if selected_unit is not None else "unit"))
             .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
         ).all()
     )
