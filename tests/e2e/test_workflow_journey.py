@@ -5,7 +5,7 @@ Uses the end-to-end fixtures (served app, Chromium, axe-core) of tests/e2e/conft
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -19,7 +19,7 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 @pytest.fixture(scope="module")
 def world(live_app):
-    return make_world(live_app)
+    return make_world(live_app, consultation_days=5)
 
 
 def sign_in(browser, base_url, who):
@@ -36,7 +36,7 @@ def accessible(page, name):
     assert not e2e.axe_violations(page), name
 
 
-def test_a_round_from_draft_to_published_award(browser, base_url, world, tmp_path):
+def test_a_round_from_draft_to_published_award(browser, base_url, live_app, world, tmp_path):
     pdf = tmp_path / "to-trinh.pdf"
     pdf.write_bytes(PDF)
 
@@ -105,18 +105,46 @@ def test_a_round_from_draft_to_published_award(browser, base_url, world, tmp_pat
     secretary.click("text=Nguyễn Văn Bình")
     secretary.click("button:has-text('Close the vote')")
     assert re.search(r"2 of \d members agreed, [\d.]+%, threshold 50% of all members: passed", secretary.content())
+    secretary.click("button:has-text('Open public consultation')")
+    assert "Open for comments until" in secretary.content()
+
+    # Anyone may comment while the consultation is open, from the public menu and without an account.
+    public = browser.new_context(bypass_csp=True).new_page()
+    public.goto(f"{base_url}/?lang=en")
+    public.click("nav >> text=Public consultation")
+    public.click("main a:has-text('Nguyễn Văn Bình')")
+    public.fill("#body", "Anh Bình đã nhiều năm dọn vệ sinh ngõ phố, tôi xin xác nhận.")
+    public.fill("#name", "Bà Tư")
+    public.click("main form button[type=submit]")
+    assert "Thank you. Your comment has been sent to the council." in public.content()
+    accessible(public, "workflow-05-consultation")
+    public.context.close()
+    secretary.reload()
+    comments = secretary.locator("#comments").inner_text()
+    assert "Bà Tư" in comments and "dọn vệ sinh ngõ phố" in comments
+    assert secretary.locator("a:has-text('Record the decision')").count() == 0  # not before the period ends
+
+    # Five working days later the consultation is over and the decision can be recorded.
+    from registry.extensions import db
+    from registry.workflow_models import Nomination
+
+    with live_app.app_context():
+        nomination = db.session.scalars(db.select(Nomination).order_by(Nomination.id.desc())).first()
+        nomination.consultation_until = date.today() - timedelta(days=1)
+        db.session.commit()
+    secretary.reload()
     secretary.click("a:has-text('Record the decision')")
-    accessible(secretary, "workflow-05-decision")
+    accessible(secretary, "workflow-06-decision")
     secretary.fill("#number", "4512")
     secretary.fill("#signer", "Lê Văn C")
     secretary.fill("#signer_position", "Chủ tịch UBND phường")
     secretary.click("main form button[type=submit]")
     secretary.click("text=Nguyễn Văn Bình")
     secretary.click("button:has-text('Publish the award')")
-    accessible(secretary, "workflow-06-published")
+    accessible(secretary, "workflow-07-published")
     secretary.click("a[href*='/entries/']")
     assert "4512/QĐ-UBND" in secretary.content() and "Nguyễn Văn Bình" in secretary.content()
-    accessible(secretary, "workflow-07-public-entry")
+    accessible(secretary, "workflow-08-public-entry")
 
     # The citizen finds the new award in the Atom feed.
     citizen = browser.new_context(bypass_csp=True).new_page()
