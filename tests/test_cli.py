@@ -45,7 +45,7 @@ def test_database_url_and_secret_key_from_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "postgres://u:p@localhost/reg")
     monkeypatch.setenv("SECRET_KEY", "from-env")
     config = build_config(tmp_path)
-    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql://u:p@localhost/reg"
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://u:p@localhost/reg"
     assert config["SECRET_KEY"] == "from-env"
     assert not (tmp_path / "secret_key").exists()
 
