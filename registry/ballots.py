@@ -258,11 +258,30 @@ def vote_close(nomination: Nomination, *, actor: User) -> dict:
     record = outcome.as_record(counts, rule)
     record["ballot"] = nomination.round.ballot.value
     nomination.vote_result = record
+    if nomination.round.ballot == BallotKind.SECRET:
+        _ballots_rewrite_in_random_order(nomination)
     from .voting import explain
 
     nomination_transition(nomination, "close_vote", actor=actor, comment=explain(record),
                           target=S.PASSED if outcome.passed else S.NOT_PASSED)
     return record
+
+
+def _ballots_rewrite_in_random_order(nomination: Nomination) -> None:
+    """Write the secret ballots again, in the order of their random ids.
+
+    A table's physical order (PostgreSQL's ctid) follows the order rows arrived in, which the vote records'
+    order could link to voters; rewritten, it follows the random ids alone. (SQLite's ballot table keeps no
+    such order: it has no rowid.)
+    """
+    rows = db.session.execute(sa.select(Ballot.id, Ballot.choice).where(Ballot.nomination_id == nomination.id)
+                              .order_by(Ballot.id)).all()
+    if not rows:
+        return
+    db.session.execute(sa.delete(Ballot).where(Ballot.nomination_id == nomination.id),
+                       execution_options={"synchronize_session": False})
+    db.session.execute(sa.insert(Ballot), [{"id": ballot_id, "nomination_id": nomination.id, "choice": choice,
+                                            "voter_id": None} for ballot_id, choice in rows])
 
 
 def open_ballot_names(nomination: Nomination) -> dict[VoteChoice, list[User]]:

@@ -21,9 +21,10 @@ def _secret_key(instance_path: Path) -> str:
 
 def _database_url(instance_path: Path) -> str:
     url = os.environ.get("DATABASE_URL", "")
-    # Hosting platforms still hand out the pre-SQLAlchemy-1.4 scheme.
-    if url.startswith("postgres://"):
-        url = "postgresql://" + url[len("postgres://"):]
+    # Hosting platforms still hand out the pre-SQLAlchemy-1.4 scheme; psycopg 3 is the driver we ship.
+    for scheme in ("postgres://", "postgresql://"):
+        if url.startswith(scheme):
+            url = "postgresql+psycopg://" + url[len(scheme):]
     return url or f"sqlite:///{instance_path / 'registry.sqlite3'}"
 
 
@@ -35,7 +36,8 @@ def build_config(instance_path: Path) -> dict:
         # Bound values stay out of error messages and logs: they may be private fields.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "SEARCH_INDEX_DIR": str(instance_path / "search-index"),
-        "PHOTO_DIR": str(instance_path / "photos"),
+        # Several app servers share these two folders (a shared mount): see the README.
+        "PHOTO_DIR": os.environ.get("PHOTO_DIR") or str(instance_path / "photos"),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000)),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,
@@ -76,7 +78,7 @@ def workflow_config(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
         "COMMENT_RATE_LIMIT": os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per day"),
-        "ATTACHMENT_DIR": str(instance_path / "attachments"),
+        "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(instance_path / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
         # Public holidays as ISO dates; administrators add more in the web UI.
         "HOLIDAYS": [d for d in os.environ.get("HOLIDAYS", "").split(",") if d.strip()],

@@ -11,13 +11,52 @@ from PIL import Image
 from registry import create_app
 from registry.extensions import db
 from registry.indexing import close_indexes
+from tests import databases
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "empty_database: on PostgreSQL, start from an empty database "
+                            "(the test builds the schema itself), as a new instance folder does on SQLite")
+    config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite itself")
+
+
+def pytest_report_header(config):
+    if databases.on_postgres():
+        return f"database: PostgreSQL at {databases.SERVER_URL.render_as_string(hide_password=True)}"
+    return "database: SQLite in each test's instance folder"
+
+
+def pytest_collection_modifyitems(config, items):
+    if not databases.on_postgres():
+        return
+    for item in items:
+        marker = item.get_closest_marker("sqlite_only")
+        if marker is not None:
+            item.add_marker(pytest.mark.skip(reason=marker.args[0] if marker.args else "about SQLite"))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if databases.on_postgres():
+        databases.drop_template()
+
+
+@pytest.fixture(autouse=True)
+def database_url(request, monkeypatch):
+    """The database of this test: its own PostgreSQL database, or SQLite in the instance folder."""
+    if not databases.on_postgres():
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+        yield None
+        return
+    url = databases.create_database(empty=request.node.get_closest_marker("empty_database") is not None)
+    monkeypatch.setenv("DATABASE_URL", url)
+    yield url
+    databases.drop_database(url)
 
 
 @pytest.fixture
 def app(tmp_path, monkeypatch):
     """An app on its own instance folder with the schema created and the catalogues loaded."""
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
-    monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("SECRET_KEY", raising=False)
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True})
     with app.app_context():

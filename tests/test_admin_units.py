@@ -15,14 +15,15 @@ from registry.admin_units import AdminUnitsReport, admin_units_load
 from registry.catalog import unit_descendant_ids, unit_resolve_path
 from registry.extensions import db
 from registry.models import AdminLevel, Unit, UnitFormerName, UnitKind
+from tests import databases
 
 REFORM = date(2025, 7, 1)
 LAST_DAY = date(2025, 6, 30)
 
 
-def _build_app(instance: Path) -> Flask:
-    """An app on an empty in-memory database, from the factory where it imports."""
-    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": "sqlite:///:memory:", "WTF_CSRF_ENABLED": False}
+def _build_app(instance: Path, url: str | None = None) -> Flask:
+    """An app on an empty database (in memory unless ``url`` is given), from the factory where it imports."""
+    config = {"TESTING": True, "SQLALCHEMY_DATABASE_URI": url or "sqlite:///:memory:", "WTF_CSRF_ENABLED": False}
     try:
         from registry import create_app
     except ImportError:
@@ -42,7 +43,8 @@ def _build_app(instance: Path) -> Flask:
 @pytest.fixture(scope="module")
 def loaded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask, AdminUnitsReport]]:
     # One full load shared by the read-only tests: it takes a few seconds.
-    app = _build_app(tmp_path_factory.mktemp("admin-units"))
+    url = databases.create_database(empty=True) if databases.on_postgres() else None
+    app = _build_app(tmp_path_factory.mktemp("admin-units"), url)
     with app.app_context():
         report = admin_units_load()
         db.session.commit()
@@ -50,6 +52,7 @@ def loaded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
+    databases.drop_database(url)
 
 
 @pytest.fixture

@@ -60,10 +60,10 @@ class RoundForm(FlaskForm):
     opens_on = DateField(_l("Nominations open on"), validators=[InputRequired()])
     closes_on = DateField(_l("Nominations close on"), validators=[InputRequired()])
     ballot = SelectField(_l("Ballot"), choices=BallotKind.choices)
-    threshold_percent = DecimalField(_l("Threshold (% of agree votes)"), places=2,
+    threshold_percent = DecimalField(_l("Threshold (percentage of agree votes)"), places=2,
                                      validators=[InputRequired(), NumberRange(Decimal("0.01"), Decimal("100"))])
     denominator = SelectField(_l("Threshold counted against"), choices=Denominator.choices)
-    quorum_percent = DecimalField(_l("Quorum (% of members taking part)"), places=2,
+    quorum_percent = DecimalField(_l("Quorum (percentage of members taking part)"), places=2,
                                   validators=[InputRequired(), NumberRange(Decimal("0"), Decimal("100"))])
     written_votes_allowed = BooleanField(_l("Absent members may vote in writing"))
     consultation_days = IntegerField(_l("Public consultation (working days, 0 for none)"),

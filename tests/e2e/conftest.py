@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from tests import databases
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
@@ -38,21 +40,20 @@ def live_app(tmp_path_factory):
     from registry.seed import catalogues_load
 
     instance = tmp_path_factory.mktemp("e2e-instance")
-    previous = os.environ.get("REGISTRY_INSTANCE_PATH")
-    os.environ["REGISTRY_INSTANCE_PATH"] = str(instance)
-    try:
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("REGISTRY_INSTANCE_PATH", str(instance))
+        url = databases.use_new_database(mp, empty=True)
         app = create_app({"TESTING": False, "SERVER_NAME": None})
-    finally:
-        if previous is None:
-            os.environ.pop("REGISTRY_INSTANCE_PATH", None)
-        else:
-            os.environ["REGISTRY_INSTANCE_PATH"] = previous
     with app.app_context():
         upgrade_schema()
         catalogues_load()
         demo_load()
         db.session.commit()
-    return app
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    databases.drop_database(url)
 
 
 @pytest.fixture(scope="session")

@@ -17,6 +17,7 @@ from registry.extensions import db
 from registry.indexing import close_indexes
 from registry.models import Entry, Photo
 from registry.workflow_models import Attachment, Ballot, VoteChoice
+from tests import databases
 from tests.conftest import jpeg_bytes, record, write_jsonl
 from tests.workflow.helpers import nomination_in_vote, users
 
@@ -44,6 +45,23 @@ def filled(app, world, tmp_path):
     return app
 
 
+def request_database(monkeypatch) -> None:
+    """A fresh instance's database: its own empty one on PostgreSQL, dropped after the test."""
+    url = databases.use_new_database(monkeypatch, empty=True)
+    if url is not None:
+        _FRESH_DATABASES.append(url)
+
+
+_FRESH_DATABASES: list[str] = []
+
+
+@pytest.fixture(autouse=True)
+def _drop_fresh_databases():
+    yield
+    while _FRESH_DATABASES:
+        databases.drop_database(_FRESH_DATABASES.pop())
+
+
 def snapshot(app) -> dict:
     with app.app_context():
         return {
@@ -58,6 +76,7 @@ def snapshot(app) -> dict:
 def restored_app(tmp_path, monkeypatch, source: Path):
     close_indexes()
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "fresh"))
+    request_database(monkeypatch)
     fresh = create_app(FRESH_CONFIG)
     result = fresh.test_cli_runner().invoke(args=["restore", str(source)])
     assert result.exit_code == 0, result.output
@@ -81,7 +100,8 @@ def test_backup_then_restore_into_a_fresh_instance(filled, tmp_path, monkeypatch
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["schema_revision"] and manifest["created_at"]
     assert manifest["counts"]["entry"] == 3 and manifest["counts"]["ballot"] == 1
-    assert "registry.sqlite3" in manifest["files"] and "config/secret_key" in manifest["files"]
+    database = "registry.pgdump" if databases.on_postgres() else "registry.sqlite3"
+    assert database in manifest["files"] and "config/secret_key" in manifest["files"]
     assert any(f.startswith("photos/") for f in manifest["files"])
     assert any(f.startswith("attachments/") for f in manifest["files"])
     assert not any("search-index" in f for f in manifest["files"])
@@ -116,6 +136,7 @@ def test_restore_refuses_a_damaged_backup_and_a_database_with_data(filled, tmp_p
     photo.write_bytes(b"not the same")
     close_indexes()
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "fresh"))
+    request_database(monkeypatch)
     fresh = create_app(FRESH_CONFIG)
     result = fresh.test_cli_runner().invoke(args=["restore", str(dest)])
     assert result.exit_code != 0 and "thumb.webp" in result.output and "damaged" in result.output
@@ -124,6 +145,7 @@ def test_restore_refuses_a_damaged_backup_and_a_database_with_data(filled, tmp_p
         db.engine.dispose()
 
 
+@pytest.mark.sqlite_only("pg_dump reads one snapshot by design; test_postgresql_backup_and_restore covers it")
 def test_backup_is_consistent_while_writes_go_on(filled, tmp_path):
     """A writer keeps committing during the backup; the copy is a clean database at one point in time."""
     database = filled.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
@@ -157,11 +179,10 @@ def test_backup_is_consistent_while_writes_go_on(filled, tmp_path):
     copy.close()
 
 
-@pytest.mark.skipif(shutil.which("pg_dump") is None or not os.environ.get("REGISTRY_TEST_POSTGRES_URL"),
-                    reason="needs pg_dump and a PostgreSQL database in REGISTRY_TEST_POSTGRES_URL")
+@pytest.mark.empty_database
+@pytest.mark.skipif(not databases.on_postgres(), reason="runs when the suite runs on PostgreSQL")
 def test_postgresql_backup_and_restore(tmp_path, monkeypatch):
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "pg"))
-    monkeypatch.setenv("DATABASE_URL", os.environ["REGISTRY_TEST_POSTGRES_URL"])
     app = create_app(FRESH_CONFIG)
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init"]).exit_code == 0

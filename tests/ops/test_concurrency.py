@@ -1,4 +1,4 @@
-"""Two processes on one SQLite file: concurrent votes and edits lose nothing, count once, and say so clearly."""
+"""Two processes on one database: concurrent votes and edits lose nothing, count once, and say so clearly."""
 from __future__ import annotations
 
 import multiprocessing
@@ -10,6 +10,7 @@ import sqlalchemy as sa
 from registry.extensions import db
 from registry.indexing import close_indexes
 from registry.workflow_models import Ballot, Nomination, NominationState, VoteRecord
+from tests.databases import on_postgres
 from tests.ops.workers import post_in_step
 from tests.workflow.helpers import nomination_in_vote
 
@@ -26,7 +27,8 @@ def run_in_step(app, *requests) -> list[tuple[int, int, str]]:
         db.engine.dispose()
     close_indexes()
     barrier, out = SPAWN.Barrier(len(requests)), SPAWN.Queue()
-    processes = [SPAWN.Process(target=post_in_step, args=(app.instance_path, user_id, url, data, hold, barrier, out))
+    processes = [SPAWN.Process(target=post_in_step, args=(app.instance_path, app.config["SQLALCHEMY_DATABASE_URI"] if on_postgres() else None,
+                                                               user_id, url, data, hold, barrier, out))
                  for user_id, url, data, hold in requests]
     for process in processes:
         process.start()

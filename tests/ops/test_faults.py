@@ -114,6 +114,7 @@ def test_a_full_disk_refuses_the_upload_clearly_and_stores_nothing(app, world, m
     assert officer.get("/").status_code == 200
 
 
+@pytest.mark.sqlite_only("about a read-only SQLite file; on PostgreSQL the server grants rights")
 def test_a_read_only_database_keeps_serving_reads_and_refuses_writes_clearly(app, published, tmp_path, monkeypatch):
     database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
     with app.app_context():

@@ -13,6 +13,7 @@ from registry import create_app
 from registry.extensions import db
 from registry.indexing import close_indexes
 from tests.workflow.conftest import client_for, csrf
+from tests import databases
 from tests.workflow.test_permissions import CONFIG, ROUTES, golden  # noqa: F401  (golden: the shared world)
 
 ROLES = ["anonymous", "other_officer", "member1", "secretary", "admin"]
@@ -95,10 +96,14 @@ def public_ids(app, ids: dict) -> dict:
 
 
 @pytest.fixture
-def world_app(golden, tmp_path, monkeypatch):
-    source, world, ids = golden
+def world_app(golden, tmp_path, monkeypatch, request):
+    source, world, ids, url = golden
     shutil.copytree(source, tmp_path / "instance")
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    if url is not None:
+        copy = databases.clone_database(url)
+        request.addfinalizer(lambda: databases.drop_database(copy))
+        monkeypatch.setenv("DATABASE_URL", copy)
     app = create_app(CONFIG)
     yield app, world, public_ids(app, ids)
     with app.app_context():

@@ -8,13 +8,18 @@ CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": True, "PASSWORD_HASH_METHOD": "pb
           "SEARCH_SYNC": True, "REQUEST_LOG": False}
 
 
-def post_in_step(instance: str, user_id: int, url: str, data: dict, hold: tuple[str, str], barrier, out) -> None:
+def post_in_step(instance: str, database_url: str | None, user_id: int, url: str, data: dict, hold: tuple[str, str], barrier, out) -> None:
     """Sign in as ``user_id``, then POST ``data`` to ``url``; the call to ``hold`` waits for the other process.
 
     Both processes pass their checks first and meet at the barrier just before the write, which is the
     moment a lost update or a double vote would slip through.
     """
     os.environ["REGISTRY_INSTANCE_PATH"] = instance
+    # The fork server keeps the environment it started with: name this test's database explicitly.
+    if database_url:
+        os.environ["DATABASE_URL"] = database_url
+    else:
+        os.environ.pop("DATABASE_URL", None)
     from registry import create_app
     from tests.workflow.conftest import csrf, login
 

@@ -7,6 +7,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from tests import databases
 from registry.extensions import db
 from registry.indexing import close_indexes
 from registry.models import Entry, EntryStatus, Topic, Unit
@@ -21,7 +22,7 @@ def demo(tmp_path_factory):
     """An instance holding the demo data set."""
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path_factory.mktemp("demo") / "instance"))
-        mp.delenv("DATABASE_URL", raising=False)
+        url = databases.use_new_database(mp, empty=True)
         mp.delenv("SECRET_KEY", raising=False)
         app = create_app({"TESTING": True})
     with app.app_context():
@@ -36,6 +37,7 @@ def demo(tmp_path_factory):
         db.session.remove()
         db.engine.dispose()
     close_indexes()
+    databases.drop_database(url)
 
 
 def public_paths(app) -> list[str]:

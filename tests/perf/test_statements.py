@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from tests import databases
 from registry.extensions import db
 from registry.indexing import close_indexes
 from registry.models import Entry, Topic, Unit
@@ -35,13 +36,14 @@ def _records(n: int) -> list[dict]:
 def instances(tmp_path_factory):
     """Two instances alike but for their size: 5 and 30 entries."""
     apps = {}
+    urls = []
     for n in (5, 30):
         root = tmp_path_factory.mktemp(f"entries{n}")
         (root / "p").mkdir()
         (root / "p" / "a.jpg").write_bytes(jpeg_bytes())
         with pytest.MonkeyPatch.context() as mp:
             mp.setenv("REGISTRY_INSTANCE_PATH", str(root / "instance"))
-            mp.delenv("DATABASE_URL", raising=False)
+            urls.append(databases.use_new_database(mp, empty=True))
             mp.delenv("SECRET_KEY", raising=False)
             app = create_app({"TESTING": True})
         with app.app_context():
@@ -56,6 +58,8 @@ def instances(tmp_path_factory):
             db.session.remove()
             db.engine.dispose()
     close_indexes()
+    for url in urls:
+        databases.drop_database(url)
 
 
 def _paths(app) -> list[str]:

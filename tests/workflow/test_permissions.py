@@ -8,6 +8,7 @@ import shutil
 import pytest
 
 from registry import ballots, create_app
+from tests import databases
 from registry.decisions import decision_record, nomination_publish
 from registry.dossiers import _store_pdf, attachment_add, nomination_create
 from registry.extensions import db
@@ -161,6 +162,7 @@ def golden(tmp_path_factory):
     path = tmp_path_factory.mktemp("golden") / "instance"
     mp = pytest.MonkeyPatch()
     mp.setenv("REGISTRY_INSTANCE_PATH", str(path))
+    url = databases.use_new_database(mp, empty=True)
     app = create_app(CONFIG)
     with app.app_context():
         db.create_all()
@@ -174,14 +176,19 @@ def golden(tmp_path_factory):
         db.engine.dispose()
     close_indexes()
     mp.undo()
-    return path, world, ids
+    yield path, world, ids, url
+    databases.drop_database(url)
 
 
 @pytest.fixture
-def matrix(golden, tmp_path, monkeypatch):
-    source, world, ids = golden
+def matrix(golden, tmp_path, monkeypatch, request):
+    source, world, ids, url = golden
     shutil.copytree(source, tmp_path / "instance")
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    if url is not None:
+        copy = databases.clone_database(url)
+        request.addfinalizer(lambda: databases.drop_database(copy))
+        monkeypatch.setenv("DATABASE_URL", copy)
     app = create_app(CONFIG)
     yield app, world, ids
     with app.app_context():

@@ -5,6 +5,7 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from tests import databases
 from registry.dossiers import nomination_create
 from registry.extensions import db
 from registry.indexing import close_indexes
@@ -23,6 +24,7 @@ def setup(tmp_path_factory):
     path = tmp_path_factory.mktemp("transitions")
     mp = pytest.MonkeyPatch()
     mp.setenv("REGISTRY_INSTANCE_PATH", str(path / "instance"))
+    url = databases.use_new_database(mp, empty=True)
     app = create_app({"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SEARCH_SYNC": False})
     with app.app_context():
         db.create_all()
@@ -43,6 +45,7 @@ def setup(tmp_path_factory):
         db.engine.dispose()
     close_indexes()
     mp.undo()
+    databases.drop_database(url)
 
 
 @pytest.mark.parametrize("role", ROLES)
