@@ -1,0 +1,964 @@
+"""Search in PostgreSQL: the analysis and ranking of the Whoosh backend, stored in ``tsvector`` columns.
+
+One row of ``search_document`` per document. ``search.analysis`` turns its text into
+lexemes and this module writes them as ``tsvector`` literals, so PostgreSQL's parsers,
+dictionaries and stemmers never touch Vietnamese:
+
+* ``terms`` (title and text): every syllable folded ("nha"), each syllable typed with
+  marks as written ("nhà"), abbreviation and variant keys ("ubnd") and folded adjacent
+  pairs ("nha_van"). Title positions carry weight A and text positions weight D, so
+  the term frequency of each field can be read back from the one vector. Every query
+  is matched here through a GIN index.
+* ``title_terms``: the same for the title alone, kept inline in the row; its GIN index
+  answers title tiers and suggestions.
+
+A marked lexeme changes when folded and a folded one does not, so the two kinds never
+collide in one vector. Phrases and adjacency are pair lexemes, as in the Whoosh pair
+fields, so GIN answers every query without rechecking positions in the rows.
+
+Execution of one search, in one read-only transaction:
+
+1. total and facet counts: one grouped aggregate over the GIN bitmap of the matches;
+2. a window of candidates taken tier by tier through the indexes, newest first within
+   a tier: all words in the title as typed, all in the title, the whole query standing
+   together as typed, standing together, every word as typed, the rest;
+3. BM25F over the window in Python with the Whoosh backend's query tree, boosts and
+   adjacency bonus, from term frequencies read out of the window's vectors, with
+   document frequencies from the GIN indexes (the planner's lexeme statistics for the
+   most common ones);
+4. highlights and snippets from the stored text.
+
+Fallbacks are those of the Whoosh backend: every clause must match; then title words
+one edit away stand in for each syllable (from ``search_title_term``, the title
+vocabulary); then any clause may match.
+
+Writes take a connection: pass the application's own to update the search rows in the
+same transaction as the data they come from.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import psycopg
+import sqlalchemy as sa
+from whoosh import query as Q
+
+from search.analysis import Clause, HighlightTerms, ParsedQuery, QueryToken, fold, index_tokens, normalize, pair
+from search.analysis import parse_query, syllables
+from search.query import (
+    DENSE_SHARE,
+    FACET_KEYS,
+    FUZZY_MIN_LEN,
+    MAX_PER_PAGE,
+    MAX_TYPO_ALTERNATIVES,
+    RESCORE_WINDOW,
+    SNIPPET_SOURCE_CHARS,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    Typos,
+    adjacency_slots,
+    adjacency_terms,
+    build_text_query,
+    did_you_mean,
+    highlight,
+    snippet,
+    to_int,
+    typo_alternatives,
+)
+from search.schema import STORED_BODY_CHARS, prepare
+
+log = logging.getLogger(__name__)
+
+TABLE = "search_document"
+VOCABULARY = "search_title_term"
+TABLES = (TABLE, VOCABULARY)
+
+# tsvector limits: positions 1..16383, 256 positions per lexeme, 2046 bytes per lexeme,
+# 1 MiB of lexeme text per vector. Text past the budget is stored but not searchable.
+MAX_POSITION = 16383
+MAX_POSITIONS_PER_LEXEME = 256
+MAX_LEXEME_BYTES = 2046
+MAX_VECTOR_BYTES = 900_000
+# BM25F parameters of Whoosh's default weighting.
+BM25_B = 0.75
+BM25_K1 = 1.2
+# Candidates scored with BM25F: at least this many, more when a later page is asked for.
+WINDOW = max(RESCORE_WINDOW, 40)
+# Collection statistics (size, mean field lengths, frequent lexemes) change slowly and only
+# weigh the ranking, never what matches: each process keeps them this many seconds.
+STATS_TTL = 60.0
+ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
+INT_MAX = 2**31 - 1
+
+# The schema, also written out in the application's migration. Rows keep to a few hundred
+# bytes (texts and the large vector are stored out of line), so scanning the matches of a
+# broad query for its facets reads little; the small title vector and facet arrays stay in
+# the row. GIN indexes without a pending list: searches never walk unmerged entries.
+SCHEMA: tuple[str, ...] = (
+    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+        entry_id bigint PRIMARY KEY,
+        ref text,
+        kind text NOT NULL DEFAULT '',
+        year integer,
+        unit_id integer,
+        unit_ids integer[] NOT NULL DEFAULT '{{}}',
+        topics text[] NOT NULL DEFAULT '{{}}',
+        awards text[] NOT NULL DEFAULT '{{}}',
+        levels text[] NOT NULL DEFAULT '{{}}',
+        visibility text[] NOT NULL DEFAULT '{{public}}',
+        published bigint NOT NULL DEFAULT 0,
+        stamp text NOT NULL DEFAULT '',
+        title text NOT NULL DEFAULT '',
+        summary text NOT NULL DEFAULT '',
+        body text NOT NULL DEFAULT '',
+        title_len integer NOT NULL DEFAULT 0,
+        title_exact_len integer NOT NULL DEFAULT 0,
+        text_len integer NOT NULL DEFAULT 0,
+        text_exact_len integer NOT NULL DEFAULT 0,
+        title_terms tsvector NOT NULL DEFAULT '',
+        terms tsvector NOT NULL DEFAULT ''
+    ) WITH (toast_tuple_target = 128)""",
+    f"""ALTER TABLE {TABLE}
+        ALTER COLUMN title_terms SET STORAGE MAIN,
+        ALTER COLUMN unit_ids SET STORAGE PLAIN,
+        ALTER COLUMN topics SET STORAGE PLAIN,
+        ALTER COLUMN awards SET STORAGE PLAIN,
+        ALTER COLUMN levels SET STORAGE PLAIN,
+        ALTER COLUMN visibility SET STORAGE PLAIN""",
+    # The planner's lexeme statistics double as document frequencies for common words.
+    f"ALTER TABLE {TABLE} ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
+    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_terms ON {TABLE} USING gin (terms) WITH (fastupdate = off)",
+    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_title_terms ON {TABLE} USING gin (title_terms) WITH (fastupdate = off)",
+    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_published ON {TABLE} (published DESC, entry_id)",
+    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_kind_year ON {TABLE} (kind, year, published DESC)",
+    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_filters ON {TABLE} USING gin (unit_ids, topics, awards, levels)",
+    f"CREATE TABLE IF NOT EXISTS {VOCABULARY} (term text COLLATE \"C\" PRIMARY KEY)",
+)
+
+_COLUMNS = (
+    "entry_id", "ref", "kind", "year", "unit_id", "unit_ids", "topics", "awards", "levels", "visibility",
+    "published", "stamp", "title", "summary", "body", "title_len", "title_exact_len", "text_len",
+    "text_exact_len", "title_terms", "terms",
+)
+_CASTS = {
+    "unit_ids": "integer[]", "topics": "text[]", "awards": "text[]", "levels": "text[]", "visibility": "text[]",
+    "title_terms": "tsvector", "terms": "tsvector",
+}
+_UPSERT = sa.text(
+    f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ("
+    + ", ".join(f"CAST(:{c} AS {_CASTS[c]})" if c in _CASTS else f":{c}" for c in _COLUMNS)
+    + ") ON CONFLICT (entry_id) DO UPDATE SET "
+    + ", ".join(f"{c} = EXCLUDED.{c}" for c in _COLUMNS[1:])
+)
+_ADD_WORDS = sa.text(
+    f"INSERT INTO {VOCABULARY} (term) SELECT unnest(CAST(:terms AS text[])) ORDER BY 1 ON CONFLICT DO NOTHING"
+)
+# Which field of the Whoosh schema a query term reads, and where it lives here.
+_FIELD_COLUMN = {"title_exact": "title_terms", "title_folded": "title_terms", "title_pairs": "title_terms",
+                 "body_exact": "terms", "body_folded": "terms", "body_pairs": "terms"}
+_FIELD_LENGTH = {"title_exact": "title_exact_len", "title_folded": "title_len",
+                 "body_exact": "text_exact_len", "body_folded": "text_len"}
+
+
+def create_schema(connection: sa.Connection) -> None:
+    """Create the search tables and indexes if they do not exist."""
+    for statement in SCHEMA:
+        connection.exec_driver_sql(statement)
+
+
+def drop_schema(connection: sa.Connection) -> None:
+    """Drop the search tables."""
+    for table in TABLES:
+        connection.exec_driver_sql(f"DROP TABLE IF EXISTS {table}")
+
+
+# ------------------------------------------------------------------ documents
+
+
+def _lexeme(text: str) -> str:
+    """Quote one lexeme for a tsvector or tsquery literal."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+@dataclass
+class _Field:
+    """Lexemes of one field with their positions, and its lengths as Whoosh counts them."""
+
+    positions: dict[str, list[int]] = field(default_factory=dict)
+    length: int = 0
+    exact_length: int = 0
+    folded: set[str] = field(default_factory=set)
+
+
+def _analyse(text: str, offset: int) -> _Field:
+    out = _Field()
+    budget = MAX_VECTOR_BYTES
+    by_pos: dict[int, list[str]] = {}
+    positions = out.positions
+
+    def add(lexeme: str, pos: int) -> None:
+        nonlocal budget
+        got = positions.get(lexeme)
+        if got is None:
+            size = len(lexeme.encode("utf-8"))
+            if size > MAX_LEXEME_BYTES or size > budget:
+                return
+            budget -= size + 8
+            positions[lexeme] = [pos]
+        elif len(got) < MAX_POSITIONS_PER_LEXEME and got[-1] != pos:
+            got.append(pos)
+
+    for text_form, folded, pos, _start, _end in index_tokens(text):
+        at = min(MAX_POSITION, offset + pos + 1)
+        out.length += 1
+        out.folded.add(folded)
+        add(folded, at)
+        if text_form != folded:
+            out.exact_length += 1
+            add(text_form, at)
+        by_pos.setdefault(pos, []).append(folded)
+    # Pairs as in search.analysis.index_pairs; one position each, enough to tell the field.
+    for pos, here in by_pos.items():
+        nxt = by_pos.get(pos + 1)
+        if nxt:
+            at = min(MAX_POSITION, offset + pos + 1)
+            for a in here:
+                for b in nxt:
+                    if pair(a, b) not in positions:
+                        add(pair(a, b), at)
+    return out
+
+
+def _vector(*fields: tuple[_Field, str]) -> str:
+    """A tsvector literal of the fields' lexemes, each position labelled with its field's weight."""
+    merged: dict[str, list[str]] = {}
+    for f, weight in fields:
+        for lexeme, positions in f.positions.items():
+            merged.setdefault(lexeme, []).extend(f"{p}{weight}" for p in positions)
+    return " ".join(f"{_lexeme(lex)}:{','.join(ps[:MAX_POSITIONS_PER_LEXEME])}" for lex, ps in merged.items())
+
+
+def _int_or_none(value: str) -> int | None:
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return None
+    return number if -INT_MAX <= number <= INT_MAX else None
+
+
+def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
+    """Return the ``search_document`` row of an application document and its title vocabulary."""
+    p = prepare(doc)
+    title = _analyse(p.title, 0)
+    # A gap keeps title and text positions apart.
+    text = _analyse(p.text, (max((ps[-1] for ps in title.positions.values()), default=0)) + 1)
+    unit_ids = [n for n in (_int_or_none(u) for u in p.unit_ids) if n is not None]
+    row = {
+        "entry_id": p.id,
+        "ref": None if p.ref is None else str(p.ref),
+        "kind": p.kind,
+        "year": _int_or_none(p.year),
+        "unit_id": _int_or_none(p.unit_id),
+        "unit_ids": unit_ids,
+        "topics": p.topics,
+        "awards": p.awards,
+        "levels": p.levels,
+        "visibility": p.visibility,
+        "published": p.published,
+        "stamp": p.stamp,
+        "title": p.title,
+        "summary": p.summary,
+        "body": p.body[:STORED_BODY_CHARS],
+        "title_len": title.length,
+        "title_exact_len": title.exact_length,
+        "text_len": text.length,
+        "text_exact_len": text.exact_length,
+        "title_terms": _vector((title, "")),
+        "terms": _vector((title, "A"), (text, "")),
+    }
+    return row, title.folded
+
+
+# ------------------------------------------------------------------ the index
+
+
+@dataclass
+class _Statistics:
+    """What BM25F needs of the whole collection, and the planner's frequent lexemes."""
+
+    docs: int
+    mean_length: dict[str, float]
+    common: dict[str, dict[str, float]]  # column -> lexeme -> share of rows
+    rarest_common: dict[str, float]  # column -> smallest listed share
+    taken: float
+
+
+class PostgresSearchIndex:
+    """The search tables in the database behind ``engine``; one instance per process is enough."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        if engine.dialect.name != "postgresql":
+            raise ValueError(f"the PostgreSQL search backend needs a PostgreSQL database, not {engine.dialect.name}")
+        self.engine = engine
+        self._lock = threading.Lock()
+        self._stats: _Statistics | None = None
+        self._df: dict[tuple[str, str], tuple[int, float]] = {}
+
+    # ------------------------------------------------------------ connections
+
+    @contextmanager
+    def reading(self) -> Iterator[sa.Connection]:
+        """A connection in a read-only transaction tuned for search statements."""
+        with self.engine.connect() as connection:
+            # JIT compilation costs more than these short statements ever run; rows are mostly
+            # pointers to out-of-line vectors, which the planner's costs do not see, so a
+            # sequential scan (detoasting every vector) must never win over the GIN indexes.
+            connection.exec_driver_sql("SET LOCAL jit = off")
+            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            try:
+                yield connection
+            finally:
+                connection.rollback()
+
+    @contextmanager
+    def _writing(self, connection: sa.Connection | None) -> Iterator[sa.Connection]:
+        if connection is not None:
+            yield connection
+        else:
+            with self.engine.begin() as own:
+                yield own
+        self.forget_statistics()
+
+    def forget_statistics(self) -> None:
+        """Drop the cached collection statistics (after this process changed the documents)."""
+        with self._lock:
+            self._stats = None
+            self._df.clear()
+
+    # ------------------------------------------------------------ writing
+
+    def upsert(self, docs: Iterable[Mapping[str, Any]], *, connection: sa.Connection | None = None) -> int:
+        """Add or replace documents by id, in ``connection``'s transaction if given; returns the count."""
+        rows: list[dict[str, Any]] = []
+        words: set[str] = set()
+        for doc in docs:
+            row, title_words = document_row(doc)
+            rows.append(row)
+            words |= title_words
+        if not rows:
+            return 0
+        # One order for every writer, so two transactions never wait on each other's rows in turn.
+        rows.sort(key=lambda r: r["entry_id"])
+        with self._writing(connection) as conn:
+            conn.execute(_UPSERT, rows)
+            conn.execute(_ADD_WORDS, {"terms": sorted(words)})
+        return len(rows)
+
+    def delete(self, ids: Iterable[int], *, connection: sa.Connection | None = None) -> None:
+        """Remove documents by id (missing ids are ignored)."""
+        keys = sorted({int(i) for i in ids})
+        if not keys:
+            return
+        with self._writing(connection) as conn:
+            conn.execute(sa.text(f"DELETE FROM {TABLE} WHERE entry_id = ANY(CAST(:ids AS bigint[]))"), {"ids": keys})
+
+    def rebuild(self, docs: Iterable[Mapping[str, Any]], *, batch: int = 500) -> int:
+        """Replace every document with ``docs`` in one transaction; returns the count.
+
+        Searches go on reading the previous rows until the commit; writers of search rows
+        wait for it, so no change made meanwhile is lost.
+        """
+        count = 0
+        with self._writing(None) as conn:
+            conn.exec_driver_sql(f"LOCK TABLE {TABLE}, {VOCABULARY} IN SHARE ROW EXCLUSIVE MODE")
+            conn.exec_driver_sql(f"DELETE FROM {TABLE}")
+            conn.exec_driver_sql(f"DELETE FROM {VOCABULARY}")
+            rows: list[dict[str, Any]] = []
+            words: set[str] = set()
+            for doc in docs:
+                row, title_words = document_row(doc)
+                rows.append(row)
+                words |= title_words
+                if len(rows) >= batch:
+                    count += self._load(conn, rows)
+                    rows = []
+            count += self._load(conn, rows)
+            conn.execute(_ADD_WORDS, {"terms": sorted(words)})
+            # Fresh planner statistics: plans, and document frequencies of common words.
+            conn.exec_driver_sql(f"ANALYZE {TABLE}")
+        return count
+
+    @staticmethod
+    def _load(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+        if not rows:
+            return 0
+        raw = conn.connection.driver_connection
+        if not isinstance(raw, psycopg.Connection):  # another driver: plain inserts
+            conn.execute(_UPSERT, rows)
+            return len(rows)
+        with raw.cursor() as cursor, cursor.copy(f"COPY {TABLE} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[c] for c in _COLUMNS])
+        return len(rows)
+
+    # ------------------------------------------------------------ inspection
+
+    def count(self) -> int:
+        """Return the number of documents."""
+        with self.reading() as conn:
+            return int(conn.exec_driver_sql(f"SELECT count(*) FROM {TABLE}").scalar_one())
+
+    def doc_ids_and_stamps(self) -> dict[int, str]:
+        """Return ``{id: stamp}`` for every document."""
+        with self.reading() as conn:
+            return {int(i): s for i, s in conn.exec_driver_sql(f"SELECT entry_id, stamp FROM {TABLE}")}
+
+    def size_bytes(self) -> int:
+        """Return the size of the search tables and their indexes."""
+        with self.reading() as conn:
+            return int(conn.execute(sa.text(
+                "SELECT sum(pg_total_relation_size(to_regclass(t))) FROM unnest(CAST(:t AS text[])) AS t"),
+                {"t": list(TABLES)}).scalar_one() or 0)
+
+    def schema_ready(self) -> bool:
+        """True when the search tables exist."""
+        with self.reading() as conn:
+            return all(conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": t}).scalar_one()
+                       for t in TABLES)
+
+    def close(self) -> None:
+        """Nothing to release: connections belong to the engine's pool."""
+        self.forget_statistics()
+
+    def __enter__(self) -> "PostgresSearchIndex":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # ------------------------------------------------------------ statistics
+
+    def statistics(self, conn: sa.Connection) -> _Statistics:
+        """Collection size, mean field lengths and frequent lexemes, cached for ``STATS_TTL`` seconds."""
+        with self._lock:
+            stats = self._stats
+        if stats is not None and time.monotonic() - stats.taken < STATS_TTL:
+            return stats
+        # A whole-table pass: the one statement where a sequential scan is right.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+        row = conn.exec_driver_sql(
+            f"SELECT count(*), avg(title_len), avg(title_exact_len), avg(text_len), avg(text_exact_len) FROM {TABLE}"
+        ).one()
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        docs = int(row[0])
+        mean = {f: float(v or 0.0) for f, v in zip(("title_folded", "title_exact", "body_folded", "body_exact"), row[1:])}
+        common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}}
+        rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0}
+        for column, elems, freqs in conn.execute(sa.text(
+            "SELECT attname, CAST(CAST(most_common_elems AS text) AS text[]), most_common_elem_freqs FROM pg_stats "
+            "WHERE schemaname = current_schema() AND tablename = :t AND attname IN ('terms', 'title_terms')"),
+            {"t": TABLE},
+        ):
+            if elems and freqs:
+                # The frequencies end with their minimum, maximum and the share of empty rows.
+                common[column] = dict(zip(elems, freqs))
+                rarest[column] = float(freqs[len(elems)])
+        stats = _Statistics(docs, mean, common, rarest, time.monotonic())
+        with self._lock:
+            self._stats = stats
+            self._df.clear()
+        return stats
+
+    def doc_frequencies(self, conn: sa.Connection, wanted: Iterable[tuple[str, str]]) -> dict[tuple[str, str], int]:
+        """Documents holding each (column, lexeme): the planner's share for frequent lexemes,
+        else counted through the GIN index (cheap: such lexemes are rare)."""
+        stats = self.statistics(conn)
+        now = time.monotonic()
+        out: dict[tuple[str, str], int] = {}
+        todo: dict[str, list[str]] = {}
+        with self._lock:
+            for key in dict.fromkeys(wanted):
+                column, lexeme = key
+                share = stats.common.get(column, {}).get(lexeme)
+                if share is not None:
+                    out[key] = round(share * stats.docs)
+                    continue
+                cached = self._df.get(key)
+                if cached is not None and now - cached[1] < STATS_TTL:
+                    out[key] = cached[0]
+                else:
+                    todo.setdefault(column, []).append(lexeme)
+        for column, lexemes in todo.items():
+            rarest = stats.rarest_common.get(column) or 0.0
+            # An unlisted lexeme is rarer than every listed one: stop counting well past that.
+            cap = max(1000, math.ceil(4 * rarest * stats.docs)) if rarest else stats.docs + 1
+            counts = conn.execute(sa.text(
+                f"SELECT (SELECT count(*) FROM (SELECT 1 FROM {TABLE} d WHERE d.{column} @@ q.t LIMIT :cap) s) "
+                "FROM unnest(CAST(:q AS tsquery[])) WITH ORDINALITY AS q(t, i) ORDER BY q.i"),
+                {"q": [_lexeme(x) for x in lexemes], "cap": cap},
+            ).scalars().all()
+            with self._lock:
+                for lexeme, n in zip(lexemes, counts):
+                    out[(column, lexeme)] = int(n)
+                    self._df[(column, lexeme)] = (int(n), now)
+        return out
+
+
+# ------------------------------------------------------------------ queries
+
+
+def _any(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else "(" + " | ".join(parts) + ")"
+
+
+def _all(parts: Sequence[str]) -> str:
+    return parts[0] if len(parts) == 1 else "(" + " & ".join(parts) + ")"
+
+
+def _token_q(tok: QueryToken, typos: Typos | None, exact: bool) -> str:
+    first = tok.text if exact and tok.marked else tok.folded
+    return _any([_lexeme(w) for w in [first] + typo_alternatives(tok, typos)])
+
+
+def _clause_q(clause: Clause, typos: Typos | None, exact: bool) -> str:
+    if clause.kind == "phrase":
+        folded = [t.folded for t in clause.tokens]
+        parts = [_lexeme(pair(a, b)) for a, b in zip(folded, folded[1:])]
+        if exact:
+            parts += [_lexeme(t.text) for t in clause.tokens if t.marked]
+    else:
+        parts = [_token_q(t, typos, exact) for t in clause.tokens]
+    together = _all(list(dict.fromkeys(parts)))
+    return _any(list(dict.fromkeys([together] + [_lexeme(k) for k in clause.keys])))
+
+
+def match_query(parsed: ParsedQuery, mode: str, typos: Typos | None = None, *, exact: bool = False) -> str:
+    """The tsquery of parsed text: every clause (``mode`` "all") or any; marked syllables as typed if ``exact``."""
+    clauses = [_clause_q(c, typos if c.kind != "phrase" else None, exact) for c in parsed.clauses]
+    return (_any if mode == "any" else _all)(clauses)
+
+
+def _adjacency_q(parsed: ParsedQuery, typos: Typos | None) -> str | None:
+    """A tsquery true when the query's syllables stand together: each junction as a pair, and each
+    group's syllables as pairs or as the group's key."""
+    slots, cut, keyed = adjacency_slots(parsed, typos)
+
+    def junction(i: int) -> str:
+        before = list(slots[i]) + [k for _first, last, k in keyed if last == i]
+        after = list(slots[i + 1]) + [k for first, _last, k in keyed if first == i + 1]
+        return _any(list(dict.fromkeys(_lexeme(pair(a, b)) for a in before for b in after)))
+
+    groups: dict[tuple[int, int], list[str]] = {}
+    for first, last, key in keyed:
+        groups.setdefault((first, last), []).append(_lexeme(key))
+    inside = {i for first, last in groups for i in range(first, last)}
+    parts = [junction(i) for i in range(len(slots) - 1) if i + 1 not in cut and i not in inside]
+    for (first, last), keys in groups.items():
+        if last > first:
+            within = _all([junction(i) for i in range(first, last)])
+            parts.append(_any(list(dict.fromkeys([within] + keys))))
+    return _all(parts) if parts else None
+
+
+def _has_marks(parsed: ParsedQuery) -> bool:
+    return any(t.marked for t in parsed.tokens)
+
+
+def _tiers(parsed: ParsedQuery, mode: str, typos: Typos | None) -> list[tuple[str, str]]:
+    """(column, tsquery) of each candidate tier, best first; rows of a tier also match the query."""
+    match = match_query(parsed, mode, typos)
+    marked = _has_marks(parsed)
+    exact = match_query(parsed, mode, typos, exact=True) if marked else None
+    tiers: list[tuple[str, str]] = []
+    if exact:
+        tiers.append(("title_terms", exact))
+    tiers.append(("title_terms", match))
+    adjacent = _adjacency_q(parsed, typos) if mode != "any" else None
+    if adjacent and exact:
+        tiers.append(("terms", f"{exact} & {adjacent}"))
+    if adjacent:
+        tiers.append(("terms", f"{match} & {adjacent}"))
+    if exact:
+        tiers.append(("terms", exact))
+    tiers.append(("terms", match))
+    return tiers
+
+
+@dataclass
+class _Where:
+    """A WHERE clause over ``search_document d`` with its parameters; ``never`` when nothing can match."""
+
+    parts: list[str] = field(default_factory=list)
+    params: dict[str, Any] = field(default_factory=dict)
+    never: bool = False
+
+    def sql(self) -> str:
+        return " AND ".join(self.parts) if self.parts else "TRUE"
+
+    def extended(self, part: str, **params: Any) -> "_Where":
+        return _Where(self.parts + [part], {**self.params, **params}, self.never)
+
+
+def _filters(req: SearchRequest) -> _Where:
+    where = _Where()
+    allowed = [str(v) for v in (req.visibility or ()) if v]
+    if not allowed:
+        where.never = True
+    where.parts.append("d.visibility && CAST(:visibility AS text[])")
+    where.params["visibility"] = allowed
+    for key, column, kind in (("kind", "kind", "text"), ("year", "year", "int"), ("unit", "unit_ids", "int[]"),
+                              ("topic", "topics", "text[]"), ("award", "awards", "text[]"),
+                              ("level", "levels", "text[]")):
+        value = getattr(req, key)
+        if value is None or str(value).strip() == "":
+            continue
+        text = str(value).strip()
+        if kind == "int" or kind == "int[]":
+            number = _int_or_none(text) if text.lstrip("-").isdigit() else None
+            if number is None:
+                where.never = True
+                continue
+            where.params[key] = number
+            where.parts.append(f"d.{column} = :{key}" if kind == "int" else f"d.{column} @> ARRAY[CAST(:{key} AS integer)]")
+        else:
+            where.params[key] = text
+            where.parts.append(f"d.{column} = :{key}" if kind == "text" else f"d.{column} @> ARRAY[CAST(:{key} AS text)]")
+    return where
+
+
+@dataclass
+class _Found:
+    total: int = 0
+    top: list[tuple[float, int, int]] = field(default_factory=list)  # (score, published, entry id)
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+
+
+def _count(conn: sa.Connection, where: _Where, facets: bool) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
+    """Total and, if asked, facet counts of the rows ``where`` selects, in one pass."""
+    if where.never:
+        return 0, {k: [] for k in FACET_KEYS} if facets else {}
+    if not facets:
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where.sql()}"), where.params)
+                   .scalar_one()), {}
+    # Sets of topics, awards and levels are grouped whole and spread here: far fewer groups than values.
+    rows = conn.execute(sa.text(
+        "SELECT GROUPING(d.unit_id, d.kind, d.topics, d.awards), d.unit_id, d.kind, d.year, d.levels, d.topics, "
+        f"d.awards, count(*) FROM {TABLE} d WHERE {where.sql()} "
+        "GROUP BY GROUPING SETS ((d.unit_id), (d.kind, d.year, d.levels), (d.topics), (d.awards))"),
+        where.params,
+    ).all()
+    counters: dict[str, Counter[Any]] = {k: Counter() for k in FACET_KEYS}
+    total = 0
+    for grouping, unit_id, kind, year, levels, topics, awards, n in rows:
+        if grouping == 0b0111:
+            counters["unit"][unit_id] += n
+        elif grouping == 0b1011:
+            total += n
+            counters["kind"][kind] += n
+            counters["year"][year] += n
+            for v in levels:
+                counters["level"][v] += n
+        elif grouping == 0b1101:
+            for v in topics:
+                counters["topic"][v] += n
+        else:
+            for v in awards:
+                counters["award"][v] += n
+    out: dict[str, list[tuple[Any, int]]] = {}
+    for key, counter in counters.items():
+        counter.pop("", None)
+        counter.pop(None, None)
+        items = list(counter.items())
+        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
+        out[key] = items
+    return total, out
+
+
+def _newest(conn: sa.Connection, where: _Where, want: int) -> list[tuple[float, int, int]]:
+    rows = conn.execute(sa.text(
+        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where.sql()} "
+        "ORDER BY d.published DESC, d.entry_id LIMIT :want"), {**where.params, "want": want},
+    ).all()
+    return [(0.0, int(p), int(i)) for i, p in rows]
+
+
+def _window(conn: sa.Connection, where: _Where, tiers: list[tuple[str, str]], size: int) -> list[int]:
+    """Up to ``size`` candidate ids, tier after tier, newest first within each tier."""
+    seen: list[int] = []
+    for column, tsquery in tiers:
+        if len(seen) >= size:
+            break
+        rows = conn.execute(sa.text(
+            f"SELECT d.entry_id FROM {TABLE} d WHERE {where.sql()} AND d.{column} @@ CAST(:tier AS tsquery) "
+            "AND d.entry_id <> ALL(CAST(:seen AS bigint[])) ORDER BY d.published DESC, d.entry_id LIMIT :k"),
+            {**where.params, "tier": tsquery, "seen": seen, "k": size - len(seen)},
+        ).scalars().all()
+        seen.extend(int(i) for i in rows)
+    return seen
+
+
+def _leaves(node: Q.Query) -> Iterator[Q.Term]:
+    if isinstance(node, Q.Term):
+        yield node
+    elif isinstance(node, (Q.And, Q.Or)):
+        for sub in node.subqueries:
+            yield from _leaves(sub)
+
+
+def _bm25(idf: float, tf: float, length: float, mean: float) -> float:
+    return idf * ((tf * (BM25_K1 + 1)) / (tf + BM25_K1 * ((1 - BM25_B) + BM25_B * length / mean)))
+
+
+def _tree_score(node: Q.Query, score_leaf: Any) -> float | None:
+    """Score of a document under a Whoosh query tree: sums of matching leaves; None if it does not match."""
+    if isinstance(node, Q.Term):
+        return score_leaf(node)
+    if isinstance(node, Q.And):
+        total = 0.0
+        for sub in node.subqueries:
+            got = _tree_score(sub, score_leaf)
+            if got is None:
+                return None
+            total += got
+        return total
+    if isinstance(node, Q.Or):
+        scores = [s for s in (_tree_score(sub, score_leaf) for sub in node.subqueries) if s is not None]
+        return sum(scores) if scores else None
+    return None
+
+
+def _rescore(
+    conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, mode: str, typos: Typos | None, ids: list[int]
+) -> list[tuple[float, int, int]]:
+    """BM25F of the Whoosh backend's query tree plus its adjacency bonus, for the candidates ``ids``."""
+    if not ids:
+        return []
+    stats = idx.statistics(conn)
+    full = build_text_query(parsed, "any" if mode == "any" else "all", typos)
+    assert full is not None
+    weighted = [(t.fieldname, t.text) for t in _leaves(full)]
+    bonus_terms = adjacency_terms(parsed, typos)
+    keys = list(dict.fromkeys(weighted + [(f, t) for f, t, _ in bonus_terms]))
+    dfs = idx.doc_frequencies(conn, ((_FIELD_COLUMN[f], t) for f, t in keys))
+    n_docs = max(1, stats.docs)
+    df = {(f, t): dfs[(_FIELD_COLUMN[f], t)] for f, t in keys}
+    idf = {k: 1.0 + math.log(n_docs / (1 + n)) for k, n in df.items()}
+    # As the Whoosh backend does: terms in most entries are left out of the scoring query.
+    limit = DENSE_SHARE * n_docs
+    dense = frozenset(k for k in keys if k[0].startswith("body") and df[k] > limit)
+    main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense) if dense else full
+    assert main is not None
+    lexemes = sorted({t for _, t in keys})
+    rows = conn.execute(sa.text(
+        "SELECT d.entry_id, d.published, d.title_len, d.title_exact_len, d.text_len, d.text_exact_len, u.lexeme, "
+        "cardinality(array_positions(u.weights, 'A')), cardinality(array_positions(u.weights, 'D')) "
+        f"FROM {TABLE} d LEFT JOIN LATERAL (SELECT * FROM unnest(d.terms) AS v "
+        "WHERE v.lexeme = ANY(CAST(:lexemes AS text[]))) AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+        {"lexemes": lexemes, "ids": ids},
+    ).all()
+    docs: dict[int, dict[str, Any]] = {}
+    for entry_id, published, tl, tel, bl, bel, lexeme, in_title, in_text in rows:
+        d = docs.setdefault(int(entry_id), {
+            "published": int(published),
+            "length": {"title_folded": tl, "title_exact": tel, "body_folded": bl, "body_exact": bel},
+            "tf": {},
+        })
+        if lexeme is not None:
+            d["tf"][("title", lexeme)] = in_title or 0
+            d["tf"][("body", lexeme)] = in_text or 0
+    out: list[tuple[float, int, int]] = []
+    for entry_id, d in docs.items():
+        tf, length = d["tf"], d["length"]
+
+        def leaf(term: Q.Term, tf: dict = tf, length: dict = length) -> float | None:
+            f = term.fieldname
+            freq = tf.get((f.split("_")[0], term.text), 0)
+            if not freq:
+                return None
+            return term.boost * _bm25(idf[(f, term.text)], freq, length[f], stats.mean_length[f] or 1.0)
+
+        score = _tree_score(main, leaf) or 0.0
+        for f, t, w in bonus_terms:
+            if tf.get((f.split("_")[0], t), 0):
+                score += w * idf[(f, t)]
+        out.append((score, d["published"], entry_id))
+    out.sort(key=lambda s: (-s[0], -s[1], s[2]))
+    return out
+
+
+def _run_text(
+    conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str,
+    typos: Typos | None, want: int,
+) -> _Found:
+    where = _filters(req).extended("d.terms @@ CAST(:match AS tsquery)", match=match_query(parsed, mode, typos))
+    total, facets = _count(conn, where, req.facets)
+    if not total:
+        return _Found(0, [], facets)
+    if req.sort == "newest":
+        return _Found(total, _newest(conn, where, want), facets)
+    ids = _window(conn, _filters(req), _tiers(parsed, mode, typos), max(want, WINDOW))
+    return _Found(total, _rescore(conn, idx, parsed, mode, typos, ids)[:want], facets)
+
+
+# ------------------------------------------------------------------ typos
+
+
+def _edits(word: str) -> set[str]:
+    """Words one insertion, deletion, substitution or swap away, keeping the first letter."""
+    letters = set(ALPHABET) | set(word)
+    out: set[str] = set()
+    for i in range(1, len(word) + 1):
+        head, tail = word[:i], word[i:]
+        out.update(head + c + tail for c in letters)  # insertion
+        if tail:
+            out.add(head + tail[1:])  # deletion
+            out.update(head + c + tail[1:] for c in letters)  # substitution
+            if len(tail) > 1:
+                out.add(head + tail[1] + tail[0] + tail[2:])  # swap
+    out.discard(word)
+    return out
+
+
+def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery) -> dict[str, list[str]]:
+    """Map each query syllable to title words one edit (or one swap) away, most frequent first.
+
+    A syllable that exists in the index comes first in its own list, as in the Whoosh backend.
+    """
+    words = list(dict.fromkeys(t.folded for t in parsed.tokens if len(t.folded) >= FUZZY_MIN_LEN))
+    if not words:
+        return {}
+    edits = {w: _edits(w) for w in words}
+    found = set(conn.execute(
+        sa.text(f"SELECT term FROM {VOCABULARY} WHERE term = ANY(CAST(:c AS text[]))"),
+        {"c": sorted(set().union(*edits.values()))},
+    ).scalars())
+    wanted = [("title_terms", w) for w in words] + [("terms", w) for w in words]
+    wanted += [("title_terms", c) for w in words for c in edits[w] & found]
+    df = idx.doc_frequencies(conn, wanted)
+    out: dict[str, list[str]] = {}
+    for word in words:
+        # The vocabulary keeps words of deleted titles; only those still in a title count.
+        near = [c for c in edits[word] & found if df[("title_terms", c)]]
+        if not near:
+            continue
+        ranked = sorted(near, key=lambda t: (-df[("title_terms", t)], t))[:MAX_TYPO_ALTERNATIVES]
+        known = df[("title_terms", word)] or df[("terms", word)]
+        out[word] = ([word] if known else []) + ranked
+    return out
+
+
+# ------------------------------------------------------------------ public API
+
+
+def _browse(conn: sa.Connection, req: SearchRequest, want: int) -> _Found:
+    where = _filters(req)
+    total, facets = _count(conn, where, req.facets)
+    return _Found(total, _newest(conn, where, want) if total else [], facets)
+
+
+def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
+           result: SearchResult) -> _Found:
+    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``."""
+    if not parsed:
+        result.mode = "browse"
+        return _browse(conn, req, want)
+    got = _Found()
+    typos: dict[str, list[str]] | None = None
+    for mode in ("all", "typo", "any"):
+        if mode == "typo":
+            typos = title_neighbours(conn, idx, parsed)
+            result.did_you_mean = did_you_mean(parsed, typos)
+            if not typos:
+                continue
+        if mode == "any" and len(parsed.clauses) < 2:
+            break
+        got = _run_text(conn, idx, parsed, req, mode, typos, want)
+        result.mode = mode
+        if got.total:
+            break
+    result.query_used = parsed.text
+    return got
+
+
+def search_ids(idx: PostgresSearchIndex, req: SearchRequest, *, limit: int) -> tuple[int, list[int]]:
+    """Return how many documents match and the ids of the first ``limit`` in result order (for downloads)."""
+    parsed = parse_query(req.q if isinstance(req.q, str) else "")
+    bare = SearchRequest(**{**req.__dict__, "facets": False})
+    with idx.reading() as conn:
+        got = _match(conn, idx, bare, parsed, max(1, limit), SearchResult())
+    return got.total, [entry_id for _score, _published, entry_id in got.top]
+
+
+def search(idx: PostgresSearchIndex, req: SearchRequest) -> SearchResult:
+    """Run a search; never raises on user input (bad input degrades to a plain search)."""
+    page = max(1, to_int(req.page, 1))
+    per_page = min(MAX_PER_PAGE, max(1, to_int(req.per_page, 20)))
+    parsed = parse_query(req.q if isinstance(req.q, str) else "")
+    want = page * per_page
+    result = SearchResult(page=page, per_page=per_page)
+    with idx.reading() as conn:
+        got = _match(conn, idx, req, parsed, want, result)
+        result.total = got.total
+        if req.facets:
+            result.facets = got.facets or {k: [] for k in FACET_KEYS}
+        shown = got.top[(page - 1) * per_page : want]
+        stored = {
+            int(r[0]): r for r in conn.execute(sa.text(
+                f"SELECT entry_id, ref, kind, year, title, summary, left(body, {SNIPPET_SOURCE_CHARS}) FROM {TABLE} "
+                "WHERE entry_id = ANY(CAST(:ids AS bigint[]))"), {"ids": [i for _, _, i in shown]})
+        }
+    terms = HighlightTerms.from_query(parsed)
+    for score, _published, entry_id in shown:
+        row = stored.get(entry_id)
+        if row is None:
+            continue
+        _id, ref, kind, year, title, summary, body = row
+        texts = [title or "", summary or "", body or ""]
+        doc_terms = terms.for_texts(texts)
+        result.hits.append(Hit(
+            id=entry_id, score=float(score), title_html=highlight(texts[0], doc_terms),
+            snippet_html=snippet(texts[1:], doc_terms), title=texts[0], ref=ref, kind=kind or "",
+            year=int(year) if year else None,
+        ))
+    return result
+
+
+def suggest(
+    idx: PostgresSearchIndex, prefix: str, limit: int = 8, visibility: Sequence[str] = ("public",)
+) -> list[dict[str, Any]]:
+    """Return up to ``limit`` titles matching what is typed so far, ignoring diacritics."""
+    if not isinstance(prefix, str) or limit <= 0:
+        return []
+    text = normalize(prefix[:200])
+    toks = syllables(text)[:12]
+    if not toks:
+        return []
+    partial = text[-1:].isalnum()
+    whole = toks[:-1] if partial else toks
+    parts = [_lexeme(t.folded) for t in whole]
+    if partial:
+        parts.append(_lexeme(toks[-1].folded) + ":*")
+    where = _filters(SearchRequest(visibility=visibility))
+    if where.never:
+        return []
+    exact_prefix = fold(text).lower().strip()
+    with idx.reading() as conn:
+        found = conn.execute(sa.text(
+            f"SELECT d.entry_id, d.title FROM {TABLE} d WHERE {where.sql()} "
+            "AND d.title_terms @@ CAST(:q AS tsquery) ORDER BY d.published DESC, d.entry_id LIMIT :want"),
+            {**where.params, "q": _all(parts), "want": max(limit * 5, 40)},
+        ).all()
+    rows = [(not fold(title).lower().startswith(exact_prefix), len(title), title, int(entry_id))
+            for entry_id, title in found]
+    rows.sort()
+    return [{"id": entry_id, "title": title} for _, _, title, entry_id in rows[:limit]]
