@@ -9,8 +9,8 @@ dictionaries and stemmers never touch Vietnamese:
   pairs ("nha_van"). Title positions carry weight A and text positions weight D, so
   the term frequency of each field can be read back from the one vector. Every query
   is matched here through a GIN index.
-* ``title_terms``: the same for the title alone, kept inline in the row; its GIN index
-  answers title tiers and suggestions.
+* ``title_terms``: the same for the title alone; its GIN index answers title tiers and
+  suggestions.
 
 A marked lexeme changes when folded and a folded one does not, so the two kinds never
 collide in one vector. Phrases and adjacency are pair lexemes, as in the Whoosh pair
@@ -92,8 +92,8 @@ MAX_VECTOR_BYTES = 900_000
 # BM25F parameters of Whoosh's default weighting.
 BM25_B = 0.75
 BM25_K1 = 1.2
-# Candidates scored with BM25F: at least this many, more when a later page is asked for.
-WINDOW = max(RESCORE_WINDOW, 40)
+# Candidates scored with BM25F, as in the Whoosh backend: at least this many, more for later pages.
+WINDOW = RESCORE_WINDOW
 # Collection statistics (size, mean field lengths, frequent lexemes) change slowly and only
 # weigh the ranking, never what matches: each process keeps them this many seconds.
 STATS_TTL = 60.0
@@ -101,9 +101,10 @@ ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
 
 # The schema, also written out in the application's migration. Rows keep to a few hundred
-# bytes (texts and the large vector are stored out of line), so scanning the matches of a
-# broad query for its facets reads little; the small title vector and facet arrays stay in
-# the row. GIN indexes without a pending list: searches never walk unmerged entries.
+# bytes (texts and vectors are stored out of line, the facet arrays in the row), so scanning
+# the matches of a broad query for its facets reads little; searches read vectors through the
+# GIN indexes only, and the window's alone. GIN indexes without a pending list: searches
+# never walk unmerged entries.
 SCHEMA: tuple[str, ...] = (
     f"""CREATE TABLE IF NOT EXISTS {TABLE} (
         entry_id bigint PRIMARY KEY,
@@ -129,7 +130,6 @@ SCHEMA: tuple[str, ...] = (
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
     f"""ALTER TABLE {TABLE}
-        ALTER COLUMN title_terms SET STORAGE MAIN,
         ALTER COLUMN unit_ids SET STORAGE PLAIN,
         ALTER COLUMN topics SET STORAGE PLAIN,
         ALTER COLUMN awards SET STORAGE PLAIN,
@@ -323,8 +323,7 @@ class PostgresSearchIndex:
             # JIT compilation costs more than these short statements ever run; rows are mostly
             # pointers to out-of-line vectors, which the planner's costs do not see, so a
             # sequential scan (detoasting every vector) must never win over the GIN indexes.
-            connection.exec_driver_sql("SET LOCAL jit = off")
-            connection.exec_driver_sql("SET LOCAL enable_seqscan = off")
+            connection.exec_driver_sql("SELECT set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)")
             try:
                 yield connection
             finally:
@@ -762,8 +761,9 @@ def _rescore(
     rows = conn.execute(sa.text(
         "SELECT d.entry_id, d.published, d.title_len, d.title_exact_len, d.text_len, d.text_exact_len, u.lexeme, "
         "cardinality(array_positions(u.weights, 'A')), cardinality(array_positions(u.weights, 'D')) "
-        f"FROM {TABLE} d LEFT JOIN LATERAL (SELECT * FROM unnest(d.terms) AS v "
-        "WHERE v.lexeme = ANY(CAST(:lexemes AS text[]))) AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+        # Deleting every other lexeme first (twice ts_delete) is far cheaper than unnesting whole vectors.
+        f"FROM {TABLE} d LEFT JOIN LATERAL unnest(ts_delete(d.terms, tsvector_to_array(ts_delete(d.terms, "
+        "CAST(:lexemes AS text[]))))) AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
         {"lexemes": lexemes, "ids": ids},
     ).all()
     docs: dict[int, dict[str, Any]] = {}

@@ -199,7 +199,7 @@ def test_readyz_and_doctor_name_the_backend(indexed, client, pg_app):
 
     with pg_app.app_context():
         result = check_search_index()
-        assert (result.status, result.detail) == ("OK", "PostgreSQL, in step with the database")
+        assert result.status == "OK" and result.detail.startswith("PostgreSQL,")
         db.session.execute(sa.text("ALTER TABLE search_document RENAME TO search_document_gone"))
         db.session.commit()
         try:

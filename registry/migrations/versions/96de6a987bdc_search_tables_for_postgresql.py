@@ -43,7 +43,6 @@ STATEMENTS = (
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
     """ALTER TABLE search_document
-        ALTER COLUMN title_terms SET STORAGE MAIN,
         ALTER COLUMN unit_ids SET STORAGE PLAIN,
         ALTER COLUMN topics SET STORAGE PLAIN,
         ALTER COLUMN awards SET STORAGE PLAIN,
