@@ -88,7 +88,7 @@ TABLES = (TABLE, VOCABULARY)
 MAX_POSITION = 16383
 MAX_POSITIONS_PER_LEXEME = 256
 MAX_LEXEME_BYTES = 2046
-MAX_VECTOR_BYTES = 900_000
+MAX_VECTOR_BYTES = 1_000_000
 # BM25F parameters of Whoosh's default weighting.
 BM25_B = 0.75
 BM25_K1 = 1.2
@@ -105,8 +105,9 @@ INT_MAX = 2**31 - 1
 # the matches of a broad query for its facets reads little; searches read vectors through the
 # GIN indexes only, and the window's alone. GIN indexes without a pending list: searches
 # never walk unmerged entries.
-SCHEMA: tuple[str, ...] = (
-    f"""CREATE TABLE IF NOT EXISTS {TABLE} (
+def _table_statements(table: str) -> list[str]:
+    return [
+        f"""CREATE TABLE IF NOT EXISTS {table} (
         entry_id bigint PRIMARY KEY,
         ref text,
         kind text NOT NULL DEFAULT '',
@@ -129,19 +130,33 @@ SCHEMA: tuple[str, ...] = (
         title_terms tsvector NOT NULL DEFAULT '',
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
-    f"""ALTER TABLE {TABLE}
+        f"""ALTER TABLE {table}
         ALTER COLUMN unit_ids SET STORAGE PLAIN,
         ALTER COLUMN topics SET STORAGE PLAIN,
         ALTER COLUMN awards SET STORAGE PLAIN,
         ALTER COLUMN levels SET STORAGE PLAIN,
         ALTER COLUMN visibility SET STORAGE PLAIN""",
-    # The planner's lexeme statistics double as document frequencies for common words.
-    f"ALTER TABLE {TABLE} ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
-    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_terms ON {TABLE} USING gin (terms) WITH (fastupdate = off)",
-    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_title_terms ON {TABLE} USING gin (title_terms) WITH (fastupdate = off)",
-    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_published ON {TABLE} (published DESC, entry_id)",
-    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_kind_year ON {TABLE} (kind, year, published DESC)",
-    f"CREATE INDEX IF NOT EXISTS ix_{TABLE}_filters ON {TABLE} USING gin (unit_ids, topics, awards, levels)",
+        # The planner's lexeme statistics double as document frequencies for common words.
+        f"ALTER TABLE {table} ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
+    ]
+
+
+_INDEXES = {
+    "terms": "USING gin (terms) WITH (fastupdate = off)",
+    "title_terms": "USING gin (title_terms) WITH (fastupdate = off)",
+    "published": "(published DESC, entry_id)",
+    "kind_year": "(kind, year, published DESC)",
+    "filters": "USING gin (unit_ids, topics, awards, levels)",
+}
+
+
+def _index_statements(table: str) -> list[str]:
+    return [f"CREATE INDEX IF NOT EXISTS ix_{table}_{name} ON {table} {how}" for name, how in _INDEXES.items()]
+
+
+SCHEMA: tuple[str, ...] = (
+    *_table_statements(TABLE),
+    *_index_statements(TABLE),
     f"CREATE TABLE IF NOT EXISTS {VOCABULARY} (term text COLLATE \"C\" PRIMARY KEY)",
 )
 
@@ -187,7 +202,9 @@ def drop_schema(connection: sa.Connection) -> None:
 
 def _lexeme(text: str) -> str:
     """Quote one lexeme for a tsvector or tsquery literal."""
-    return "'" + text.replace("\\", "\\\\").replace("'", "''") + "'"
+    if "'" in text or "\\" in text:
+        text = text.replace("\\", "\\\\").replace("'", "''")
+    return "'" + text + "'"
 
 
 @dataclass
@@ -198,35 +215,42 @@ class _Field:
     length: int = 0
     exact_length: int = 0
     folded: set[str] = field(default_factory=set)
+    budget: int = 0
 
 
-def _analyse(text: str, offset: int) -> _Field:
+def _analyse(text: str, offset: int, budget: int) -> _Field:
+    """Lexemes of one field within ``budget`` bytes of the vector (what is left is in ``out.budget``)."""
     out = _Field()
-    budget = MAX_VECTOR_BYTES
-    by_pos: dict[int, list[str]] = {}
     positions = out.positions
-
-    def add(lexeme: str, pos: int) -> None:
-        nonlocal budget
-        got = positions.get(lexeme)
-        if got is None:
-            size = len(lexeme.encode("utf-8"))
-            if size > MAX_LEXEME_BYTES or size > budget:
-                return
-            budget -= size + 8
-            positions[lexeme] = [pos]
-        elif len(got) < MAX_POSITIONS_PER_LEXEME and got[-1] != pos:
-            got.append(pos)
-
-    for text_form, folded, pos, _start, _end in index_tokens(text):
-        at = min(MAX_POSITION, offset + pos + 1)
-        out.length += 1
-        out.folded.add(folded)
-        add(folded, at)
+    by_pos: dict[int, list[str]] = {}
+    exact_length = 0
+    tokens = index_tokens(text)
+    for text_form, folded, pos, _start, _end in tokens:
+        at = offset + pos + 1
+        if at > MAX_POSITION:
+            at = MAX_POSITION
+        for lexeme in (folded, text_form) if text_form != folded else (folded,):
+            got = positions.get(lexeme)
+            if got is None:
+                # Lexeme bytes, a word of header, two bytes of count and two per position.
+                size = (len(lexeme) if lexeme.isascii() else len(lexeme.encode("utf-8"))) + 8
+                if size > budget or size > MAX_LEXEME_BYTES:
+                    continue
+                budget -= size
+                positions[lexeme] = [at]
+            elif got[-1] != at and len(got) < MAX_POSITIONS_PER_LEXEME and budget > 2:
+                budget -= 2
+                got.append(at)
         if text_form != folded:
-            out.exact_length += 1
-            add(text_form, at)
-        by_pos.setdefault(pos, []).append(folded)
+            exact_length += 1
+        here = by_pos.get(pos)
+        if here is None:
+            by_pos[pos] = [folded]
+        else:
+            here.append(folded)
+    out.length = len(tokens)
+    out.exact_length = exact_length
+    out.folded = {t[1] for t in tokens}
     # Pairs as in search.analysis.index_pairs; one position each, enough to tell the field.
     for pos, here in by_pos.items():
         nxt = by_pos.get(pos + 1)
@@ -234,18 +258,31 @@ def _analyse(text: str, offset: int) -> _Field:
             at = min(MAX_POSITION, offset + pos + 1)
             for a in here:
                 for b in nxt:
-                    if pair(a, b) not in positions:
-                        add(pair(a, b), at)
+                    key = pair(a, b)
+                    size = (len(key) if key.isascii() else len(key.encode("utf-8"))) + 8
+                    if key not in positions and budget > size:
+                        budget -= size
+                        positions[key] = [at]
+    out.budget = budget
     return out
 
 
-def _vector(*fields: tuple[_Field, str]) -> str:
-    """A tsvector literal of the fields' lexemes, each position labelled with its field's weight."""
-    merged: dict[str, list[str]] = {}
-    for f, weight in fields:
-        for lexeme, positions in f.positions.items():
-            merged.setdefault(lexeme, []).extend(f"{p}{weight}" for p in positions)
-    return " ".join(f"{_lexeme(lex)}:{','.join(ps[:MAX_POSITIONS_PER_LEXEME])}" for lex, ps in merged.items())
+def _vector(title: _Field | None, text: _Field | None) -> str:
+    """A tsvector literal of the fields' lexemes; title positions carry weight A, text positions none (D)."""
+    parts: list[str] = []
+    titled = title.positions if title is not None else {}
+    for lexeme, ps in titled.items():
+        more = text.positions.get(lexeme) if text is not None else None
+        label = "A," if text is not None else ","
+        listed = label.join(map(str, ps)) + ("A" if text is not None else "")
+        if more:
+            listed += "," + ",".join(map(str, more[: MAX_POSITIONS_PER_LEXEME - len(ps)]))
+        parts.append(f"{_lexeme(lexeme)}:{listed}")
+    if text is not None:
+        for lexeme, ps in text.positions.items():
+            if lexeme not in titled:
+                parts.append(f"{_lexeme(lexeme)}:{','.join(map(str, ps))}")
+    return " ".join(parts)
 
 
 def _int_or_none(value: str) -> int | None:
@@ -259,9 +296,10 @@ def _int_or_none(value: str) -> int | None:
 def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
     """Return the ``search_document`` row of an application document and its title vocabulary."""
     p = prepare(doc)
-    title = _analyse(p.title, 0)
-    # A gap keeps title and text positions apart.
-    text = _analyse(p.text, (max((ps[-1] for ps in title.positions.values()), default=0)) + 1)
+    title = _analyse(p.title, 0, MAX_VECTOR_BYTES // 10)
+    # A gap keeps title and text positions apart; the text gets what the title left of the vector.
+    offset = max((ps[-1] for ps in title.positions.values()), default=0) + 1
+    text = _analyse(p.text, offset, MAX_VECTOR_BYTES - (MAX_VECTOR_BYTES // 10 - title.budget))
     unit_ids = [n for n in (_int_or_none(u) for u in p.unit_ids) if n is not None]
     row = {
         "entry_id": p.id,
@@ -283,8 +321,8 @@ def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
         "title_exact_len": title.exact_length,
         "text_len": text.length,
         "text_exact_len": text.exact_length,
-        "title_terms": _vector((title, "")),
-        "terms": _vector((title, "A"), (text, "")),
+        "title_terms": _vector(title, None),
+        "terms": _vector(title, text),
     }
     return row, title.folded
 
@@ -374,14 +412,18 @@ class PostgresSearchIndex:
     def rebuild(self, docs: Iterable[Mapping[str, Any]], *, batch: int = 500) -> int:
         """Replace every document with ``docs`` in one transaction; returns the count.
 
-        Searches go on reading the previous rows until the commit; writers of search rows
-        wait for it, so no change made meanwhile is lost.
+        The rows are loaded into a new table and indexed in bulk, then swapped in. Searches go
+        on reading the previous rows until the swap, which waits for those running and holds
+        new ones for a moment; writers of search rows wait for the commit, so no change made
+        meanwhile is lost.
         """
+        fresh = f"{TABLE}_rebuild"
         count = 0
         with self._writing(None) as conn:
             conn.exec_driver_sql(f"LOCK TABLE {TABLE}, {VOCABULARY} IN SHARE ROW EXCLUSIVE MODE")
-            conn.exec_driver_sql(f"DELETE FROM {TABLE}")
-            conn.exec_driver_sql(f"DELETE FROM {VOCABULARY}")
+            conn.exec_driver_sql(f"DROP TABLE IF EXISTS {fresh}")
+            for statement in _table_statements(fresh):
+                conn.exec_driver_sql(statement)
             rows: list[dict[str, Any]] = []
             words: set[str] = set()
             for doc in docs:
@@ -389,23 +431,33 @@ class PostgresSearchIndex:
                 rows.append(row)
                 words |= title_words
                 if len(rows) >= batch:
-                    count += self._load(conn, rows)
+                    count += self._load(conn, fresh, rows)
                     rows = []
-            count += self._load(conn, rows)
-            conn.execute(_ADD_WORDS, {"terms": sorted(words)})
+            count += self._load(conn, fresh, rows)
+            # Building a GIN index at once is many times faster than growing it row by row.
+            conn.exec_driver_sql("SET LOCAL maintenance_work_mem = '256MB'")
+            for statement in _index_statements(fresh):
+                conn.exec_driver_sql(statement)
             # Fresh planner statistics: plans, and document frequencies of common words.
-            conn.exec_driver_sql(f"ANALYZE {TABLE}")
+            conn.exec_driver_sql(f"ANALYZE {fresh}")
+            conn.exec_driver_sql(f"DELETE FROM {VOCABULARY}")
+            conn.execute(_ADD_WORDS, {"terms": sorted(words)})
+            conn.exec_driver_sql(f"DROP TABLE {TABLE}")
+            conn.exec_driver_sql(f"ALTER TABLE {fresh} RENAME TO {TABLE}")
+            conn.exec_driver_sql(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {fresh}_pkey TO {TABLE}_pkey")
+            for name in _INDEXES:
+                conn.exec_driver_sql(f"ALTER INDEX ix_{fresh}_{name} RENAME TO ix_{TABLE}_{name}")
         return count
 
     @staticmethod
-    def _load(conn: sa.Connection, rows: list[dict[str, Any]]) -> int:
+    def _load(conn: sa.Connection, table: str, rows: list[dict[str, Any]]) -> int:
         if not rows:
             return 0
         raw = conn.connection.driver_connection
         if not isinstance(raw, psycopg.Connection):  # another driver: plain inserts
-            conn.execute(_UPSERT, rows)
+            conn.execute(sa.text(_UPSERT.text.replace(f"INSERT INTO {TABLE} ", f"INSERT INTO {table} ", 1)), rows)
             return len(rows)
-        with raw.cursor() as cursor, cursor.copy(f"COPY {TABLE} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
+        with raw.cursor() as cursor, cursor.copy(f"COPY {table} ({', '.join(_COLUMNS)}) FROM STDIN") as copy:
             for row in rows:
                 copy.write_row([row[c] for c in _COLUMNS])
         return len(rows)
