@@ -38,6 +38,7 @@ same transaction as the data they come from.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import math
 import threading
@@ -81,7 +82,8 @@ log = logging.getLogger(__name__)
 
 TABLE = "search_document"
 VOCABULARY = "search_title_term"
-TABLES = (TABLE, VOCABULARY)
+FACET_SETS = "search_facet_set"
+TABLES = (TABLE, VOCABULARY, FACET_SETS)
 
 # tsvector limits: positions 1..16383, 256 positions per lexeme, 2046 bytes per lexeme,
 # 1 MiB of lexeme text per vector. Text past the budget is stored but not searchable.
@@ -100,33 +102,38 @@ STATS_TTL = 60.0
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
 
-# The schema, also written out in the application's migration. Rows keep to a few hundred
-# bytes (texts and vectors are stored out of line, the facet arrays in the row), so scanning
-# the matches of a broad query for its facets reads little; searches read vectors through the
-# GIN indexes only, and the window's alone. GIN indexes without a pending list: searches
-# never walk unmerged entries.
+# The schema, also written out in the application's migration. Counting the facets of a broad
+# query reads every matching row, so rows are narrow and what the count reads comes first at
+# fixed offsets: the unit, and the kind-year-levels, topics and awards of the entry as keys of
+# sets interned in ``search_facet_set``. Texts and vectors are stored out of line; searches read
+# vectors through the GIN indexes only, and the window's alone. GIN indexes without a pending
+# list: searches never walk unmerged entries.
 def _table_statements(table: str) -> list[str]:
     return [
         f"""CREATE TABLE IF NOT EXISTS {table} (
         entry_id bigint PRIMARY KEY,
-        ref text,
+        published bigint NOT NULL DEFAULT 0,
+        unit_id integer NOT NULL DEFAULT 0,
+        year integer NOT NULL DEFAULT 0,
+        basics_key bigint NOT NULL DEFAULT 0,
+        topics_key bigint NOT NULL DEFAULT 0,
+        awards_key bigint NOT NULL DEFAULT 0,
+        public boolean NOT NULL DEFAULT true,
+        title_len integer NOT NULL DEFAULT 0,
+        title_exact_len integer NOT NULL DEFAULT 0,
+        text_len integer NOT NULL DEFAULT 0,
+        text_exact_len integer NOT NULL DEFAULT 0,
         kind text NOT NULL DEFAULT '',
-        year integer,
-        unit_id integer,
+        stamp text NOT NULL DEFAULT '',
         unit_ids integer[] NOT NULL DEFAULT '{{}}',
         topics text[] NOT NULL DEFAULT '{{}}',
         awards text[] NOT NULL DEFAULT '{{}}',
         levels text[] NOT NULL DEFAULT '{{}}',
         visibility text[] NOT NULL DEFAULT '{{public}}',
-        published bigint NOT NULL DEFAULT 0,
-        stamp text NOT NULL DEFAULT '',
+        ref text,
         title text NOT NULL DEFAULT '',
         summary text NOT NULL DEFAULT '',
         body text NOT NULL DEFAULT '',
-        title_len integer NOT NULL DEFAULT 0,
-        title_exact_len integer NOT NULL DEFAULT 0,
-        text_len integer NOT NULL DEFAULT 0,
-        text_exact_len integer NOT NULL DEFAULT 0,
         title_terms tsvector NOT NULL DEFAULT '',
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
@@ -158,12 +165,14 @@ SCHEMA: tuple[str, ...] = (
     *_table_statements(TABLE),
     *_index_statements(TABLE),
     f"CREATE TABLE IF NOT EXISTS {VOCABULARY} (term text COLLATE \"C\" PRIMARY KEY)",
+    f"CREATE TABLE IF NOT EXISTS {FACET_SETS} (key bigint PRIMARY KEY, kind text, year integer, "
+    "names text[] NOT NULL DEFAULT '{}')",
 )
 
 _COLUMNS = (
-    "entry_id", "ref", "kind", "year", "unit_id", "unit_ids", "topics", "awards", "levels", "visibility",
-    "published", "stamp", "title", "summary", "body", "title_len", "title_exact_len", "text_len",
-    "text_exact_len", "title_terms", "terms",
+    "entry_id", "published", "unit_id", "year", "basics_key", "topics_key", "awards_key", "public", "title_len",
+    "title_exact_len", "text_len", "text_exact_len", "kind", "stamp", "unit_ids", "topics", "awards", "levels",
+    "visibility", "ref", "title", "summary", "body", "title_terms", "terms",
 )
 _CASTS = {
     "unit_ids": "integer[]", "topics": "text[]", "awards": "text[]", "levels": "text[]", "visibility": "text[]",
@@ -177,6 +186,10 @@ _UPSERT = sa.text(
 )
 _ADD_WORDS = sa.text(
     f"INSERT INTO {VOCABULARY} (term) SELECT unnest(CAST(:terms AS text[])) ORDER BY 1 ON CONFLICT DO NOTHING"
+)
+_ADD_FACET_SETS = sa.text(
+    f"INSERT INTO {FACET_SETS} (key, kind, year, names) VALUES (:key, :kind, :year, CAST(:names AS text[])) "
+    "ON CONFLICT DO NOTHING"
 )
 # Which field of the Whoosh schema a query term reads, and where it lives here.
 _FIELD_COLUMN = {"title_exact": "title_terms", "title_folded": "title_terms", "title_pairs": "title_terms",
@@ -293,38 +306,71 @@ def _int_or_none(value: str) -> int | None:
     return number if -INT_MAX <= number <= INT_MAX else None
 
 
-def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str]]:
-    """Return the ``search_document`` row of an application document and its title vocabulary."""
+@dataclass(frozen=True)
+class FacetSet:
+    """What one facet key of a document stands for: its kind, year and level names (``basics``),
+    or its topic or award names."""
+
+    kind: str | None
+    year: int | None
+    names: tuple[str, ...]
+
+
+def _facet_key(facet: str, value: FacetSet) -> int:
+    # 64 bits of a content hash: a collision among the few thousand sets of a registry is beyond
+    # reach, and the same set gets the same key in every process.
+    text = "\x1f".join([facet, value.kind or "", str(value.year or ""), "\x1e".join(value.names)])
+    return int.from_bytes(hashlib.blake2b(text.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+
+
+def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], dict[int, FacetSet]]:
+    """Return the ``search_document`` row of an application document, its title vocabulary and
+    its facet sets by key."""
     p = prepare(doc)
     title = _analyse(p.title, 0, MAX_VECTOR_BYTES // 10)
     # A gap keeps title and text positions apart; the text gets what the title left of the vector.
     offset = max((ps[-1] for ps in title.positions.values()), default=0) + 1
     text = _analyse(p.text, offset, MAX_VECTOR_BYTES - (MAX_VECTOR_BYTES // 10 - title.budget))
     unit_ids = [n for n in (_int_or_none(u) for u in p.unit_ids) if n is not None]
+    year = _int_or_none(p.year) or 0
+    sets = {
+        "basics": FacetSet(p.kind, year, tuple(p.levels)),
+        "topics": FacetSet(None, None, tuple(p.topics)),
+        "awards": FacetSet(None, None, tuple(p.awards)),
+    }
+    keys = {facet: _facet_key(facet, value) for facet, value in sets.items()}
     row = {
         "entry_id": p.id,
-        "ref": None if p.ref is None else str(p.ref),
+        "published": p.published,
+        "unit_id": _int_or_none(p.unit_id) or 0,
+        "year": year,
+        "basics_key": keys["basics"],
+        "topics_key": keys["topics"],
+        "awards_key": keys["awards"],
+        "public": "public" in p.visibility,
+        "title_len": title.length,
+        "title_exact_len": title.exact_length,
+        "text_len": text.length,
+        "text_exact_len": text.exact_length,
         "kind": p.kind,
-        "year": _int_or_none(p.year),
-        "unit_id": _int_or_none(p.unit_id),
+        "stamp": p.stamp,
         "unit_ids": unit_ids,
         "topics": p.topics,
         "awards": p.awards,
         "levels": p.levels,
         "visibility": p.visibility,
-        "published": p.published,
-        "stamp": p.stamp,
+        "ref": None if p.ref is None else str(p.ref),
         "title": p.title,
         "summary": p.summary,
         "body": p.body[:STORED_BODY_CHARS],
-        "title_len": title.length,
-        "title_exact_len": title.exact_length,
-        "text_len": text.length,
-        "text_exact_len": text.exact_length,
         "title_terms": _vector(title, None),
         "terms": _vector(title, text),
     }
-    return row, title.folded
+    return row, title.folded, {keys[f]: value for f, value in sets.items()}
+
+
+def _facet_rows(sets: Mapping[int, FacetSet]) -> list[dict[str, Any]]:
+    return [{"key": k, "kind": v.kind, "year": v.year, "names": list(v.names)} for k, v in sorted(sets.items())]
 
 
 # ------------------------------------------------------------------ the index
@@ -351,6 +397,8 @@ class PostgresSearchIndex:
         self._lock = threading.Lock()
         self._stats: _Statistics | None = None
         self._df: dict[tuple[str, str], tuple[int, float]] = {}
+        # Facet keys are content hashes: what a key stands for never changes, so it is kept for good.
+        self._facet_sets: dict[int, FacetSet] = {}
 
     # ------------------------------------------------------------ connections
 
@@ -388,10 +436,12 @@ class PostgresSearchIndex:
         """Add or replace documents by id, in ``connection``'s transaction if given; returns the count."""
         rows: list[dict[str, Any]] = []
         words: set[str] = set()
+        sets: dict[int, FacetSet] = {}
         for doc in docs:
-            row, title_words = document_row(doc)
+            row, title_words, facet_sets = document_row(doc)
             rows.append(row)
             words |= title_words
+            sets.update(facet_sets)
         if not rows:
             return 0
         # One order for every writer, so two transactions never wait on each other's rows in turn.
@@ -399,6 +449,7 @@ class PostgresSearchIndex:
         with self._writing(connection) as conn:
             conn.execute(_UPSERT, rows)
             conn.execute(_ADD_WORDS, {"terms": sorted(words)})
+            conn.execute(_ADD_FACET_SETS, _facet_rows(sets))
         return len(rows)
 
     def delete(self, ids: Iterable[int], *, connection: sa.Connection | None = None) -> None:
@@ -420,16 +471,18 @@ class PostgresSearchIndex:
         fresh = f"{TABLE}_rebuild"
         count = 0
         with self._writing(None) as conn:
-            conn.exec_driver_sql(f"LOCK TABLE {TABLE}, {VOCABULARY} IN SHARE ROW EXCLUSIVE MODE")
+            conn.exec_driver_sql(f"LOCK TABLE {TABLE}, {VOCABULARY}, {FACET_SETS} IN SHARE ROW EXCLUSIVE MODE")
             conn.exec_driver_sql(f"DROP TABLE IF EXISTS {fresh}")
             for statement in _table_statements(fresh):
                 conn.exec_driver_sql(statement)
             rows: list[dict[str, Any]] = []
             words: set[str] = set()
+            sets: dict[int, FacetSet] = {}
             for doc in docs:
-                row, title_words = document_row(doc)
+                row, title_words, facet_sets = document_row(doc)
                 rows.append(row)
                 words |= title_words
+                sets.update(facet_sets)
                 if len(rows) >= batch:
                     count += self._load(conn, fresh, rows)
                     rows = []
@@ -442,6 +495,8 @@ class PostgresSearchIndex:
             conn.exec_driver_sql(f"ANALYZE {fresh}")
             conn.exec_driver_sql(f"DELETE FROM {VOCABULARY}")
             conn.execute(_ADD_WORDS, {"terms": sorted(words)})
+            if sets:
+                conn.execute(_ADD_FACET_SETS, _facet_rows(sets))
             conn.exec_driver_sql(f"DROP TABLE {TABLE}")
             conn.exec_driver_sql(f"ALTER TABLE {fresh} RENAME TO {TABLE}")
             conn.exec_driver_sql(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {fresh}_pkey TO {TABLE}_pkey")
@@ -496,6 +551,21 @@ class PostgresSearchIndex:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def facet_sets(self, conn: sa.Connection, keys: Iterable[int]) -> dict[int, FacetSet]:
+        """What each facet key stands for; read once per process (keys are content hashes)."""
+        wanted = set(keys)
+        with self._lock:
+            missing = sorted(k for k in wanted if k not in self._facet_sets)
+        if missing:
+            rows = conn.execute(sa.text(
+                f"SELECT key, kind, year, names FROM {FACET_SETS} WHERE key = ANY(CAST(:keys AS bigint[]))"),
+                {"keys": missing}).all()
+            with self._lock:
+                for key, kind, year, names in rows:
+                    self._facet_sets[int(key)] = FacetSet(kind, year, tuple(names or ()))
+        with self._lock:
+            return {k: self._facet_sets[k] for k in wanted if k in self._facet_sets}
 
     # ------------------------------------------------------------ statistics
 
@@ -662,11 +732,16 @@ class _Where:
 
 def _filters(req: SearchRequest) -> _Where:
     where = _Where()
-    allowed = [str(v) for v in (req.visibility or ()) if v]
+    allowed = list(dict.fromkeys(str(v) for v in (req.visibility or ()) if v))
+    others = [v for v in allowed if v != "public"]
     if not allowed:
         where.never = True
-    where.parts.append("d.visibility && CAST(:visibility AS text[])")
-    where.params["visibility"] = allowed
+    elif not others:
+        where.parts.append("d.public")
+    else:
+        where.parts.append("(d.public OR d.visibility && CAST(:visibility AS text[]))" if "public" in allowed
+                           else "d.visibility && CAST(:visibility AS text[])")
+        where.params["visibility"] = others
     for key, column, kind in (("kind", "kind", "text"), ("year", "year", "int"), ("unit", "unit_ids", "int[]"),
                               ("topic", "topics", "text[]"), ("award", "awards", "text[]"),
                               ("level", "levels", "text[]")):
@@ -676,7 +751,7 @@ def _filters(req: SearchRequest) -> _Where:
         text = str(value).strip()
         if kind == "int" or kind == "int[]":
             number = _int_or_none(text) if text.lstrip("-").isdigit() else None
-            if number is None:
+            if not number:  # not a number, out of range, or 0 (which stands for "none" in the rows)
                 where.never = True
                 continue
             where.params[key] = number
@@ -694,41 +769,46 @@ class _Found:
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
 
 
-def _count(conn: sa.Connection, where: _Where, facets: bool) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
+def _count(
+    conn: sa.Connection, idx: PostgresSearchIndex, where: _Where, facets: bool
+) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
     """Total and, if asked, facet counts of the rows ``where`` selects, in one pass."""
     if where.never:
         return 0, {k: [] for k in FACET_KEYS} if facets else {}
     if not facets:
         return int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where.sql()}"), where.params)
                    .scalar_one()), {}
-    # Sets of topics, awards and levels are grouped whole and spread here: far fewer groups than values.
+    # One hash table per facet, keyed by integers; each set key is spread into its values here.
     rows = conn.execute(sa.text(
-        "SELECT GROUPING(d.unit_id, d.kind, d.topics, d.awards), d.unit_id, d.kind, d.year, d.levels, d.topics, "
-        f"d.awards, count(*) FROM {TABLE} d WHERE {where.sql()} "
-        "GROUP BY GROUPING SETS ((d.unit_id), (d.kind, d.year, d.levels), (d.topics), (d.awards))"),
+        "SELECT GROUPING(d.unit_id, d.basics_key, d.topics_key, d.awards_key), d.unit_id, d.basics_key, d.topics_key, "
+        f"d.awards_key, count(*) FROM {TABLE} d WHERE {where.sql()} "
+        "GROUP BY GROUPING SETS ((d.unit_id), (d.basics_key), (d.topics_key), (d.awards_key))"),
         where.params,
     ).all()
+    sets = idx.facet_sets(conn, (k for r in rows for k in r[2:5] if k is not None))
     counters: dict[str, Counter[Any]] = {k: Counter() for k in FACET_KEYS}
     total = 0
-    for grouping, unit_id, kind, year, levels, topics, awards, n in rows:
+    for grouping, unit_id, basics_key, topics_key, awards_key, n in rows:
         if grouping == 0b0111:
             counters["unit"][unit_id] += n
         elif grouping == 0b1011:
             total += n
-            counters["kind"][kind] += n
-            counters["year"][year] += n
-            for v in levels:
-                counters["level"][v] += n
+            basics = sets.get(basics_key)
+            if basics is not None:
+                counters["kind"][basics.kind] += n
+                counters["year"][basics.year] += n
+                for v in basics.names:
+                    counters["level"][v] += n
         elif grouping == 0b1101:
-            for v in topics:
+            for v in sets[topics_key].names if topics_key in sets else ():
                 counters["topic"][v] += n
         else:
-            for v in awards:
+            for v in sets[awards_key].names if awards_key in sets else ():
                 counters["award"][v] += n
     out: dict[str, list[tuple[Any, int]]] = {}
     for key, counter in counters.items():
-        counter.pop("", None)
-        counter.pop(None, None)
+        for none in ("", None, 0):  # no kind, year or unit
+            counter.pop(none, None)
         items = list(counter.items())
         items.sort(key=lambda kv: (-kv[1], str(kv[0])))
         out[key] = items
@@ -853,7 +933,7 @@ def _run_text(
     typos: Typos | None, want: int,
 ) -> _Found:
     where = _filters(req).extended("d.terms @@ CAST(:match AS tsquery)", match=match_query(parsed, mode, typos))
-    total, facets = _count(conn, where, req.facets)
+    total, facets = _count(conn, idx, where, req.facets)
     if not total:
         return _Found(0, [], facets)
     if req.sort == "newest":
@@ -912,9 +992,9 @@ def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: Pars
 # ------------------------------------------------------------------ public API
 
 
-def _browse(conn: sa.Connection, req: SearchRequest, want: int) -> _Found:
+def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int) -> _Found:
     where = _filters(req)
-    total, facets = _count(conn, where, req.facets)
+    total, facets = _count(conn, idx, where, req.facets)
     return _Found(total, _newest(conn, where, want) if total else [], facets)
 
 
@@ -923,7 +1003,7 @@ def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, pa
     """Run the query with its fallbacks, noting the mode and any suggestion on ``result``."""
     if not parsed:
         result.mode = "browse"
-        return _browse(conn, req, want)
+        return _browse(conn, idx, req, want)
     got = _Found()
     typos: dict[str, list[str]] | None = None
     for mode in ("all", "typo", "any"):

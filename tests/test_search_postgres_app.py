@@ -101,6 +101,26 @@ def test_migrations_add_the_search_tables_and_leave_the_models_in_step(pg_app):
             assert compare_metadata(context, db.metadata) == []
 
 
+def _search_schema(engine: sa.Engine) -> dict:
+    inspector = sa.inspect(engine)
+    return {t: ([(c["name"], str(c["type"]), c["nullable"]) for c in inspector.get_columns(t)],
+                sorted(i["name"] for i in inspector.get_indexes(t)))
+            for t in postgres.TABLES}
+
+
+def test_the_migration_makes_the_schema_the_search_package_defines(pg_app):
+    with pg_app.app_context():
+        migrated = _search_schema(db.engine)
+    with scratch_database("schema") as url:
+        engine = sa.create_engine(url)
+        try:
+            with engine.begin() as connection:
+                postgres.create_schema(connection)
+            assert _search_schema(engine) == migrated
+        finally:
+            engine.dispose()
+
+
 def test_auto_chooses_postgres_and_entries_are_searchable_at_once(indexed):
     with indexed.app_context():
         assert isinstance(search_index(), PostgresSearchIndex)

@@ -271,7 +271,7 @@ def test_common_words_take_their_frequency_from_the_planner(empty_pg_index: Post
 
 
 def test_marked_and_folded_lexemes_are_kept_apart() -> None:
-    row, words = document_row(doc(1, "Cây ATM gạo", summary="UBND xã"))
+    row, words, _sets = document_row(doc(1, "Cây ATM gạo", summary="UBND xã"))
     assert "'gạo':3A" in row["terms"] and "'gao':3A" in row["terms"] and "'cay_atm':1A" in row["terms"]
     assert "'ubnd'" in row["terms"] and "'ubnd'" not in row["title_terms"]
     assert words == {"cay", "atm", "gao"}
