@@ -35,6 +35,8 @@ def build_config(instance_path: Path) -> dict:
         "SQLALCHEMY_DATABASE_URI": _database_url(instance_path),
         # Bound values stay out of error messages and logs: they may be private fields.
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
+        # "auto": PostgreSQL's own search tables when the database is PostgreSQL, else Whoosh in SEARCH_INDEX_DIR.
+        "SEARCH_BACKEND": os.environ.get("SEARCH_BACKEND", "auto"),
         "SEARCH_INDEX_DIR": str(instance_path / "search-index"),
         # Several app servers share these two folders (a shared mount): see the README.
         "PHOTO_DIR": os.environ.get("PHOTO_DIR") or str(instance_path / "photos"),

@@ -44,3 +44,12 @@ def refresh_statistics() -> None:
     if db.engine.dialect.name == "sqlite":
         with db.engine.begin() as connection:
             connection.exec_driver_sql("ANALYZE")
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic filter: leave the PostgreSQL search tables out of schema comparisons (search/postgres.py
+    owns them, not the models)."""
+    from search.postgres import TABLES
+
+    table = obj if type_ == "table" else getattr(obj, "table", None)
+    return getattr(table, "name", None) not in TABLES

@@ -106,12 +106,19 @@ def check_disk_space() -> Check:
 
 def check_search_index() -> Check:
     """The search index opens and holds exactly the published entries, as they are now."""
-    from .indexing import index_check, search_index
+    from .indexing import index_check, search_backend, search_index
 
     name = _("search index")
+    postgres = search_backend() == "postgres"
+    backend = "PostgreSQL" if postgres else "Whoosh"
     try:
         search_index().doc_ids_and_stamps()
     except Exception as exc:
+        if postgres:
+            return Check(name, FAIL, _("%(backend)s: the search tables cannot be read (%(error)s)",
+                                       backend=backend, error=type(exc).__name__),
+                         _("Run `flask --app registry init` to create them, then `flask --app registry reindex` "
+                           "(search is unavailable until then, the other pages keep working)."))
         return Check(name, FAIL, _("cannot be opened (%(error)s)", error=type(exc).__name__),
                      _("Rebuild it with `flask --app registry reindex` (the database is not affected; search is "
                        "unavailable until then, the other pages keep working)."))
@@ -124,8 +131,9 @@ def check_search_index() -> Check:
     if missing or stale or extra:
         return Check(name, WARN, _("out of step: %(missing)d missing, %(stale)d stale, %(extra)d not public",
                                    missing=len(missing), stale=len(stale), extra=len(extra)),
+                     _("Run `flask --app registry reindex`.") if postgres else
                      _("Run `flask --app registry reindex --pending`, or `reindex` to rebuild it whole."))
-    return Check(name, OK, _("in step with the database"))
+    return Check(name, OK, _("%(backend)s, in step with the database", backend=backend))
 
 
 def missing_files() -> tuple[list[str], list[str]]:

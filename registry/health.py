@@ -26,9 +26,9 @@ def _check_database() -> dict:
 
 
 def _check_search_index() -> dict:
-    from .indexing import search_index
+    from .indexing import search_backend, search_index
 
-    return {"ok": True, "documents": search_index().count()}
+    return {"ok": True, "backend": search_backend(), "documents": search_index().count()}
 
 
 @bp.get("/readyz")

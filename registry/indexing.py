@@ -1,4 +1,12 @@
-"""The search index as derived data: entry -> document, an outbox kept in step after commits, and reindex."""
+"""The search index as derived data: entry -> document, kept in step with the database, and reindex.
+
+Two backends, chosen by ``SEARCH_BACKEND`` (``auto`` picks PostgreSQL when the database is):
+
+* Whoosh, a folder per instance: changes wait in an outbox table written in the same
+  transaction as the data, and are applied to the folder after the commit.
+* PostgreSQL, tables beside the data: the search rows are written in the same
+  transaction as the change, so every app server sees them the moment it commits.
+"""
 from __future__ import annotations
 
 import logging
@@ -15,7 +23,9 @@ from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
+from search import postgres as search_postgres
 from search.index import SearchIndex
+from search.postgres import PostgresSearchIndex
 
 from .extensions import db
 from .models import Award, Entry, EntryStatus, IndexOutbox, Photo, Replication, Unit
@@ -23,25 +33,63 @@ from .richtext import markdown_to_text
 
 log = logging.getLogger(__name__)
 
-_indexes: dict[str, SearchIndex] = {}
+BACKENDS = ("auto", "whoosh", "postgres")
+
+_indexes: dict[str, SearchIndex | PostgresSearchIndex] = {}
 _indexes_lock = threading.Lock()
 
 
-def search_index() -> SearchIndex:
-    """Return this process's long-lived index for the app's index folder."""
-    path = current_app.config["SEARCH_INDEX_DIR"]
+class SearchBackendError(RuntimeError):
+    """SEARCH_BACKEND names no backend, or one the database cannot carry."""
+
+
+def resolve_backend(setting: str | None, database_url: str) -> str:
+    """Return "postgres" or "whoosh" for a SEARCH_BACKEND setting and a database URL."""
+    choice = (setting or "auto").strip().lower()
+    dialect = sa.engine.make_url(database_url).get_backend_name()
+    if choice not in BACKENDS:
+        raise SearchBackendError(f"SEARCH_BACKEND={setting!r} is not one of {', '.join(BACKENDS)}.")
+    if choice == "auto":
+        return "postgres" if dialect == "postgresql" else "whoosh"
+    if choice == "postgres" and dialect != "postgresql":
+        raise SearchBackendError(
+            f"SEARCH_BACKEND=postgres keeps the search tables in the database, which must then be PostgreSQL "
+            f"(DATABASE_URL=postgresql+psycopg://...); this one is {dialect}. Use SEARCH_BACKEND=whoosh or auto.")
+    return choice
+
+
+def search_backend(app: Flask | None = None) -> str:
+    """The search backend of the app: "postgres" or "whoosh"."""
+    return (app or current_app).extensions["search_backend"]
+
+
+def _uses_postgres() -> bool:
+    return has_app_context() and current_app.extensions.get("search_backend") == "postgres"
+
+
+def _index_key() -> str:
+    if search_backend() == "postgres":
+        return f"postgres:{id(db.engine)}"
+    return current_app.config["SEARCH_INDEX_DIR"]
+
+
+def search_index() -> SearchIndex | PostgresSearchIndex:
+    """Return this process's long-lived index for the app (its Whoosh folder, or its database)."""
+    key = _index_key()
     with _indexes_lock:
-        index = _indexes.get(path)
-        if index is None:
-            index = _indexes[path] = SearchIndex(path)
+        index = _indexes.get(key)
+        if search_backend() == "postgres":
+            if not isinstance(index, PostgresSearchIndex) or index.engine is not db.engine:
+                index = _indexes[key] = PostgresSearchIndex(db.engine)
+        elif index is None:
+            index = _indexes[key] = SearchIndex(key)
         return index
 
 
-def reopen_search_index() -> SearchIndex:
+def reopen_search_index() -> SearchIndex | PostgresSearchIndex:
     """Drop this process's handle on the app's index and open it afresh (after a read failed on it)."""
-    path = current_app.config["SEARCH_INDEX_DIR"]
     with _indexes_lock:
-        index = _indexes.pop(path, None)
+        index = _indexes.pop(_index_key(), None)
     if index is not None:
         try:
             index.close()
@@ -118,8 +166,12 @@ def _load_entries(session: Session, ids: Iterable[int] | None) -> Iterator[Entry
     yield from session.scalars(query.execution_options(yield_per=500))
 
 
-def apply_pending(session: Session | None = None, *, index: SearchIndex | None = None) -> int:
-    """Apply the outbox to the index, then clear what was applied; returns how many entries were refreshed."""
+def apply_pending(session: Session | None = None, *, index: SearchIndex | PostgresSearchIndex | None = None) -> int:
+    """Apply the outbox to the index, then clear what was applied; returns how many entries were refreshed.
+
+    With PostgreSQL the outbox stays empty (changes reach the search rows as they commit);
+    it only holds changes made while the app ran on Whoosh.
+    """
     own = session is None
     session = session or Session(db.engine)
     index = index or search_index()
@@ -134,10 +186,15 @@ def apply_pending(session: Session | None = None, *, index: SearchIndex | None =
                 docs.append(entry_document(entry))
                 live.add(entry.id)
         gone = entry_ids - live
-        if docs:
-            index.upsert(docs)
-        if gone:
-            index.delete(gone)
+        if isinstance(index, PostgresSearchIndex):
+            # In the transaction that clears the outbox: both happen, or neither.
+            index.upsert(docs, connection=session.connection())
+            index.delete(gone, connection=session.connection())
+        else:
+            if docs:
+                index.upsert(docs)
+            if gone:
+                index.delete(gone)
         session.execute(sa.delete(IndexOutbox).where(IndexOutbox.id <= max(row_id for row_id, _ in rows))
                         .where(IndexOutbox.entry_id.in_(entry_ids)))
         session.commit()
@@ -166,10 +223,14 @@ def _set_aside_damaged_index() -> Path:
 
 
 def reindex_all() -> int:
-    """Rebuild the whole index aside from published entries and swap it in; search stays online.
+    """Rebuild the whole index from published entries; search stays online.
 
-    When the live index cannot even be read, it is set aside and built anew from the database.
+    Whoosh builds aside and swaps the new index in; when the live one cannot even be read, it
+    is set aside and built anew. PostgreSQL replaces the rows in one transaction.
     """
+    if search_backend() == "postgres":
+        # Tables in the database: nothing to set aside, a failure leaves the rows as they were.
+        return _rebuild()
     try:
         return _rebuild()
     except Exception:
@@ -211,6 +272,9 @@ def _entry_ids_touched(session: Session) -> set[int]:
 
 def _before_flush(session: Session, _context, _instances) -> None:
     ids = _entry_ids_touched(session)
+    if _uses_postgres():
+        session.info.setdefault("search_touched", set()).update(ids)
+        return
     for entry_id in ids:
         session.add(IndexOutbox(entry_id=entry_id))
     if ids:
@@ -221,17 +285,47 @@ def _after_flush(session: Session, _context) -> None:
     # New entries only have an id after the flush; queue them here.
     new_entries = session.info.pop("index_new_entries", [])
     unit_ids = session.info.pop("index_units", set())
-    rows = [{"entry_id": e.id} for e in new_entries if e.id is not None]
+    ids = {e.id for e in new_entries if e.id is not None}
     if unit_ids:
         from .catalog import unit_descendant_ids
 
         subtree: set[int] = set()
         for unit_id in unit_ids:
             subtree.update(unit_descendant_ids(unit_id))
-        rows += [{"entry_id": i} for i in session.scalars(sa.select(Entry.id).where(Entry.unit_id.in_(subtree)))]
-    if rows:
-        session.execute(sa.insert(IndexOutbox), rows)
-        session.info["index_dirty"] = True
+        ids.update(session.scalars(sa.select(Entry.id).where(Entry.unit_id.in_(subtree))))
+    if not ids:
+        return
+    if _uses_postgres():
+        session.info.setdefault("search_touched", set()).update(ids)
+        return
+    session.execute(sa.insert(IndexOutbox), [{"entry_id": i} for i in sorted(ids)])
+    session.info["index_dirty"] = True
+
+
+def write_search_documents(session: Session, entry_ids: Iterable[int]) -> None:
+    """Write the search rows of these entries in the session's transaction (PostgreSQL backend)."""
+    entry_ids = set(entry_ids)
+    index = search_index()
+    assert isinstance(index, PostgresSearchIndex)
+    docs, live = [], set()
+    for entry in _load_entries(session, entry_ids):
+        if entry.status == EntryStatus.PUBLISHED:
+            docs.append(entry_document(entry))
+            live.add(entry.id)
+    connection = session.connection()
+    index.upsert(docs, connection=connection)
+    index.delete(entry_ids - live, connection=connection)
+
+
+def _before_commit(session: Session) -> None:
+    if not _uses_postgres() or not (session.info.get("search_touched") or session.new or session.dirty
+                                    or session.deleted):
+        return
+    # The last flush first, so every change of the transaction is known and readable here.
+    session.flush()
+    ids = session.info.pop("search_touched", set())
+    if ids:
+        write_search_documents(session, ids)
 
 
 def _after_commit(session: Session) -> None:
@@ -247,13 +341,30 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    for key in ("index_dirty", "index_new_entries", "index_units"):
+    for key in ("index_dirty", "index_new_entries", "index_units", "search_touched"):
         session.info.pop(key, None)
 
 
+def _create_search_tables(_metadata, connection: sa.Connection, **_kw) -> None:
+    # Databases made with create_all (tests, scripts) get the tables the migrations would add.
+    if connection.dialect.name == "postgresql":
+        search_postgres.create_schema(connection)
+
+
+def _drop_search_tables(_metadata, connection: sa.Connection, **_kw) -> None:
+    if connection.dialect.name == "postgresql":
+        search_postgres.drop_schema(connection)
+
+
 def init_app(app: Flask) -> None:
-    """Keep the index in step with the database after every commit of the app's session."""
+    """Choose the search backend and keep it in step with every commit of the app's session."""
+    app.extensions["search_backend"] = resolve_backend(app.config.get("SEARCH_BACKEND"),
+                                                       app.config["SQLALCHEMY_DATABASE_URI"])
     for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                     ("after_commit", _after_commit), ("after_rollback", _after_rollback)):
+                     ("before_commit", _before_commit), ("after_commit", _after_commit),
+                     ("after_rollback", _after_rollback)):
         if not event.contains(AppSession, name, fn):
             event.listen(AppSession, name, fn)
+    for name, fn in (("after_create", _create_search_tables), ("after_drop", _drop_search_tables)):
+        if not event.contains(db.metadata, name, fn):
+            event.listen(db.metadata, name, fn)

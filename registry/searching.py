@@ -11,8 +11,11 @@ import sqlalchemy as sa
 from markupsafe import Markup
 from sqlalchemy.orm import selectinload
 
+from search import postgres as postgres_search
+from search import query as whoosh_search
 from search.index import SearchIndex
-from search.query import SearchRequest, search, search_ids, suggest
+from search.postgres import PostgresSearchIndex
+from search.query import SearchRequest
 
 from .extensions import db
 from .indexing import reopen_search_index, search_index
@@ -30,7 +33,12 @@ class SearchUnavailable(RuntimeError):
     """The search index cannot be read (damaged, missing, locked); pages say so and the API answers 503."""
 
 
-def _on_index(read: Callable[[SearchIndex], T]) -> T:
+def _queries(index: SearchIndex | PostgresSearchIndex) -> Any:
+    """The module that searches this kind of index: both offer search, search_ids and suggest."""
+    return postgres_search if isinstance(index, PostgresSearchIndex) else whoosh_search
+
+
+def _on_index(read: Callable[[SearchIndex | PostgresSearchIndex], T]) -> T:
     """Run a read on the index; a failed handle is reopened once, then the failure is SearchUnavailable."""
     # The index is derived data: whatever breaks in it must not break the pages that do not need it.
     for attempt in (1, 2):
@@ -84,13 +92,13 @@ def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int)
 def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int) -> tuple[int, list[int]]:
     """How many published entries match, and the ids of the first ``limit`` in result order (for downloads)."""
     request = _public_request(q, sort, filters, per_page=1)
-    return _on_index(lambda index: search_ids(index, request, limit=limit))
+    return _on_index(lambda index: _queries(index).search_ids(index, request, limit=limit))
 
 
 def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
     """Search published entries and return one page of hits with labelled facet counts."""
     request = _public_request(q, sort, filters, per_page=per_page)
-    result = _on_index(lambda index: search(index, request))
+    result = _on_index(lambda index: _queries(index).search(index, request))
     entries = {
         e.id: e for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)
@@ -145,4 +153,4 @@ def title_suggestions(prefix: str, *, limit: int = 8) -> list[dict[str, Any]]:
     prefix = " ".join((prefix or "").split())[:MAX_QUERY_LENGTH]
     if not prefix:
         return []
-    return _on_index(lambda index: suggest(index, prefix, limit=limit))
+    return _on_index(lambda index: _queries(index).suggest(index, prefix, limit=limit))

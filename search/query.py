@@ -116,7 +116,8 @@ def _fields_query(exact: str | None, folded: str, boost: float = 1.0, dense: fro
     return Q.Or([p for p in parts if (p.fieldname, p.text) not in dense])
 
 
-def _alternatives(tok: QueryToken, typos: Typos | None) -> list[str]:
+def typo_alternatives(tok: QueryToken, typos: Typos | None) -> list[str]:
+    """The corrections that stand in for a syllable in typo mode (none otherwise)."""
     return [c for c in (typos or {}).get(tok.folded, ()) if c != tok.folded]
 
 
@@ -124,7 +125,7 @@ def _token_query(tok: QueryToken, typos: Typos | None, dense: frozenset = frozen
     # Marks typed by the user add the exact-mark fields on top of the folded ones,
     # so "cá" scores cá > cà/ca while still finding all three.
     base = _fields_query(tok.text if tok.marked else None, tok.folded, 1.0, dense)
-    near = _alternatives(tok, typos)
+    near = typo_alternatives(tok, typos)
     if near:
         return Q.Or([base] + [_fields_query(None, c, FUZZY_BOOST, dense) for c in near])
     return base
@@ -199,7 +200,7 @@ def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None) -> set[int] 
         together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs])
     else:
         together = _intersect(
-            [seg.any_of((f, w) for w in [t.folded] + _alternatives(t, typos) for f in TEXT_FIELDS) for t in clause.tokens]
+            [seg.any_of((f, w) for w in [t.folded] + typo_alternatives(t, typos) for f in TEXT_FIELDS) for t in clause.tokens]
         )
     return together | keys if keys else together
 
@@ -227,7 +228,7 @@ def _token_terms(tok: QueryToken, typos: Typos | None) -> list[WeightedTerm]:
     if tok.marked:
         out += [("title_exact", tok.text, BOOSTS["title_exact"]), ("body_exact", tok.text, BOOSTS["body_exact"])]
     out += [("title_folded", tok.folded, BOOSTS["title_folded"]), ("body_folded", tok.folded, BOOSTS["body_folded"])]
-    for c in _alternatives(tok, typos):
+    for c in typo_alternatives(tok, typos):
         out += [("title_folded", c, BOOSTS["title_folded"] * FUZZY_BOOST), ("body_folded", c, BOOSTS["body_folded"] * FUZZY_BOOST)]
     return out
 
@@ -242,8 +243,9 @@ def _weighted_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTe
     return out
 
 
-def _adjacency_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
-    """Pair terms rewarding entries where the query's syllables stand together."""
+def adjacency_slots(parsed: ParsedQuery, typos: Typos | None) -> tuple[list[list[str]], set[int], list[tuple[int, int, str]]]:
+    """The query's syllables as slots of folded forms, the slots that start a new run (phrases
+    stand apart), and the (first slot, last slot, key) of each synonym group."""
     slots: list[list[str]] = []  # per query syllable: the folded forms it may take
     cut: set[int] = set()  # slot indices that start a new run (after a phrase)
     keyed: list[tuple[int, int, str]] = []  # (first slot, last slot, key) of group clauses
@@ -253,11 +255,17 @@ def _adjacency_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedT
             cut.add(len(slots))
         start = len(slots)
         for t in clause.tokens:
-            near = _alternatives(t, typos)
+            near = typo_alternatives(t, typos)
             # An unknown syllable is represented by its likeliest correction.
             known = not typos or not typos.get(t.folded) or typos[t.folded][0] == t.folded
             slots.append([t.folded] if known or not near else [near[0]])
         keyed += [(start, len(slots) - 1, k) for k in clause.keys]
+    return slots, cut, keyed
+
+
+def adjacency_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
+    """Pair terms rewarding entries where the query's syllables stand together."""
+    slots, cut, keyed = adjacency_slots(parsed, typos)
     pairs: list[str] = []
     for i in range(len(slots) - 1):
         if i + 1 in cut:
@@ -304,7 +312,7 @@ def _run_text(
 ) -> _Collected:
     searcher = idx.searcher()
     weighted = _weighted_terms(parsed, typos)
-    bonus_terms = _adjacency_terms(parsed, typos)
+    bonus_terms = adjacency_terms(parsed, typos)
     n_docs = max(1, searcher.doc_count_all())
     idf: dict[tuple[str, str], float] = {}
     for f, t, _ in chain(weighted, bonus_terms):
@@ -463,7 +471,8 @@ def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[st
     return out
 
 
-def _did_you_mean(idx: SearchIndex, parsed: ParsedQuery, typos: Typos) -> str | None:
+def did_you_mean(parsed: ParsedQuery, typos: Typos) -> str | None:
+    """The query with each unknown syllable replaced by its likeliest correction, or None."""
     changed = False
     words: list[str] = []
     for tok in parsed.tokens:
@@ -545,7 +554,7 @@ def _match(idx: SearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
     for mode in ("all", "typo", "any"):
         if mode == "typo":
             typos = title_neighbours(idx, parsed)
-            result.did_you_mean = _did_you_mean(idx, parsed, typos)
+            result.did_you_mean = did_you_mean(parsed, typos)
             if not typos:
                 continue
         if mode == "any" and len(parsed.clauses) < 2:
@@ -571,8 +580,8 @@ def search_ids(idx: SearchIndex, req: SearchRequest, *, limit: int) -> tuple[int
 
 def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
     """Run a search; never raises on user input (bad input degrades to a plain search)."""
-    page = max(1, _int(req.page, 1))
-    per_page = min(MAX_PER_PAGE, max(1, _int(req.per_page, 20)))
+    page = max(1, to_int(req.page, 1))
+    per_page = min(MAX_PER_PAGE, max(1, to_int(req.per_page, 20)))
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     want = page * per_page
     result = SearchResult(page=page, per_page=per_page)
@@ -641,7 +650,8 @@ def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[
     return [{"id": doc_id, "title": title} for _, _, _, title, doc_id in rows[:limit]]
 
 
-def _int(value: Any, default: int) -> int:
+def to_int(value: Any, default: int) -> int:
+    """``int(value)``, or ``default`` when it is not a number."""
     try:
         return int(value)
     except (TypeError, ValueError):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import unicodedata
+from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
@@ -112,45 +113,85 @@ def decode_facets(blob: bytes) -> tuple[Any, ...]:
     return (kind, year, unit_id) + lists + (parts[8], parts[9])
 
 
-def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
-    """Convert an application document dict into Whoosh field values."""
+@dataclass(frozen=True)
+class Prepared:
+    """One application document cleaned for indexing, the same for every backend."""
+
+    id: int
+    ref: Any
+    kind: str
+    year: str
+    unit_id: str
+    unit_ids: list[str]
+    topics: list[str]
+    awards: list[str]
+    levels: list[str]
+    visibility: list[str]
+    published: int
+    stamp: str
+    title: str
+    summary: str
+    body: str
+    # Summary, story and place names: the text searched besides the title.
+    text: str
+
+
+def prepare(doc: Mapping[str, Any]) -> Prepared:
+    """Clean an application document dict: normalised text, string ids, a publication epoch."""
     title = _clean(doc.get("title"))
     summary = _clean(doc.get("summary"))
     body = _clean(doc.get("body"))
     unit_names = _clean(doc.get("unit_names"))
     unit_ids = _ids(doc.get("unit_ids"))
-    topics, awards, levels = _ids(doc.get("topics")), _ids(doc.get("awards")), _ids(doc.get("levels"))
-    visibility = _ids(doc.get("visibility")) or ["public"]
-    kind = str(doc.get("kind") or "")
-    year = str(doc["year"]) if doc.get("year") else ""
-    unit_id = unit_ids[0] if unit_ids else ""
-    doc_id = str(int(doc["id"]))
-    stamp = "" if doc.get("stamp") is None else str(doc.get("stamp"))
-    # Newlines keep a phrase from straddling summary, story and place names.
-    text = "\n".join(t for t in (summary, body, unit_names) if t)
+    return Prepared(
+        id=int(doc["id"]),
+        ref=doc.get("ref"),
+        kind=str(doc.get("kind") or ""),
+        year=str(doc["year"]) if doc.get("year") else "",
+        unit_id=unit_ids[0] if unit_ids else "",
+        unit_ids=unit_ids,
+        topics=_ids(doc.get("topics")),
+        awards=_ids(doc.get("awards")),
+        levels=_ids(doc.get("levels")),
+        visibility=_ids(doc.get("visibility")) or ["public"],
+        published=_epoch(doc.get("published")),
+        stamp="" if doc.get("stamp") is None else str(doc.get("stamp")),
+        title=title,
+        summary=summary,
+        body=body,
+        # Newlines keep a phrase from straddling summary, story and place names.
+        text="\n".join(t for t in (summary, body, unit_names) if t),
+    )
+
+
+def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
+    """Convert an application document dict into Whoosh field values."""
+    p = prepare(doc)
+    doc_id = str(p.id)
     out: dict[str, Any] = {
         "id": doc_id,
-        "ref": doc.get("ref"),
-        "kind": kind,
-        "year": year,
-        "unit": " ".join(unit_ids),
-        "unit_id": unit_id,
-        "topic": " ".join(topics),
-        "award": " ".join(awards),
-        "level": " ".join(levels),
-        "visibility": " ".join(visibility),
-        "published": _epoch(doc.get("published")),
-        "stamp": stamp,
-        "facets": encode_facets(kind, year, unit_id, topics, awards, levels, unit_ids, visibility, doc_id, stamp),
-        "title": title,
-        "summary": summary,
-        "body": body[:STORED_BODY_CHARS],
-        "title_exact": title,
-        "title_folded": title,
-        "body_exact": text,
-        "body_folded": text,
-        "title_pairs": title,
-        "body_pairs": text,
+        "ref": p.ref,
+        "kind": p.kind,
+        "year": p.year,
+        "unit": " ".join(p.unit_ids),
+        "unit_id": p.unit_id,
+        "topic": " ".join(p.topics),
+        "award": " ".join(p.awards),
+        "level": " ".join(p.levels),
+        "visibility": " ".join(p.visibility),
+        "published": p.published,
+        "stamp": p.stamp,
+        "facets": encode_facets(p.kind, p.year, p.unit_id, p.topics, p.awards, p.levels, p.unit_ids, p.visibility,
+                                doc_id, p.stamp),
+        "title": p.title,
+        "summary": p.summary,
+        "body": p.body[:STORED_BODY_CHARS],
+        "title_exact": p.title,
+        "title_folded": p.title,
+        "body_exact": p.text,
+        "body_folded": p.text,
+        "title_pairs": p.title,
+        "body_pairs": p.text,
     }
     # Whoosh rejects empty strings for ID fields only in some paths; drop them to be safe.
     return {k: v for k, v in out.items() if v != "" or k in ("title", "summary", "body", "stamp")}

@@ -5,7 +5,8 @@ import pytest
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.indexing import apply_pending, index_check, search_index
+from registry import create_app
+from registry.indexing import SearchBackendError, apply_pending, index_check, resolve_backend, search_index
 from registry.models import Entry, EntryStatus, IndexOutbox, Unit
 from registry.records import records_import
 from tests.conftest import record, write_jsonl
@@ -124,3 +125,23 @@ def test_full_reindex_rebuilds_from_database(indexed, app, runner):
     result = runner.invoke(args=["reindex"])
     assert result.exit_code == 0, result.output
     assert runner.invoke(args=["search-check"]).exit_code == 0
+
+
+@pytest.mark.parametrize(("setting", "url", "backend"), [
+    (None, "sqlite:///x.sqlite3", "whoosh"),
+    ("auto", "postgresql+psycopg://u@h/db", "postgres"),
+    ("AUTO", "sqlite://", "whoosh"),
+    ("whoosh", "postgresql+psycopg://u@h/db", "whoosh"),
+    ("postgres", "postgresql+psycopg://u@h/db", "postgres"),
+])
+def test_backend_setting(setting, url, backend):
+    assert resolve_backend(setting, url) == backend
+
+
+def test_postgres_backend_is_refused_on_sqlite(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SearchBackendError, match="must then be PostgreSQL"):
+        create_app({"TESTING": True, "SEARCH_BACKEND": "postgres"})
+    with pytest.raises(SearchBackendError, match="not one of"):
+        resolve_backend("elastic", "sqlite:///x.sqlite3")

@@ -1,4 +1,5 @@
-"""Relevance: our search vs SQLite FTS5 and Whoosh's default analyzer on the same judged set."""
+"""Relevance: our search (Whoosh backend, and PostgreSQL backend when a server is given) vs SQLite FTS5
+and Whoosh's default analyzer on the same judged set."""
 
 from __future__ import annotations
 
@@ -10,12 +11,15 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from pg_scratch import SKIP_REASON, server_url
 from search_relevance_data import ENTRIES, QUERIES, REPORTS
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import qparser
 
+from search import postgres
 from search.index import SearchIndex
+from search.postgres import PostgresSearchIndex
 from search.query import SearchRequest, search
 
 Ranker = Callable[[str], list[int]]
@@ -29,6 +33,14 @@ def _doc_text(e: dict) -> str:
 def ours(idx: SearchIndex) -> Ranker:
     def rank(q: str) -> list[int]:
         res = search(idx, SearchRequest(q=q, per_page=K, facets=False))
+        return [h.id for h in res.hits]
+
+    return rank
+
+
+def ours_postgres(idx: PostgresSearchIndex) -> Ranker:
+    def rank(q: str) -> list[int]:
+        res = postgres.search(idx, SearchRequest(q=q, per_page=K, facets=False))
         return [h.id for h in res.hits]
 
     return rank
@@ -135,18 +147,28 @@ def format_table(scores: dict[str, dict[str, tuple[float, float, float]]]) -> st
     return "\n".join(lines)
 
 
+# Our two backends; the PostgreSQL one runs when a server is given.
+OURS = ("ours", "ours-postgres")
+
+
 @pytest.fixture(scope="module")
-def scores(relevance_index: SearchIndex, tmp_path_factory: pytest.TempPathFactory) -> dict:
-    rankers = {
-        "ours": ours(relevance_index),
-        "sqlite-fts5": fts5(tmp_path_factory.mktemp("fts5")),
-        "whoosh-default": whoosh_default(tmp_path_factory.mktemp("whoosh-default")),
-    }
+def scores(relevance_index: SearchIndex, tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> dict:
+    rankers = {"ours": ours(relevance_index)}
+    if server_url():
+        rankers["ours-postgres"] = ours_postgres(request.getfixturevalue("relevance_pg_index"))
+    rankers["sqlite-fts5"] = fts5(tmp_path_factory.mktemp("fts5"))
+    rankers["whoosh-default"] = whoosh_default(tmp_path_factory.mktemp("whoosh-default"))
     result = evaluate(rankers)
     table = format_table(result)
     print("\n" + table)
     REPORTS.append(table)
     return result
+
+
+def _ours(scores: dict, system: str) -> dict:
+    if system not in scores:
+        pytest.skip(SKIP_REASON)
+    return scores[system]
 
 
 def test_collection_size() -> None:
@@ -158,22 +180,26 @@ def test_collection_size() -> None:
         assert max(judged.values()) >= 2, q
 
 
-def test_ours_meets_floor(scores: dict) -> None:
-    s1, mrr, ndcg = scores["ours"]["ALL"]
+@pytest.mark.parametrize("system", OURS)
+def test_ours_meets_floor(scores: dict, system: str) -> None:
+    s1, mrr, ndcg = _ours(scores, system)["ALL"]
     assert s1 >= 0.85
     assert mrr >= 0.88
     assert ndcg >= 0.85
 
 
-def test_ours_beats_baselines(scores: dict) -> None:
+@pytest.mark.parametrize("system", OURS)
+def test_ours_beats_baselines(scores: dict, system: str) -> None:
+    ours = _ours(scores, system)
     for baseline in ("sqlite-fts5", "whoosh-default"):
         for metric in range(3):
-            assert scores["ours"]["ALL"][metric] > scores[baseline]["ALL"][metric] + 0.05, baseline
+            assert ours["ALL"][metric] > scores[baseline]["ALL"][metric] + 0.05, baseline
         for cls in ("marks", "abbrev", "variant"):
-            assert scores["ours"][cls][2] > scores[baseline][cls][2], (baseline, cls)
+            assert ours[cls][2] > scores[baseline][cls][2], (baseline, cls)
 
 
-def test_every_class_is_good(scores: dict) -> None:
-    for cls, (s1, mrr, ndcg) in scores["ours"].items():
+@pytest.mark.parametrize("system", OURS)
+def test_every_class_is_good(scores: dict, system: str) -> None:
+    for cls, (s1, mrr, ndcg) in _ours(scores, system).items():
         assert mrr >= 0.75, cls
         assert ndcg >= 0.7, cls

@@ -1,0 +1,288 @@
+"""The PostgreSQL backend: the behaviour of the Whoosh backend's queries, and what only tables in a database do.
+
+Runs when REGISTRY_TEST_POSTGRES_URL names a server; each module works in its own scratch database.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+
+import pytest
+import sqlalchemy as sa
+from search_docs import doc
+from search_relevance_data import ENTRIES, QUERIES
+
+from search import postgres
+from search.index import SearchIndex
+from search.postgres import PostgresSearchIndex, document_row, match_query
+from search.query import SearchRequest
+from search.query import search as whoosh_search
+from search.analysis import parse_query
+
+
+def ids(idx: PostgresSearchIndex, **kw: object) -> list[int]:
+    return [h.id for h in postgres.search(idx, SearchRequest(**kw)).hits]
+
+
+# ------------------------------------------------------------------ on the relevance collection
+
+
+def test_first_hit_is_the_whoosh_backends_for_every_judged_query(
+    relevance_pg_index: PostgresSearchIndex, relevance_index: SearchIndex
+) -> None:
+    for _cls, q, _judged in QUERIES:
+        pg = postgres.search(relevance_pg_index, SearchRequest(q=q, per_page=10, facets=False))
+        wh = whoosh_search(relevance_index, SearchRequest(q=q, per_page=10, facets=False))
+        assert (pg.total, pg.mode) == (wh.total, wh.mode), q
+        assert [h.id for h in pg.hits[:1]] == [h.id for h in wh.hits[:1]], q
+
+
+def test_no_marks_finds_marked_entry(relevance_pg_index: PostgresSearchIndex) -> None:
+    assert ids(relevance_pg_index, q="cay atm gao")[0] == 2
+    assert ids(relevance_pg_index, q="nha van hoa")[0] == 5
+
+
+def test_exact_marks_rank_first(relevance_pg_index: PostgresSearchIndex) -> None:
+    hits = ids(relevance_pg_index, q="cá")
+    first_ca_other = min(hits.index(i) for i in (14, 15, 72) if i in hits)
+    assert all(hits.index(i) < first_ca_other for i in (13, 61, 71))
+    assert set(ids(relevance_pg_index, q="lá")[:3]) == {16, 63, 73}
+
+
+def test_tone_placement_is_equivalent(relevance_pg_index: PostgresSearchIndex) -> None:
+    assert ids(relevance_pg_index, q="hòa giải") == ids(relevance_pg_index, q="hoà giải")
+    assert ids(relevance_pg_index, q="thủy lợi")[0] == 20
+    assert ids(relevance_pg_index, q="sức khỏe")[0] == 21
+
+
+def test_phrase_needs_the_words_together(relevance_pg_index: PostgresSearchIndex) -> None:
+    together = set(ids(relevance_pg_index, q='"tổ dân phố"', per_page=100))
+    apart = set(ids(relevance_pg_index, q="tổ dân phố", per_page=100))
+    assert together and together < apart or together == apart
+    for hit in postgres.search(relevance_pg_index, SearchRequest(q='"to dan pho"', per_page=100)).hits:
+        assert "<mark>" in hit.title_html + hit.snippet_html
+
+
+def test_filters(relevance_pg_index: PostgresSearchIndex) -> None:
+    initiatives = {e["id"] for e in ENTRIES if e["kind"] == "initiative"}
+    assert set(ids(relevance_pg_index, q="", kind="initiative", per_page=100)) == initiatives
+    assert ids(relevance_pg_index, q="hien mau", year=2022) == [44]
+    in_city = set(ids(relevance_pg_index, q="", unit=10, per_page=100))
+    assert {1, 2, 4, 11, 12, 25, 37, 43, 44, 51, 54, 57, 59, 60, 69} == in_city
+    assert ids(relevance_pg_index, q="", topic="pccc") == [11, 69]
+    assert set(ids(relevance_pg_index, q="", award="dan-van-kheo")) == {8, 58}
+    assert set(ids(relevance_pg_index, q="hien mau", level="city")) == {44, 54}
+
+
+def test_facets_equal_the_whoosh_backends(relevance_pg_index: PostgresSearchIndex, relevance_index: SearchIndex) -> None:
+    for q in ("covid", "nha van hoa", "", "thanh nien"):
+        pg = postgres.search(relevance_pg_index, SearchRequest(q=q))
+        wh = whoosh_search(relevance_index, SearchRequest(q=q))
+        assert pg.facets == wh.facets, q
+        assert sum(n for _, n in pg.facets["kind"]) == pg.total
+
+
+def test_sort_newest_browse_and_paging(relevance_pg_index: PostgresSearchIndex) -> None:
+    published = {e["id"]: e["published"] for e in ENTRIES}
+    res = postgres.search(relevance_pg_index, SearchRequest(q="", kind="individual", per_page=100))
+    assert res.mode == "browse" and res.total == len(res.hits)
+    dates = [published[h.id] for h in res.hits]
+    assert dates == sorted(dates, reverse=True)
+    newest = postgres.search(relevance_pg_index, SearchRequest(q="hiến máu", sort="newest"))
+    dates = [published[h.id] for h in newest.hits]
+    assert dates == sorted(dates, reverse=True)
+    everything = ids(relevance_pg_index, q="", per_page=100)
+    assert len(everything) == 73
+    assert sum((ids(relevance_pg_index, q="", page=p, per_page=10) for p in range(1, 9)), []) == everything
+    assert ids(relevance_pg_index, q="", page=99) == []
+
+
+def test_highlight_of_abbreviation_expansion(relevance_pg_index: PostgresSearchIndex) -> None:
+    hit = next(h for h in postgres.search(relevance_pg_index, SearchRequest(q="UBND")).hits if h.id == 9)
+    assert "<mark>UBND</mark>" in hit.title_html
+    assert "<mark>Ủy ban nhân dân</mark>" in hit.snippet_html
+
+
+def test_suggest(relevance_pg_index: PostgresSearchIndex) -> None:
+    assert [s["title"] for s in postgres.suggest(relevance_pg_index, "cay a")][0] == "Cây ATM gạo"
+    assert [s["title"] for s in postgres.suggest(relevance_pg_index, "nha v")][0].startswith("Nhà văn")
+    assert postgres.suggest(relevance_pg_index, "") == []
+    assert postgres.suggest(relevance_pg_index, "zzzz") == []
+    assert len(postgres.suggest(relevance_pg_index, "t", limit=3)) <= 3
+    assert all(set(s) == {"id", "title"} for s in postgres.suggest(relevance_pg_index, "to dan"))
+    assert postgres.suggest(relevance_pg_index, "cay a", visibility=()) == []
+
+
+def test_typo_falls_back_and_suggests(relevance_pg_index: PostgresSearchIndex) -> None:
+    res = postgres.search(relevance_pg_index, SearchRequest(q="shiper xanh"))
+    assert res.mode == "typo" and res.hits[0].id == 1
+    assert res.did_you_mean == "shipper xanh"
+
+
+def test_nothing_found_and_any_fallback(relevance_pg_index: PostgresSearchIndex) -> None:
+    res = postgres.search(relevance_pg_index, SearchRequest(q="qwxzv"))
+    assert res.total == 0 and res.hits == [] and res.did_you_mean is None
+    res = postgres.search(relevance_pg_index, SearchRequest(q="shipper zzzzqq"))
+    assert res.mode == "any" and res.hits[0].id == 1 and res.query_used == "shipper zzzzqq"
+
+
+@pytest.mark.parametrize(
+    "q",
+    ['"', '"nhà văn', "((nha van hoa", "nha AND van OR hoa NOT", "*", "title:abc", "cá~2", "nhà^3", "[1 TO 5]",
+     "\\", "%", "'; DROP TABLE", "\x00", "\ud800", "a" * 3000, " ".join(["nhà"] * 200), "O'Neil", "a:*", "!&|<->"],
+)
+def test_search_never_raises(relevance_pg_index: PostgresSearchIndex, q: str) -> None:
+    postgres.search(relevance_pg_index, SearchRequest(q=q))
+    postgres.suggest(relevance_pg_index, q)
+
+
+def test_search_random_punctuation_fuzz(relevance_pg_index: PostgresSearchIndex) -> None:
+    rng = random.Random(11)
+    alphabet = '"()[]{}*?~:^!&|+-/\\\'.,;<>=  ANDORNOTnhavăóđcá'
+    for _ in range(60):
+        q = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 25)))
+        res = postgres.search(relevance_pg_index, SearchRequest(q=q, page=rng.randint(-2, 3), per_page=rng.randint(-5, 500)))
+        assert res.total >= len(res.hits)
+
+
+def test_bad_request_values_do_not_raise(relevance_pg_index: PostgresSearchIndex) -> None:
+    res = postgres.search(relevance_pg_index, SearchRequest(q=None, year="abc", unit="x", page="y", per_page=None))  # type: ignore[arg-type]
+    assert res.total == 0
+    assert postgres.search(relevance_pg_index, SearchRequest(q="", year="2021")).total > 0
+    assert postgres.search(relevance_pg_index, SearchRequest(q="", unit=10**12)).total == 0
+
+
+def test_search_ids_follow_the_result_order(relevance_pg_index: PostgresSearchIndex) -> None:
+    total, found = postgres.search_ids(relevance_pg_index, SearchRequest(q="thanh nien"), limit=5)
+    assert total >= len(found) and found == ids(relevance_pg_index, q="thanh nien", per_page=5)
+
+
+# ------------------------------------------------------------------ writes
+
+
+def test_visibility_filter(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(1, "Nhà văn hóa"), doc(2, "Nhà văn hóa mới", visibility="unit:5")])
+    assert ids(empty_pg_index, q="nha van hoa") == [1]
+    assert set(ids(empty_pg_index, q="nha van hoa", visibility=("public", "unit:5"))) == {1, 2}
+    assert ids(empty_pg_index, q="nha van hoa", visibility=()) == []
+
+
+def test_highlights_are_escaped_and_marked(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(1, "Cây ATM gạo <script>", summary="Máy phát gạo & nước cho người nghèo")])
+    hit = postgres.search(empty_pg_index, SearchRequest(q="cay atm gao")).hits[0]
+    assert hit.title_html == "<mark>Cây</mark> <mark>ATM</mark> <mark>gạo</mark> &lt;script&gt;"
+    assert "<mark>gạo</mark> &amp; nước" in hit.snippet_html
+
+
+def test_snippet_window_finds_match_deep_in_body(empty_pg_index: PostgresSearchIndex) -> None:
+    body = "Mở đầu câu chuyện. " * 60 + "Cuối cùng là đội shipper xanh giao hàng."
+    empty_pg_index.upsert([doc(1, "Tổ công tác", summary="Tóm tắt", body=body)])
+    hit = postgres.search(empty_pg_index, SearchRequest(q="shipper xanh")).hits[0]
+    assert "<mark>shipper</mark> <mark>xanh</mark>" in hit.snippet_html and hit.snippet_html.startswith("…")
+
+
+def test_typo_results_rank_below_exact(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(1, "Đội shipper xanh"), doc(2, "Đội shiper xanh")])
+    assert ids(empty_pg_index, q="shipper xanh") == [1]
+    assert ids(empty_pg_index, q="shiper xanh") == [2]
+
+
+def test_typo_candidates_ignore_words_of_deleted_titles(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(1, "Đội shipper xanh"), doc(2, "Vườn rau sạch")])
+    assert postgres.search(empty_pg_index, SearchRequest(q="shiper")).did_you_mean == "shipper"
+    empty_pg_index.delete([1])
+    res = postgres.search(empty_pg_index, SearchRequest(q="shiper"))
+    assert res.total == 0 and res.did_you_mean is None
+
+
+def test_upsert_replaces_and_delete_removes(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(1, "Tuyến đường bích họa"), doc(2, "Nhà văn hóa")])
+    empty_pg_index.upsert([doc(1, "Tuyến phố không rác", stamp="v2")])
+    assert empty_pg_index.count() == 2
+    assert 1 not in ids(empty_pg_index, q="bich hoa")
+    assert ids(empty_pg_index, q="pho khong rac") == [1]
+    assert empty_pg_index.doc_ids_and_stamps() == {1: "v2", 2: "s2"}
+    empty_pg_index.delete([2, 99])
+    assert empty_pg_index.count() == 1 and ids(empty_pg_index, q="nha van hoa") == []
+
+
+def test_quotes_backslashes_and_huge_texts_are_stored_safely(empty_pg_index: PostgresSearchIndex) -> None:
+    # Past a tsvector's 1 MiB of lexemes the rest of a story is kept but not searchable.
+    body = " ".join(f"từ{i}" for i in range(80_000)) + " cuối'cùng \\ hết"
+    empty_pg_index.upsert([doc(1, "O'Neil và C:\\đường dẫn", body=body)])
+    assert ids(empty_pg_index, q="o'neil") == [1]
+    assert ids(empty_pg_index, q="đường dẫn") == [1]
+    assert ids(empty_pg_index, q="tu20000") == [1]
+    assert ids(empty_pg_index, q="tu79999") == []
+
+
+def test_a_change_is_seen_by_other_connections_only_once_committed(empty_pg_index: PostgresSearchIndex) -> None:
+    other = PostgresSearchIndex(sa.create_engine(empty_pg_index.engine.url))
+    try:
+        with empty_pg_index.engine.connect() as connection:
+            transaction = connection.begin()
+            empty_pg_index.upsert([doc(1, "Shipper xanh")], connection=connection)
+            assert ids(other, q="shipper") == []
+            transaction.rollback()
+        assert ids(other, q="shipper") == []
+        with empty_pg_index.engine.begin() as connection:
+            empty_pg_index.upsert([doc(1, "Shipper xanh")], connection=connection)
+        assert ids(other, q="shipper") == [1]
+    finally:
+        other.engine.dispose()
+
+
+def test_rebuild_replaces_everything_while_searches_go_on(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(i, f"Nhà văn hóa số {i}") for i in range(1, 51)])
+    errors: list[BaseException] = []
+    totals: list[int] = []
+    stop = threading.Event()
+
+    def reader() -> None:
+        try:
+            while not stop.is_set():
+                totals.append(postgres.search(empty_pg_index, SearchRequest(q="nha van hoa")).total)
+        except BaseException as exc:  # noqa: BLE001 - reported by the assertion below
+            errors.append(exc)
+
+    thread = threading.Thread(target=reader)
+    thread.start()
+    try:
+        for round_ in range(3):
+            assert empty_pg_index.rebuild(doc(i, f"Nhà văn hóa số {i}") for i in range(1, 51 + round_ * 10)) == 50 + round_ * 10
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors and totals and all(total >= 50 for total in totals)
+    assert empty_pg_index.count() == 70
+
+
+def test_common_words_take_their_frequency_from_the_planner(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.rebuild(doc(i, "Nhà văn hóa" if i % 2 else f"Vườn rau số {i}") for i in range(1, 201))
+    with empty_pg_index.reading() as connection:
+        stats = empty_pg_index.statistics(connection)
+        assert stats.docs == 200 and "nha" in stats.common["terms"]
+        df = empty_pg_index.doc_frequencies(connection, [("terms", "nha"), ("terms", "so"), ("title_terms", "zzz")])
+    assert df == {("terms", "nha"): 100, ("terms", "so"): 100, ("title_terms", "zzz"): 0}
+
+
+# ------------------------------------------------------------------ documents and queries
+
+
+def test_marked_and_folded_lexemes_are_kept_apart() -> None:
+    row, words, _sets = document_row(doc(1, "Cây ATM gạo", summary="UBND xã"))
+    assert "'gạo':3A" in row["terms"] and "'gao':3A" in row["terms"] and "'cay_atm':1A" in row["terms"]
+    assert "'ubnd'" in row["terms"] and "'ubnd'" not in row["title_terms"]
+    assert words == {"cay", "atm", "gao"}
+    assert (row["title_len"], row["title_exact_len"]) == (3, 2)
+
+
+def test_queries_are_built_from_the_same_analysis() -> None:
+    assert match_query(parse_query("cây gạo"), "all") == "('cay' & 'gao')"
+    assert match_query(parse_query("cây gạo"), "all", exact=True) == "('cây' & 'gạo')"
+    assert match_query(parse_query("cây gạo"), "any") == "('cay' | 'gao')"
+    # A group matches as its syllables or its key; a phrase as its adjacent pairs.
+    assert match_query(parse_query("nhà văn hóa"), "all") == "(('nha' & 'van' & 'hoa') | 'nvh')"
+    assert match_query(parse_query('"tổ dân phố" UBND'), "all") == "((('to_dan' & 'dan_pho') | 'tdp') & 'ubnd')"
+    assert match_query(parse_query("shiper"), "all", {"shiper": ["shipper"]}) == "('shiper' | 'shipper')"
