@@ -6,6 +6,7 @@ from importlib import resources
 
 from flask import Flask, current_app, request
 from flask_babel import lazy_gettext as _l
+from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 # No inline script or style anywhere; JSON-LD blocks are data, which script-src does not govern.
@@ -88,7 +89,25 @@ class DatabaseIdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+class ForbiddenCharacter(BadRequest):
+    """A request holding U+0000; its description is written for the visitor and shown to them."""
+
+    description = _l("The address or the form holds a character that is not allowed (NUL). "
+                     "Please retype it and try again.")
+    for_the_visitor = True
+
+
+def _refuse_nul_characters():
+    """No text the app keeps or looks up may hold U+0000: PostgreSQL refuses it, and no person types it."""
+    values = [request.path, *request.args.values()]
+    if request.method == "POST" and request.mimetype in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        values.extend(request.form.values())
+    if any("\x00" in value for value in values):
+        raise ForbiddenCharacter()
+
+
 def init_app(app: Flask) -> None:
+    app.before_request(_refuse_nul_characters)
     """Add the security headers to every response; bound the numbers URLs may carry."""
     app.after_request(_add_headers)
     # Before the blueprints add their rules, so every <int:…> uses it.

@@ -18,6 +18,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "empty_database: on PostgreSQL, start from an empty database "
                             "(the test builds the schema itself), as a new instance folder does on SQLite")
     config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite itself")
+    config.addinivalue_line("markers", "whoosh: the test is about the embedded Whoosh index, so it keeps that "
+                            "backend on PostgreSQL too (SEARCH_BACKEND=whoosh)")
 
 
 def pytest_report_header(config):
@@ -43,6 +45,10 @@ def pytest_sessionfinish(session, exitstatus):
 @pytest.fixture(autouse=True)
 def database_url(request, monkeypatch):
     """The database of this test: its own PostgreSQL database, or SQLite in the instance folder."""
+    if request.node.get_closest_marker("whoosh") is not None:
+        monkeypatch.setenv("SEARCH_BACKEND", "whoosh")
+    else:
+        monkeypatch.delenv("SEARCH_BACKEND", raising=False)
     if not databases.on_postgres():
         monkeypatch.delenv("DATABASE_URL", raising=False)
         yield None

@@ -29,7 +29,10 @@ def test_init_migrates_fresh_database_and_is_idempotent(tmp_path, monkeypatch):
         from alembic.autogenerate import compare_metadata
         from alembic.migration import MigrationContext
         with db.engine.connect() as conn:
-            diff = compare_metadata(MigrationContext.configure(conn), db.metadata)
+            from registry.database import include_object
+
+            context = MigrationContext.configure(conn, opts={"include_object": include_object})
+            diff = compare_metadata(context, db.metadata)
         assert diff == []
         db.engine.dispose()
 

@@ -16,6 +16,8 @@ from registry.models import Entry, IndexOutbox
 from tests.conftest import record, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
+# About the Whoosh index and its outbox; with PostgreSQL search the rows commit with the data.
+pytestmark = pytest.mark.whoosh
 
 # The child commits a change, then dies at the very moment the index would be updated.
 CHILD = textwrap.dedent("""

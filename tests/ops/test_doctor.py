@@ -49,6 +49,7 @@ def test_schema_behind_and_unstamped_database_fail_with_the_remedy(app):
     assert lines["database"].startswith("[FAIL]") and "flask --app registry init" in result.output
 
 
+@pytest.mark.whoosh
 def test_a_corrupt_index_fails_and_the_remedy_is_reindex(healthy):
     close_indexes()
     index_dir = Path(healthy.config["SEARCH_INDEX_DIR"])
@@ -59,6 +60,7 @@ def test_a_corrupt_index_fails_and_the_remedy_is_reindex(healthy):
     assert "reindex" in result.output
 
 
+@pytest.mark.whoosh
 def test_an_index_out_of_step_is_a_warning(healthy):
     from registry.indexing import search_index
 

@@ -37,6 +37,7 @@ def corrupt_index(app) -> None:
             path.write_bytes(b"\x00\xffdamaged" * 7)
 
 
+@pytest.mark.whoosh
 def test_a_damaged_index_leaves_the_public_pages_working(app, published):
     entry_id, _sha = published
     corrupt_index(app)
@@ -54,6 +55,7 @@ def test_a_damaged_index_leaves_the_public_pages_working(app, published):
     assert client.get("/feeds/search.atom?q=shipper").status_code == 503
 
 
+@pytest.mark.whoosh
 def test_reindex_repairs_a_damaged_index(app, published):
     corrupt_index(app)
     runner = app.test_cli_runner()

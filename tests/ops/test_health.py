@@ -1,6 +1,8 @@
 """Liveness and readiness probes."""
 from __future__ import annotations
 
+import pytest
+
 import shutil
 from pathlib import Path
 
@@ -25,6 +27,7 @@ def test_readyz_reports_database_and_index(client):
     assert body["status"] == "ready" and body["checks"]["database"]["ok"] and body["checks"]["search_index"]["ok"]
 
 
+@pytest.mark.whoosh
 def test_readyz_is_503_with_details_when_the_index_is_broken(app, client):
     close_indexes()
     index_dir = Path(app.config["SEARCH_INDEX_DIR"])

@@ -1,7 +1,7 @@
 """Scratch PostgreSQL databases for tests, made on the server named by REGISTRY_TEST_POSTGRES_URL.
 
 Each one is created empty and dropped afterwards, so tests never touch the database in the
-URL itself (it only needs to exist and accept connections from a role allowed to CREATE DATABASE).
+URL itself (which need not exist): the role connects to the server's `postgres` database and needs CREATEDB.
 """
 
 from __future__ import annotations
@@ -18,8 +18,17 @@ SKIP_REASON = f"needs a PostgreSQL server: set {ENV}, e.g. postgresql+psycopg://
 
 
 def server_url() -> str | None:
-    """The URL of the test server's database, or None when PostgreSQL tests are to be skipped."""
-    return os.environ.get(ENV) or None
+    """The URL of the test server's database, or None when PostgreSQL tests are to be skipped.
+
+    When the whole suite runs on PostgreSQL (``DATABASE_URL``), that server serves here too.
+    """
+    from tests import databases
+
+    if os.environ.get(ENV):
+        return os.environ[ENV]
+    if databases.SERVER_URL is not None:
+        return databases.SERVER_URL.render_as_string(hide_password=False)
+    return None
 
 
 @contextmanager
@@ -30,7 +39,8 @@ def scratch_database(label: str) -> Iterator[str]:
         raise RuntimeError(SKIP_REASON)
     base = sa.engine.make_url(url)
     name = f"{base.database or 'registry_test'}_{label}_{os.getpid()}_{secrets.token_hex(3)}"[:63]
-    admin = sa.create_engine(base, isolation_level="AUTOCOMMIT", poolclass=sa.pool.NullPool)
+    admin = sa.create_engine(base.set(database="postgres"), isolation_level="AUTOCOMMIT",
+                             poolclass=sa.pool.NullPool)
     with admin.connect() as connection:
         connection.exec_driver_sql(f'CREATE DATABASE "{name}"')
     try:
