@@ -88,7 +88,7 @@ def sample_paths(db_path: Path, rng: random.Random, count: int) -> dict[str, lis
     return {
         "home": ["/"],
         "browse": ["/entries", "/entries?sort=name", "/entries?page=2", "/entries?page=40"],
-        "browse, kind+year+topic": browse,
+        "browse (kind+year+topic)": browse,
         "entry": entries,
         "unit (commune)": [f"/units/{i}/{s}" for i, s in rng.sample(communes, min(count, len(communes)))],
         "unit (province)": [f"/units/{i}/{s}" for i, s in provinces],
