@@ -99,12 +99,15 @@ WINDOW = RESCORE_WINDOW
 # Collection statistics (size, mean field lengths, frequent lexemes) change slowly and only
 # weigh the ranking, never what matches: each process keeps them this many seconds.
 STATS_TTL = 60.0
+STATS_SAMPLE_ROWS = 10_000
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
 
-# The schema, also written out in the application's migration. Filters are lexemes of both
-# vectors ("=kind:individual", "=unit:12", "=topic:y-te"…), so one GIN scan answers text and
-# filters together and the planner has no other index to prefer. Counting the facets of a
+# The schema, also written out in the application's migration. Filters are lexemes
+# ("=kind:individual", "=unit:12", "=topic:y-te"…) of both text vectors, so one GIN scan answers
+# text and filters together and the planner has no other index to prefer (it cannot see what
+# reading a vector from its out-of-line storage costs); browsing without text reads them from
+# ``filters``, small and kept in the row. Counting the facets of a
 # broad query reads every matching row, so rows are narrow and what the count reads comes
 # first, at fixed offsets: the unit, and the kind-year-levels, topics and awards of the entry as
 # keys of the sets interned in ``search_facet_set``. Texts and vectors are stored out of line;
@@ -127,6 +130,7 @@ def _table_statements(table: str) -> list[str]:
         text_exact_len integer NOT NULL DEFAULT 0,
         kind text NOT NULL DEFAULT '',
         stamp text NOT NULL DEFAULT '',
+        filters tsvector NOT NULL DEFAULT '',
         ref text,
         title text NOT NULL DEFAULT '',
         summary text NOT NULL DEFAULT '',
@@ -134,14 +138,22 @@ def _table_statements(table: str) -> list[str]:
         title_terms tsvector NOT NULL DEFAULT '',
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
+        f"ALTER TABLE {table} ALTER COLUMN filters SET STORAGE MAIN",
         # The planner's lexeme statistics double as document frequencies for common words.
         f"ALTER TABLE {table} ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
+        # lz4 keeps the large vectors a fifth smaller and is quick to read back, where the server has it.
+        f"""DO $$ BEGIN
+        IF 'lz4' IN (SELECT unnest(enumvals) FROM pg_settings WHERE name = 'default_toast_compression') THEN
+            EXECUTE 'ALTER TABLE {table} ALTER COLUMN terms SET COMPRESSION lz4';
+        END IF;
+    END $$""",
     ]
 
 
 _INDEXES = {
     "terms": "USING gin (terms) WITH (fastupdate = off)",
     "title_terms": "USING gin (title_terms) WITH (fastupdate = off)",
+    "filters": "USING gin (filters) WITH (fastupdate = off)",
     "published": "(published DESC, entry_id)",
 }
 
@@ -160,10 +172,10 @@ SCHEMA: tuple[str, ...] = (
 
 _COLUMNS = (
     "entry_id", "published", "unit_id", "year", "basics_key", "topics_key", "awards_key", "public", "title_len",
-    "title_exact_len", "text_len", "text_exact_len", "kind", "stamp", "ref", "title", "summary", "body",
+    "title_exact_len", "text_len", "text_exact_len", "kind", "stamp", "filters", "ref", "title", "summary", "body",
     "title_terms", "terms",
 )
-_CASTS = {"title_terms": "tsvector", "terms": "tsvector"}
+_CASTS = {"filters": "tsvector", "title_terms": "tsvector", "terms": "tsvector"}
 _UPSERT = sa.text(
     f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ("
     + ", ".join(f"CAST(:{c} AS {_CASTS[c]})" if c in _CASTS else f":{c}" for c in _COLUMNS)
@@ -350,6 +362,7 @@ def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], dict
         "text_exact_len": text.exact_length,
         "kind": p.kind,
         "stamp": p.stamp,
+        "filters": " ".join(_lexeme(f) for f in filters),
         "ref": None if p.ref is None else str(p.ref),
         "title": p.title,
         "summary": p.summary,
@@ -566,13 +579,19 @@ class PostgresSearchIndex:
             stats = self._stats
         if stats is not None and time.monotonic() - stats.taken < STATS_TTL:
             return stats
-        # A whole-table pass: the one statement where a sequential scan is right.
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+        # A large table is measured on a sample of its pages and counted by the planner's last ANALYZE
+        # (autovacuum's, or reindex's); a small or never analysed one is read whole.
+        estimate = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
+                                {"t": TABLE}).scalar()
+        sample = f"TABLESAMPLE SYSTEM ({100 * STATS_SAMPLE_ROWS / estimate:.4f}) REPEATABLE (0)" \
+            if estimate and estimate > 2 * STATS_SAMPLE_ROWS else ""
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")  # the one statement that reads the table through
         row = conn.exec_driver_sql(
-            f"SELECT count(*), avg(title_len), avg(title_exact_len), avg(text_len), avg(text_exact_len) FROM {TABLE}"
+            f"SELECT count(*), avg(title_len), avg(title_exact_len), avg(text_len), avg(text_exact_len) "
+            f"FROM {TABLE} {sample}"
         ).one()
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        docs = int(row[0])
+        docs = round(estimate) if sample else int(row[0])
         mean = {f: float(v or 0.0) for f, v in zip(("title_folded", "title_exact", "body_folded", "body_exact"), row[1:])}
         common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}}
         rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0}
@@ -716,12 +735,21 @@ class _Filter:
     never: bool = False
 
     def where(self, column: str = "terms", tsquery: str | None = None) -> tuple[str, dict[str, Any]]:
-        """A WHERE clause over ``search_document d``: ``tsquery`` and the filters in one GIN condition."""
+        """A WHERE clause over ``search_document d``: ``tsquery`` on ``column`` and the filters in one
+        GIN condition, or the filters alone on ``filters``."""
         parts = ["d.public"] if self.public_only else []
-        wanted = [q for q in (tsquery, self.lexemes) if q]
-        if wanted:
+        if tsquery:
             parts.append(f"d.{column} @@ CAST(:q AS tsquery)")
-        return " AND ".join(parts) or "TRUE", {"q": " & ".join(wanted)} if wanted else {}
+            return " AND ".join(parts), {"q": f"{tsquery} & {self.lexemes}" if self.lexemes else tsquery}
+        if self.lexemes:
+            parts.append("d.filters @@ CAST(:q AS tsquery)")
+            return " AND ".join(parts), {"q": self.lexemes}
+        return " AND ".join(parts) or "TRUE", {}
+
+    @property
+    def reads_everything(self) -> bool:
+        """True when only the public flag filters: the whole table is read, sequentially at best."""
+        return not self.lexemes
 
 
 def _filters(req: SearchRequest) -> _Filter:
@@ -981,6 +1009,8 @@ def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: Pars
 
 def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int) -> _Found:
     filt = _filters(req)
+    if filt.reads_everything:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
     total, facets = _count(conn, idx, filt, None, req.facets)
     return _Found(total, _newest(conn, filt, None, want) if total else [], facets)
 

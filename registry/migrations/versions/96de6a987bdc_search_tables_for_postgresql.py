@@ -35,6 +35,7 @@ STATEMENTS = (
         text_exact_len integer NOT NULL DEFAULT 0,
         kind text NOT NULL DEFAULT '',
         stamp text NOT NULL DEFAULT '',
+        filters tsvector NOT NULL DEFAULT '',
         ref text,
         title text NOT NULL DEFAULT '',
         summary text NOT NULL DEFAULT '',
@@ -42,9 +43,17 @@ STATEMENTS = (
         title_terms tsvector NOT NULL DEFAULT '',
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
+    "ALTER TABLE search_document ALTER COLUMN filters SET STORAGE MAIN",
     "ALTER TABLE search_document ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
+    """DO $$ BEGIN
+        IF 'lz4' IN (SELECT unnest(enumvals) FROM pg_settings WHERE name = 'default_toast_compression') THEN
+            EXECUTE 'ALTER TABLE search_document ALTER COLUMN terms SET COMPRESSION lz4';
+        END IF;
+    END $$""",
     "CREATE INDEX IF NOT EXISTS ix_search_document_terms ON search_document USING gin (terms) WITH (fastupdate = off)",
     "CREATE INDEX IF NOT EXISTS ix_search_document_title_terms ON search_document USING gin (title_terms) "
+    "WITH (fastupdate = off)",
+    "CREATE INDEX IF NOT EXISTS ix_search_document_filters ON search_document USING gin (filters) "
     "WITH (fastupdate = off)",
     "CREATE INDEX IF NOT EXISTS ix_search_document_published ON search_document (published DESC, entry_id)",
     'CREATE TABLE IF NOT EXISTS search_title_term (term text COLLATE "C" PRIMARY KEY)',
