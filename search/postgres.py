@@ -99,15 +99,20 @@ WINDOW = RESCORE_WINDOW
 # Collection statistics (size, mean field lengths, frequent lexemes) change slowly and only
 # weigh the ranking, never what matches: each process keeps them this many seconds.
 STATS_TTL = 60.0
+STATS_SAMPLE_ROWS = 10_000
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
 
-# The schema, also written out in the application's migration. Counting the facets of a broad
-# query reads every matching row, so rows are narrow and what the count reads comes first at
-# fixed offsets: the unit, and the kind-year-levels, topics and awards of the entry as keys of
-# sets interned in ``search_facet_set``. Texts and vectors are stored out of line; searches read
-# vectors through the GIN indexes only, and the window's alone. GIN indexes without a pending
-# list: searches never walk unmerged entries.
+# The schema, also written out in the application's migration. Filters are lexemes
+# ("=kind:individual", "=unit:12", "=topic:y-te"…) of both text vectors, so one GIN scan answers
+# text and filters together and the planner has no other index to prefer (it cannot see what
+# reading a vector from its out-of-line storage costs); browsing without text reads them from
+# ``filters``, small and kept in the row. Counting the facets of a
+# broad query reads every matching row, so rows are narrow and what the count reads comes
+# first, at fixed offsets: the unit, and the kind-year-levels, topics and awards of the entry as
+# keys of the sets interned in ``search_facet_set``. Texts and vectors are stored out of line;
+# searches read vectors through the GIN indexes only, and the window's alone. GIN indexes
+# without a pending list: searches never walk unmerged entries.
 def _table_statements(table: str) -> list[str]:
     return [
         f"""CREATE TABLE IF NOT EXISTS {table} (
@@ -125,11 +130,7 @@ def _table_statements(table: str) -> list[str]:
         text_exact_len integer NOT NULL DEFAULT 0,
         kind text NOT NULL DEFAULT '',
         stamp text NOT NULL DEFAULT '',
-        unit_ids integer[] NOT NULL DEFAULT '{{}}',
-        topics text[] NOT NULL DEFAULT '{{}}',
-        awards text[] NOT NULL DEFAULT '{{}}',
-        levels text[] NOT NULL DEFAULT '{{}}',
-        visibility text[] NOT NULL DEFAULT '{{public}}',
+        filters tsvector NOT NULL DEFAULT '',
         ref text,
         title text NOT NULL DEFAULT '',
         summary text NOT NULL DEFAULT '',
@@ -137,23 +138,23 @@ def _table_statements(table: str) -> list[str]:
         title_terms tsvector NOT NULL DEFAULT '',
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
-        f"""ALTER TABLE {table}
-        ALTER COLUMN unit_ids SET STORAGE PLAIN,
-        ALTER COLUMN topics SET STORAGE PLAIN,
-        ALTER COLUMN awards SET STORAGE PLAIN,
-        ALTER COLUMN levels SET STORAGE PLAIN,
-        ALTER COLUMN visibility SET STORAGE PLAIN""",
+        f"ALTER TABLE {table} ALTER COLUMN filters SET STORAGE MAIN",
         # The planner's lexeme statistics double as document frequencies for common words.
         f"ALTER TABLE {table} ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
+        # lz4 keeps the large vectors a fifth smaller and is quick to read back, where the server has it.
+        f"""DO $$ BEGIN
+        IF 'lz4' IN (SELECT unnest(enumvals) FROM pg_settings WHERE name = 'default_toast_compression') THEN
+            EXECUTE 'ALTER TABLE {table} ALTER COLUMN terms SET COMPRESSION lz4';
+        END IF;
+    END $$""",
     ]
 
 
 _INDEXES = {
     "terms": "USING gin (terms) WITH (fastupdate = off)",
     "title_terms": "USING gin (title_terms) WITH (fastupdate = off)",
+    "filters": "USING gin (filters) WITH (fastupdate = off)",
     "published": "(published DESC, entry_id)",
-    "kind_year": "(kind, year, published DESC)",
-    "filters": "USING gin (unit_ids, topics, awards, levels)",
 }
 
 
@@ -171,13 +172,10 @@ SCHEMA: tuple[str, ...] = (
 
 _COLUMNS = (
     "entry_id", "published", "unit_id", "year", "basics_key", "topics_key", "awards_key", "public", "title_len",
-    "title_exact_len", "text_len", "text_exact_len", "kind", "stamp", "unit_ids", "topics", "awards", "levels",
-    "visibility", "ref", "title", "summary", "body", "title_terms", "terms",
+    "title_exact_len", "text_len", "text_exact_len", "kind", "stamp", "filters", "ref", "title", "summary", "body",
+    "title_terms", "terms",
 )
-_CASTS = {
-    "unit_ids": "integer[]", "topics": "text[]", "awards": "text[]", "levels": "text[]", "visibility": "text[]",
-    "title_terms": "tsvector", "terms": "tsvector",
-}
+_CASTS = {"filters": "tsvector", "title_terms": "tsvector", "terms": "tsvector"}
 _UPSERT = sa.text(
     f"INSERT INTO {TABLE} ({', '.join(_COLUMNS)}) VALUES ("
     + ", ".join(f"CAST(:{c} AS {_CASTS[c]})" if c in _CASTS else f":{c}" for c in _COLUMNS)
@@ -280,9 +278,15 @@ def _analyse(text: str, offset: int, budget: int) -> _Field:
     return out
 
 
-def _vector(title: _Field | None, text: _Field | None) -> str:
-    """A tsvector literal of the fields' lexemes; title positions carry weight A, text positions none (D)."""
-    parts: list[str] = []
+def filter_lexeme(key: str, value: object) -> str:
+    """The lexeme that marks a document with a filter value ("=kind:individual"); no word starts with "="."""
+    return f"={key}:{value}"
+
+
+def _vector(title: _Field | None, text: _Field | None, filters: Sequence[str]) -> str:
+    """A tsvector literal of the fields' lexemes (title positions weighted A, text positions D) and the
+    filter lexemes (no position)."""
+    parts: list[str] = [_lexeme(f) for f in filters]
     titled = title.positions if title is not None else {}
     for lexeme, ps in titled.items():
         more = text.positions.get(lexeme) if text is not None else None
@@ -333,6 +337,10 @@ def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], dict
     text = _analyse(p.text, offset, MAX_VECTOR_BYTES - (MAX_VECTOR_BYTES // 10 - title.budget))
     unit_ids = [n for n in (_int_or_none(u) for u in p.unit_ids) if n is not None]
     year = _int_or_none(p.year) or 0
+    filters = [filter_lexeme(key, v) for key, values in (
+        ("kind", [p.kind] if p.kind else []), ("year", [year] if year else []), ("unit", unit_ids),
+        ("topic", p.topics), ("award", p.awards), ("level", p.levels), ("visibility", p.visibility),
+    ) for v in dict.fromkeys(values)]
     sets = {
         "basics": FacetSet(p.kind, year, tuple(p.levels)),
         "topics": FacetSet(None, None, tuple(p.topics)),
@@ -354,17 +362,13 @@ def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], dict
         "text_exact_len": text.exact_length,
         "kind": p.kind,
         "stamp": p.stamp,
-        "unit_ids": unit_ids,
-        "topics": p.topics,
-        "awards": p.awards,
-        "levels": p.levels,
-        "visibility": p.visibility,
+        "filters": " ".join(_lexeme(f) for f in filters),
         "ref": None if p.ref is None else str(p.ref),
         "title": p.title,
         "summary": p.summary,
         "body": p.body[:STORED_BODY_CHARS],
-        "title_terms": _vector(title, None),
-        "terms": _vector(title, text),
+        "title_terms": _vector(title, None, filters),
+        "terms": _vector(title, text, filters),
     }
     return row, title.folded, {keys[f]: value for f, value in sets.items()}
 
@@ -575,13 +579,19 @@ class PostgresSearchIndex:
             stats = self._stats
         if stats is not None and time.monotonic() - stats.taken < STATS_TTL:
             return stats
-        # A whole-table pass: the one statement where a sequential scan is right.
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+        # A large table is measured on a sample of its pages and counted by the planner's last ANALYZE
+        # (autovacuum's, or reindex's); a small or never analysed one is read whole.
+        estimate = conn.execute(sa.text("SELECT reltuples FROM pg_class WHERE oid = to_regclass(:t)"),
+                                {"t": TABLE}).scalar()
+        sample = f"TABLESAMPLE SYSTEM ({100 * STATS_SAMPLE_ROWS / estimate:.4f}) REPEATABLE (0)" \
+            if estimate and estimate > 2 * STATS_SAMPLE_ROWS else ""
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")  # the one statement that reads the table through
         row = conn.exec_driver_sql(
-            f"SELECT count(*), avg(title_len), avg(title_exact_len), avg(text_len), avg(text_exact_len) FROM {TABLE}"
+            f"SELECT count(*), avg(title_len), avg(title_exact_len), avg(text_len), avg(text_exact_len) "
+            f"FROM {TABLE} {sample}"
         ).one()
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
-        docs = int(row[0])
+        docs = round(estimate) if sample else int(row[0])
         mean = {f: float(v or 0.0) for f, v in zip(("title_folded", "title_exact", "body_folded", "body_exact"), row[1:])}
         common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}}
         rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0}
@@ -716,50 +726,52 @@ def _tiers(parsed: ParsedQuery, mode: str, typos: Typos | None) -> list[tuple[st
 
 
 @dataclass
-class _Where:
-    """A WHERE clause over ``search_document d`` with its parameters; ``never`` when nothing can match."""
+class _Filter:
+    """A request's filters: the public flag alone (the common case, read from the row), or filter lexemes
+    that every query adds to its tsquery; ``never`` when nothing can match."""
 
-    parts: list[str] = field(default_factory=list)
-    params: dict[str, Any] = field(default_factory=dict)
+    lexemes: str | None = None
+    public_only: bool = False
     never: bool = False
 
-    def sql(self) -> str:
-        return " AND ".join(self.parts) if self.parts else "TRUE"
+    def where(self, column: str = "terms", tsquery: str | None = None) -> tuple[str, dict[str, Any]]:
+        """A WHERE clause over ``search_document d``: ``tsquery`` on ``column`` and the filters in one
+        GIN condition, or the filters alone on ``filters``."""
+        parts = ["d.public"] if self.public_only else []
+        if tsquery:
+            parts.append(f"d.{column} @@ CAST(:q AS tsquery)")
+            return " AND ".join(parts), {"q": f"{tsquery} & {self.lexemes}" if self.lexemes else tsquery}
+        if self.lexemes:
+            parts.append("d.filters @@ CAST(:q AS tsquery)")
+            return " AND ".join(parts), {"q": self.lexemes}
+        return " AND ".join(parts) or "TRUE", {}
 
-    def extended(self, part: str, **params: Any) -> "_Where":
-        return _Where(self.parts + [part], {**self.params, **params}, self.never)
+    @property
+    def reads_everything(self) -> bool:
+        """True when only the public flag filters: the whole table is read, sequentially at best."""
+        return not self.lexemes
 
 
-def _filters(req: SearchRequest) -> _Where:
-    where = _Where()
+def _filters(req: SearchRequest) -> _Filter:
     allowed = list(dict.fromkeys(str(v) for v in (req.visibility or ()) if v))
-    others = [v for v in allowed if v != "public"]
     if not allowed:
-        where.never = True
-    elif not others:
-        where.parts.append("d.public")
-    else:
-        where.parts.append("(d.public OR d.visibility && CAST(:visibility AS text[]))" if "public" in allowed
-                           else "d.visibility && CAST(:visibility AS text[])")
-        where.params["visibility"] = others
-    for key, column, kind in (("kind", "kind", "text"), ("year", "year", "int"), ("unit", "unit_ids", "int[]"),
-                              ("topic", "topics", "text[]"), ("award", "awards", "text[]"),
-                              ("level", "levels", "text[]")):
+        return _Filter(never=True)
+    out = _Filter(public_only=allowed == ["public"])
+    parts = [] if out.public_only else [_any([_lexeme(filter_lexeme("visibility", v)) for v in allowed])]
+    for key, numeric in (("kind", False), ("year", True), ("unit", True), ("topic", False), ("award", False),
+                         ("level", False)):
         value = getattr(req, key)
         if value is None or str(value).strip() == "":
             continue
         text = str(value).strip()
-        if kind == "int" or kind == "int[]":
+        if numeric:
             number = _int_or_none(text) if text.lstrip("-").isdigit() else None
             if not number:  # not a number, out of range, or 0 (which stands for "none" in the rows)
-                where.never = True
-                continue
-            where.params[key] = number
-            where.parts.append(f"d.{column} = :{key}" if kind == "int" else f"d.{column} @> ARRAY[CAST(:{key} AS integer)]")
-        else:
-            where.params[key] = text
-            where.parts.append(f"d.{column} = :{key}" if kind == "text" else f"d.{column} @> ARRAY[CAST(:{key} AS text)]")
-    return where
+                return _Filter(never=True)
+            text = str(number)
+        parts.append(_lexeme(filter_lexeme(key, text)))
+    out.lexemes = _all(parts) if parts else None
+    return out
 
 
 @dataclass
@@ -770,20 +782,20 @@ class _Found:
 
 
 def _count(
-    conn: sa.Connection, idx: PostgresSearchIndex, where: _Where, facets: bool
+    conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, facets: bool
 ) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
-    """Total and, if asked, facet counts of the rows ``where`` selects, in one pass."""
-    if where.never:
+    """Total and, if asked, facet counts of the rows matching ``tsquery`` and the filters, in one pass."""
+    if filt.never:
         return 0, {k: [] for k in FACET_KEYS} if facets else {}
+    where, params = filt.where("terms", tsquery)
     if not facets:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where.sql()}"), where.params)
-                   .scalar_one()), {}
+        return int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params).scalar_one()), {}
     # One hash table per facet, keyed by integers; each set key is spread into its values here.
     rows = conn.execute(sa.text(
         "SELECT GROUPING(d.unit_id, d.basics_key, d.topics_key, d.awards_key), d.unit_id, d.basics_key, d.topics_key, "
-        f"d.awards_key, count(*) FROM {TABLE} d WHERE {where.sql()} "
+        f"d.awards_key, count(*) FROM {TABLE} d WHERE {where} "
         "GROUP BY GROUPING SETS ((d.unit_id), (d.basics_key), (d.topics_key), (d.awards_key))"),
-        where.params,
+        params,
     ).all()
     sets = idx.facet_sets(conn, (k for r in rows for k in r[2:5] if k is not None))
     counters: dict[str, Counter[Any]] = {k: Counter() for k in FACET_KEYS}
@@ -815,24 +827,26 @@ def _count(
     return total, out
 
 
-def _newest(conn: sa.Connection, where: _Where, want: int) -> list[tuple[float, int, int]]:
+def _newest(conn: sa.Connection, filt: _Filter, tsquery: str | None, want: int) -> list[tuple[float, int, int]]:
+    where, params = filt.where("terms", tsquery)
     rows = conn.execute(sa.text(
-        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where.sql()} "
-        "ORDER BY d.published DESC, d.entry_id LIMIT :want"), {**where.params, "want": want},
+        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where} "
+        "ORDER BY d.published DESC, d.entry_id LIMIT :want"), {**params, "want": want},
     ).all()
     return [(0.0, int(p), int(i)) for i, p in rows]
 
 
-def _window(conn: sa.Connection, where: _Where, tiers: list[tuple[str, str]], size: int) -> list[int]:
+def _window(conn: sa.Connection, filt: _Filter, tiers: list[tuple[str, str]], size: int) -> list[int]:
     """Up to ``size`` candidate ids, tier after tier, newest first within each tier."""
     seen: list[int] = []
     for column, tsquery in tiers:
         if len(seen) >= size:
             break
+        where, params = filt.where(column, tsquery)
         rows = conn.execute(sa.text(
-            f"SELECT d.entry_id FROM {TABLE} d WHERE {where.sql()} AND d.{column} @@ CAST(:tier AS tsquery) "
+            f"SELECT d.entry_id FROM {TABLE} d WHERE {where} "
             "AND d.entry_id <> ALL(CAST(:seen AS bigint[])) ORDER BY d.published DESC, d.entry_id LIMIT :k"),
-            {**where.params, "tier": tsquery, "seen": seen, "k": size - len(seen)},
+            {**params, "seen": seen, "k": size - len(seen)},
         ).scalars().all()
         seen.extend(int(i) for i in rows)
     return seen
@@ -932,13 +946,14 @@ def _run_text(
     conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str,
     typos: Typos | None, want: int,
 ) -> _Found:
-    where = _filters(req).extended("d.terms @@ CAST(:match AS tsquery)", match=match_query(parsed, mode, typos))
-    total, facets = _count(conn, idx, where, req.facets)
+    filt = _filters(req)
+    match = match_query(parsed, mode, typos)
+    total, facets = _count(conn, idx, filt, match, req.facets)
     if not total:
         return _Found(0, [], facets)
     if req.sort == "newest":
-        return _Found(total, _newest(conn, where, want), facets)
-    ids = _window(conn, _filters(req), _tiers(parsed, mode, typos), max(want, WINDOW))
+        return _Found(total, _newest(conn, filt, match, want), facets)
+    ids = _window(conn, filt, _tiers(parsed, mode, typos), max(want, WINDOW))
     return _Found(total, _rescore(conn, idx, parsed, mode, typos, ids)[:want], facets)
 
 
@@ -993,9 +1008,11 @@ def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: Pars
 
 
 def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int) -> _Found:
-    where = _filters(req)
-    total, facets = _count(conn, idx, where, req.facets)
-    return _Found(total, _newest(conn, where, want) if total else [], facets)
+    filt = _filters(req)
+    if filt.reads_everything:
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    total, facets = _count(conn, idx, filt, None, req.facets)
+    return _Found(total, _newest(conn, filt, None, want) if total else [], facets)
 
 
 def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
@@ -1080,15 +1097,15 @@ def suggest(
     parts = [_lexeme(t.folded) for t in whole]
     if partial:
         parts.append(_lexeme(toks[-1].folded) + ":*")
-    where = _filters(SearchRequest(visibility=visibility))
-    if where.never:
+    filt = _filters(SearchRequest(visibility=visibility))
+    if filt.never:
         return []
+    where, params = filt.where("title_terms", _all(parts))
     exact_prefix = fold(text).lower().strip()
     with idx.reading() as conn:
         found = conn.execute(sa.text(
-            f"SELECT d.entry_id, d.title FROM {TABLE} d WHERE {where.sql()} "
-            "AND d.title_terms @@ CAST(:q AS tsquery) ORDER BY d.published DESC, d.entry_id LIMIT :want"),
-            {**where.params, "q": _all(parts), "want": max(limit * 5, 40)},
+            f"SELECT d.entry_id, d.title FROM {TABLE} d WHERE {where} "
+            "ORDER BY d.published DESC, d.entry_id LIMIT :want"), {**params, "want": max(limit * 5, 40)},
         ).all()
     rows = [(not fold(title).lower().startswith(exact_prefix), len(title), title, int(entry_id))
             for entry_id, title in found]

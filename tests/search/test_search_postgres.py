@@ -275,6 +275,9 @@ def test_marked_and_folded_lexemes_are_kept_apart() -> None:
     assert "'gạo':3A" in row["terms"] and "'gao':3A" in row["terms"] and "'cay_atm':1A" in row["terms"]
     assert "'ubnd'" in row["terms"] and "'ubnd'" not in row["title_terms"]
     assert words == {"cay", "atm", "gao"}
+    # Filters are lexemes of both vectors, which no word can spell.
+    for lexeme in ("'=kind:individual'", "'=year:2021'", "'=unit:1'", "'=visibility:public'"):
+        assert lexeme in row["terms"] and lexeme in row["title_terms"]
     assert (row["title_len"], row["title_exact_len"]) == (3, 2)
 
 

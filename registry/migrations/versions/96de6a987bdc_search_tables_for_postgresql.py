@@ -35,11 +35,7 @@ STATEMENTS = (
         text_exact_len integer NOT NULL DEFAULT 0,
         kind text NOT NULL DEFAULT '',
         stamp text NOT NULL DEFAULT '',
-        unit_ids integer[] NOT NULL DEFAULT '{}',
-        topics text[] NOT NULL DEFAULT '{}',
-        awards text[] NOT NULL DEFAULT '{}',
-        levels text[] NOT NULL DEFAULT '{}',
-        visibility text[] NOT NULL DEFAULT '{public}',
+        filters tsvector NOT NULL DEFAULT '',
         ref text,
         title text NOT NULL DEFAULT '',
         summary text NOT NULL DEFAULT '',
@@ -47,20 +43,19 @@ STATEMENTS = (
         title_terms tsvector NOT NULL DEFAULT '',
         terms tsvector NOT NULL DEFAULT ''
     ) WITH (toast_tuple_target = 128)""",
-    """ALTER TABLE search_document
-        ALTER COLUMN unit_ids SET STORAGE PLAIN,
-        ALTER COLUMN topics SET STORAGE PLAIN,
-        ALTER COLUMN awards SET STORAGE PLAIN,
-        ALTER COLUMN levels SET STORAGE PLAIN,
-        ALTER COLUMN visibility SET STORAGE PLAIN""",
+    "ALTER TABLE search_document ALTER COLUMN filters SET STORAGE MAIN",
     "ALTER TABLE search_document ALTER COLUMN terms SET STATISTICS 1000, ALTER COLUMN title_terms SET STATISTICS 1000",
+    """DO $$ BEGIN
+        IF 'lz4' IN (SELECT unnest(enumvals) FROM pg_settings WHERE name = 'default_toast_compression') THEN
+            EXECUTE 'ALTER TABLE search_document ALTER COLUMN terms SET COMPRESSION lz4';
+        END IF;
+    END $$""",
     "CREATE INDEX IF NOT EXISTS ix_search_document_terms ON search_document USING gin (terms) WITH (fastupdate = off)",
     "CREATE INDEX IF NOT EXISTS ix_search_document_title_terms ON search_document USING gin (title_terms) "
     "WITH (fastupdate = off)",
+    "CREATE INDEX IF NOT EXISTS ix_search_document_filters ON search_document USING gin (filters) "
+    "WITH (fastupdate = off)",
     "CREATE INDEX IF NOT EXISTS ix_search_document_published ON search_document (published DESC, entry_id)",
-    "CREATE INDEX IF NOT EXISTS ix_search_document_kind_year ON search_document (kind, year, published DESC)",
-    "CREATE INDEX IF NOT EXISTS ix_search_document_filters ON search_document "
-    "USING gin (unit_ids, topics, awards, levels)",
     'CREATE TABLE IF NOT EXISTS search_title_term (term text COLLATE "C" PRIMARY KEY)',
     "CREATE TABLE IF NOT EXISTS search_facet_set (key bigint PRIMARY KEY, kind text, year integer, "
     "names text[] NOT NULL DEFAULT '{}')",
