@@ -16,12 +16,18 @@ A marked lexeme changes when folded and a folded one does not, so the two kinds 
 collide in one vector. Phrases and adjacency are pair lexemes, as in the Whoosh pair
 fields, so GIN answers every query without rechecking positions in the rows.
 
+Filters are lexemes of both vectors too ("=kind:individual", "=topic:y-te"), and of a small
+``filters`` vector for browsing without text; facet values are counted through keys of the
+sets they form, interned in ``search_facet_set``.
+
 Execution of one search, in one read-only transaction:
 
 1. total and facet counts: one grouped aggregate over the GIN bitmap of the matches;
 2. a window of candidates taken tier by tier through the indexes, newest first within
    a tier: all words in the title as typed, all in the title, the whole query standing
-   together as typed, standing together, every word as typed, the rest;
+   together as typed, standing together, every word as typed, the rest (each tier either
+   walks the publication index or collects its matches and sorts them, whichever its
+   estimated size makes cheaper);
 3. BM25F over the window in Python with the Whoosh backend's query tree, boosts and
    adjacency bonus, from term frequencies read out of the window's vectors, with
    document frequencies from the GIN indexes (the planner's lexeme statistics for the
@@ -539,12 +545,6 @@ class PostgresSearchIndex:
             return int(conn.execute(sa.text(
                 "SELECT sum(pg_total_relation_size(to_regclass(t))) FROM unnest(CAST(:t AS text[])) AS t"),
                 {"t": list(TABLES)}).scalar_one() or 0)
-
-    def schema_ready(self) -> bool:
-        """True when the search tables exist."""
-        with self.reading() as conn:
-            return all(conn.execute(sa.text("SELECT to_regclass(:t) IS NOT NULL"), {"t": t}).scalar_one()
-                       for t in TABLES)
 
     def close(self) -> None:
         """Nothing to release: connections belong to the engine's pool."""
