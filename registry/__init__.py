@@ -33,6 +33,10 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
+    from . import page_cache
+
+    # Last: its hooks must wrap every other one.
+    page_cache.init_app(app)
     return app
 
 

@@ -62,6 +62,8 @@ def build_config(instance_path: Path) -> dict:
         "SITEMAP_MAX_URLS": 50_000,
         # Read-side results (facet counts, the unit tree) each process keeps until the data changes.
         "READ_CACHE_SIZE": int(os.environ.get("READ_CACHE_SIZE", 2048)),
+        # Whole public pages and API answers each process keeps until the data changes (0 turns it off).
+        "PAGE_CACHE_MB": float(os.environ.get("PAGE_CACHE_MB", 64)),
         **workflow_config(instance_path),
         **operations_config(),
     }

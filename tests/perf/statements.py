@@ -28,9 +28,11 @@ def counting_statements(app: Flask) -> Iterator[list[str]]:
 
 
 def statements_for(app: Flask, path: str, *, cold: bool = True) -> list[str]:
-    """The statements one GET of ``path`` sends; ``cold`` empties the read-side cache first."""
+    """The statements one GET of ``path`` sends; ``cold`` empties the read-side and page caches first."""
     if cold:
         app.extensions["data_version_cache"].clear()
+        if "page_cache" in app.extensions:
+            app.extensions["page_cache"].clear()
     client = app.test_client()
     with counting_statements(app) as statements:
         response = client.get(path)
