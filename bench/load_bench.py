@@ -3,11 +3,14 @@
     .venv/bin/python bench/app_corpus.py --instance /tmp/registry-bench       # once: 100,000 entries
     .venv/bin/python bench/load_bench.py --instance /tmp/registry-bench
 
-Starts gunicorn on loopback against the instance, and bench/ceiling_app.py (the saved home page
-rendered by a bare Flask app) under the same settings; then for each page runs a short warm-up and
-`wrk -t2 -c16 -d15s`, rotating through many URLs of that kind with a Lua script. Prints requests/s,
-p50/p95/p99 latency and the share of the ceiling's throughput. Needs `wrk` (Debian package). Traffic
-stays on 127.0.0.1 and every run is bounded in time.
+Starts gunicorn on loopback against the instance (or against the PostgreSQL database named by
+DATABASE_URL, with the instance folder for photos and settings), and bench/ceiling_app.py (the saved home
+page rendered by a bare Flask app) under the same settings; then for each page visits every URL of that
+kind a few times (so each worker has rendered it once: the page cache is warm, as on a site whose
+visitors read the same pages), runs a short warm-up and `wrk -t2 -c16 -d15s`, rotating through the URLs
+with a Lua script. Prints requests/s, p50/p95/p99 latency, the share of the ceiling's throughput and the
+share of answers served from the page cache. `--cold` turns the page cache off, to measure rendering
+itself. Needs `wrk` (Debian package). Traffic stays on 127.0.0.1 and every run is bounded in time.
 """
 from __future__ import annotations
 
@@ -18,14 +21,16 @@ import random
 import shutil
 import signal
 import socket
-import sqlite3
 import subprocess
 import sys
 import tempfile
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from urllib.parse import urlencode
+
+import sqlalchemy as sa
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
@@ -34,14 +39,19 @@ SEARCHES = [
     "thanh nien tinh nguyen", "phòng cháy chữa cháy", "ve sinh moi truong", "chuyển đổi số", "nong thon moi",
     "cứu người đuối nước", "khuyen hoc", "camera an ninh", "giảm nghèo bền vững", "hoa giai co so",
 ]
-# Runs after the last request: percentiles in microseconds, as one JSON line wrk prints.
+# Runs after the last request: percentiles in microseconds and the page cache's hits, as one JSON line.
 LUA_DONE = """
+response = function(status, headers, body)
+  if headers["X-Page-Cache"] == "hit" then hits = hits + 1 end
+end
 done = function(summary, latency, requests)
   local e = summary.errors
+  local cached = 0
+  for _, thread in ipairs(threads) do cached = cached + thread:get("hits") end
   io.write(string.format('{"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, '
-    .. '"errors": %d, "status_errors": %d}\\n', summary.requests, summary.duration, latency:percentile(50),
-    latency:percentile(95), latency:percentile(99), latency.max, e.connect + e.read + e.write + e.timeout,
-    e.status))
+    .. '"errors": %d, "status_errors": %d, "cache_hits": %d}\\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+    e.connect + e.read + e.write + e.timeout, e.status, cached))
 end
 """
 
@@ -53,7 +63,11 @@ def lua_script(paths: list[str]) -> str:
 local paths = {{ {quoted} }}
 local i = 0
 local counter = 0
-setup = function(thread) thread:set("offset", counter * 7919); counter = counter + 1 end
+threads = {{}}
+hits = 0
+setup = function(thread)
+  thread:set("offset", counter * 7919); counter = counter + 1; table.insert(threads, thread)
+end
 init = function(args) i = (offset or 0) % #paths end
 request = function()
   i = i % #paths + 1
@@ -62,20 +76,28 @@ end
 """ + LUA_DONE
 
 
-def sample_paths(db_path: Path, rng: random.Random, count: int) -> dict[str, list[str]]:
-    """URLs of each page kind, drawn from the instance's published data."""
-    con = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True)
-    ids = [row for row in con.execute("SELECT id, slug FROM entry WHERE status = 'published'")]
+def database_url(instance: Path) -> str:
+    """The benchmark's database: DATABASE_URL when set, else the instance's SQLite file."""
+    return os.environ.get("DATABASE_URL") or f"sqlite:///{instance / 'registry.sqlite3'}"
+
+
+def sample_paths(url: str, rng: random.Random, count: int) -> dict[str, list[str]]:
+    """URLs of each page kind, drawn from the published data of the database at ``url``."""
+    engine = sa.create_engine(url)
+    with engine.connect() as con:
+        def rows(sql: str) -> list:
+            return [tuple(row) for row in con.execute(sa.text(sql))]
+
+        ids = rows("SELECT id, slug FROM entry WHERE status = 'published' ORDER BY id")
+        communes = rows(
+            "SELECT unit.id, unit.slug FROM unit JOIN entry ON entry.unit_id = unit.id "
+            "WHERE unit.level = 'commune' AND unit.kind = 'administrative' AND unit.valid_to IS NULL "
+            "GROUP BY unit.id, unit.slug HAVING count(*) >= 5 ORDER BY unit.id")
+        provinces = rows("SELECT id, slug FROM unit WHERE level = 'province' AND valid_to IS NULL ORDER BY id")
+        topics = [row[0] for row in rows("SELECT slug FROM topic ORDER BY slug")]
+        years = [row[0] for row in rows("SELECT DISTINCT year FROM entry WHERE year IS NOT NULL ORDER BY year")]
+    engine.dispose()
     entries = [f"/entries/{i}/{s}" for i, s in rng.sample(ids, min(count, len(ids)))]
-    communes = con.execute(
-        "SELECT unit.id, unit.slug FROM unit JOIN entry ON entry.unit_id = unit.id "
-        "WHERE unit.level = 'commune' AND unit.kind = 'administrative' AND unit.valid_to IS NULL "
-        "GROUP BY unit.id HAVING count(*) >= 5").fetchall()
-    provinces = con.execute(
-        "SELECT id, slug FROM unit WHERE level = 'province' AND valid_to IS NULL").fetchall()
-    topics = [row[0] for row in con.execute("SELECT slug FROM topic")]
-    years = [row[0] for row in con.execute("SELECT DISTINCT year FROM entry WHERE year IS NOT NULL")]
-    con.close()
     browse = []
     for _ in range(count):
         args = {"kind": rng.choice(["individual", "collective", "initiative"]), "year": rng.choice(years),
@@ -148,6 +170,18 @@ def run_wrk(port: int, paths: list[str], args: argparse.Namespace, workdir: Path
     return summary
 
 
+def prime(port: int, paths: list[str], visits: int) -> float:
+    """Visit every path ``visits`` times, 16 at once, so that each worker has likely rendered it; seconds taken."""
+    def visit(path: str) -> None:
+        with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=120) as response:
+            response.read()
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(16) as pool:
+        list(pool.map(visit, [path for path in paths for _ in range(visits)]))
+    return time.monotonic() - started
+
+
 def page_bytes(port: int, path: str) -> int:
     with urllib.request.urlopen(f"http://{HOST}:{port}{path}", timeout=30) as response:
         return len(response.read())
@@ -165,25 +199,33 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured run")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--pages", help="comma-separated subset of the page names")
+    ap.add_argument("--urls", type=int, default=200, help="URLs drawn for each kind of page")
+    ap.add_argument("--cold", action="store_true", help="turn the page cache off (PAGE_CACHE_MB=0)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     instance = Path(args.instance).resolve()
-    db_path = instance / "registry.sqlite3"
-    if not db_path.exists():
+    url = database_url(instance)
+    if url.startswith("sqlite") and not (instance / "registry.sqlite3").exists():
         sys.exit(f"no database in {instance}: run bench/app_corpus.py first")
 
-    pages = sample_paths(db_path, random.Random(7), 200)
+    pages = sample_paths(url, random.Random(7), args.urls)
     if args.pages:
         wanted = [p.strip() for p in args.pages.split(",")]
         pages = {name: pages[name] for name in wanted}
     workdir = Path(tempfile.mkdtemp(prefix="load-bench-"))
+    # The API's per-address rate limit would answer most of the benchmark's requests with 429.
     env = {**os.environ, "REGISTRY_INSTANCE_PATH": str(instance), "CEILING_HTML": str(workdir / "home.html"),
-           "PYTHONPATH": str(ROOT)}
-    entries = sqlite3.connect(f"file:{db_path}?mode=ro", uri=True).execute(
-        "SELECT count(*) FROM entry WHERE status = 'published'").fetchone()[0]
-    print(f"{entries:,} published entries; gunicorn --workers {args.workers} --threads {args.threads}"
+           "PYTHONPATH": str(ROOT), "API_RATE_LIMIT": "1000000 per minute"}
+    if args.cold:
+        env["PAGE_CACHE_MB"] = "0"
+    engine = sa.create_engine(url)
+    with engine.connect() as con:
+        entries = con.execute(sa.text("SELECT count(*) FROM entry WHERE status = 'published'")).scalar_one()
+    engine.dispose()
+    print(f"{entries:,} published entries on {url.split(':', 1)[0]}; page cache "
+          f"{'off' if args.cold else 'on'}; gunicorn --workers {args.workers} --threads {args.threads}"
           f"{' --preload' if args.preload else ''}; wrk -t{args.wrk_threads} -c{args.connections} "
           f"-d{args.duration}s on {os.cpu_count()} cores", flush=True)
 
@@ -201,6 +243,10 @@ def main() -> None:
         finally:
             stop(ceiling)
         for name, paths in pages.items():
+            if not args.cold:
+                took = prime(args.port, paths, 4 * args.workers)
+                print(f"  {name}: {len(paths)} URLs visited {4 * args.workers} times each in {took:.0f} s",
+                      flush=True)
             run_wrk(args.port, paths, args, workdir, seconds=args.warmup)
             results[name] = run_wrk(args.port, paths, args, workdir, seconds=args.duration)
             results[name]["bytes"] = page_bytes(args.port, paths[0])
@@ -209,12 +255,13 @@ def main() -> None:
         stop(app)
 
     top = results["ceiling (bare Flask + Jinja)"]["rps"]
-    print(f"\n| page | req/s | p50 ms | p95 ms | p99 ms | of ceiling | errors | HTML KB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print(f"\n| page | req/s | p50 ms | p95 ms | p99 ms | of ceiling | from cache | errors | HTML KB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
         errors = r["errors"] + r["status_errors"]
         print(f"| {name} | {r['rps']:.0f} | {r['p50'] / 1000:.1f} | {r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} "
-              f"| {r['rps'] / top:.0%} | {errors} | {r['bytes'] / 1024:.0f} |")
+              f"| {r['rps'] / top:.0%} | {r['cache_hits'] / max(r['requests'], 1):.0%} | {errors} "
+              f"| {r['bytes'] / 1024:.0f} |")
     if args.json:
         args.json.write_text(json.dumps({"entries": entries, "workers": args.workers, "threads": args.threads,
                                          "results": results}, indent=2))

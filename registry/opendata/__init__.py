@@ -12,6 +12,7 @@ from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..catalog import unit_descendant_ids
+from ..data_version import cached
 from ..extensions import db
 from ..models import Award, AwardLevel, AwardTitle, Entry, EntryStatus, Replication, Topic, Unit, entry_topic
 from ..showcase import BrowseFilters, matching_entry_ids, unit_rollup
@@ -26,6 +27,11 @@ ENTRY_LOAD = (
 
 def data_last_modified() -> datetime | None:
     """When public data last changed: the newest change to an entry, an award or a unit (UTC)."""
+    # Every API answer asks, and the maxima scan whole tables: kept while the data version stands.
+    return cached("data_last_modified", _data_last_modified)
+
+
+def _data_last_modified() -> datetime | None:
     stamps = db.session.execute(sa.select(
         sa.select(sa.func.max(Entry.updated_at)).scalar_subquery(),
         sa.select(sa.func.max(Entry.published_at)).scalar_subquery(),
