@@ -18,6 +18,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "empty_database: on PostgreSQL, start from an empty database "
                             "(the test builds the schema itself), as a new instance folder does on SQLite")
     config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite itself")
+    config.addinivalue_line("markers", "database: on PostgreSQL, give this test a database of its own although "
+                            "it uses no app fixture (it makes its app itself)")
     config.addinivalue_line("markers", "whoosh: the test is about the embedded Whoosh index, so it keeps that "
                             "backend on PostgreSQL too (SEARCH_BACKEND=whoosh)")
 
@@ -51,6 +53,13 @@ def database_url(request, monkeypatch):
         monkeypatch.delenv("SEARCH_BACKEND", raising=False)
     if not databases.on_postgres():
         monkeypatch.delenv("DATABASE_URL", raising=False)
+        yield None
+        return
+    if "app" not in request.fixturenames and request.node.get_closest_marker("database") is None \
+            and request.node.get_closest_marker("empty_database") is None:
+        # Copying a database takes half a second: tests without an app (or with one per module,
+        # which makes its own) get none, and an address that fails loudly if they reach for one.
+        monkeypatch.setenv("DATABASE_URL", databases.NO_DATABASE_URL)
         yield None
         return
     url = databases.create_database(empty=request.node.get_closest_marker("empty_database") is not None)

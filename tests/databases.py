@@ -23,6 +23,10 @@ SERVER_URL: URL | None = make_url(_raw) if _raw.startswith("postgresql") else No
 if SERVER_URL is not None and SERVER_URL.drivername == "postgresql":
     SERVER_URL = SERVER_URL.set(drivername="postgresql+psycopg")
 
+# Where tests that asked for no database point: connecting fails at once, naming it.
+NO_DATABASE_URL = (SERVER_URL.set(database="no_database_for_this_test").render_as_string(hide_password=False)
+                   if SERVER_URL is not None else "")
+
 _counter = itertools.count(1)
 _lock = threading.Lock()
 _template: str | None = None

@@ -64,12 +64,8 @@ def loaded(loaded_app: tuple[Flask, AdminUnitsReport]) -> Iterator[AdminUnitsRep
 
 
 @pytest.fixture
-def empty_app(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Flask]:
-    """The project's fresh ``app`` fixture where conftest provides one, else a local one."""
-    try:
-        app = request.getfixturevalue("app")
-    except pytest.FixtureLookupError:
-        app = _build_app(tmp_path)
+def empty_app(app: Flask) -> Iterator[Flask]:
+    """The project's fresh ``app`` fixture, inside its app context."""
     with app.app_context():
         yield app
         db.session.rollback()

@@ -166,6 +166,7 @@ def test_server_error_is_json(dataset, app, client, monkeypatch):
     assert "boom" not in response.get_data(as_text=True)
 
 
+@pytest.mark.database
 def test_rate_limit_answers_429_as_json(tmp_path, monkeypatch):
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "API_RATE_LIMIT": "3 per minute"})
@@ -240,6 +241,7 @@ def test_queries_do_not_grow_with_the_page(dataset, app, client, path):
     assert sizes[1] - sizes[0] <= 1
 
 
+@pytest.mark.database
 def test_rate_limit_counts_each_client_behind_a_proxy(tmp_path, monkeypatch):
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
     app = create_app({"TESTING": True, "API_RATE_LIMIT": "2 per minute", "TRUSTED_PROXY_COUNT": 1})
