@@ -9,8 +9,8 @@ page rendered by a bare Flask app) under the same settings; then for each page v
 kind a few times (so each worker has rendered it once: the page cache is warm, as on a site whose
 visitors read the same pages), runs a short warm-up and `wrk -t2 -c16 -d15s`, rotating through the URLs
 with a Lua script; the ceiling is measured again just before each page. Prints requests/s, p50/p95/p99
-latency, the share of the ceiling's throughput and the share of answers served from the page cache. `--cold` turns the page cache off, to measure rendering
-itself. Needs `wrk` (Debian package). Traffic stays on 127.0.0.1 and every run is bounded in time.
+latency, the share of the ceiling's throughput and the share of answers served from the page cache.
+`--cold` turns the page cache off, to measure rendering itself. Needs `wrk` (Debian package). Traffic stays on 127.0.0.1 and every run is bounded in time.
 """
 from __future__ import annotations
 
