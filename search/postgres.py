@@ -18,11 +18,15 @@ fields, so GIN answers every query without rechecking positions in the rows.
 
 Filters are lexemes of both vectors too ("=kind:individual", "=topic:y-te"), and of a small
 ``filters`` vector for browsing without text; facet values are counted through keys of the
-sets they form, interned in ``search_facet_set``.
+sets they form, interned in ``search_facet_set``. So is the sample bucket of the document
+("=sample:17"), which broad queries are counted on.
 
 Execution of one search, in one read-only transaction:
 
-1. total and facet counts: one grouped aggregate over the GIN bitmap of the matches;
+1. total and facet counts: one grouped aggregate over the GIN bitmap of the matches, or, when
+   the planner's statistics promise more than ``EXACT_COUNT_LIMIT`` matches, over the matches in
+   a few sample buckets (every row carries the lexeme of its bucket, so the GIN index finds them
+   itself), scaled up and flagged ``approximate`` on the result;
 2. a window of candidates taken tier by tier through the indexes, newest first within
    a tier: all words in the title as typed, all in the title, the whole query standing
    together as typed, standing together, every word as typed, the rest (each tier either
@@ -108,6 +112,16 @@ STATS_TTL = 60.0
 STATS_SAMPLE_ROWS = 10_000
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
+# Counting every match of a broad query costs about a microsecond a row (the GIN bitmap, the rows,
+# the facet hash tables), so past this many matches by the planner's estimate the total and the
+# facet counts are estimated from a sample of the matches and the result says so (``approximate``).
+EXACT_COUNT_LIMIT = 12_000
+# Every document carries one of SAMPLE_BUCKETS sample lexemes ("=sample:17", see ``sample_bucket``);
+# a sample is the matches in the first k buckets, with k chosen to read about SAMPLE_ROWS rows. The
+# GIN index finds them itself: "query & (=sample:0 | =sample:1)" walks the short bucket lists and
+# skips through the long ones of common words, so a sample costs what the rows it keeps cost.
+SAMPLE_ROWS = 6_000
+SAMPLE_BUCKETS = 64
 
 # The schema, also written out in the application's migration. Filters are lexemes
 # ("=kind:individual", "=unit:12", "=topic:y-te"…) of both text vectors, so one GIN scan answers
@@ -289,6 +303,21 @@ def filter_lexeme(key: str, value: object) -> str:
     return f"={key}:{value}"
 
 
+def sample_bucket(entry_id: int) -> int:
+    """The sample bucket of a document, 0 to SAMPLE_BUCKETS - 1: a multiplicative hash of the low 16 bits
+    of its id, so any run of consecutive ids spreads evenly over the buckets (each 65,536 ids put exactly
+    1,024 in each) whatever else the ids go with. ``SAMPLE_BUCKET_SQL`` computes the same in SQL."""
+    return (((entry_id & 0xFFFF) * 40503) & 0xFFFF) >> 10
+
+
+SAMPLE_BUCKET_SQL = "((((entry_id & 65535) * 40503) & 65535) >> 10)"
+
+
+def _sample_query(buckets: int) -> str:
+    """A tsquery true for documents of the first ``buckets`` sample buckets."""
+    return _any([_lexeme(filter_lexeme("sample", b)) for b in range(buckets)])
+
+
 def _vector(title: _Field | None, text: _Field | None, filters: Sequence[str]) -> str:
     """A tsvector literal of the fields' lexemes (title positions weighted A, text positions D) and the
     filter lexemes (no position)."""
@@ -346,6 +375,7 @@ def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], dict
     filters = [filter_lexeme(key, v) for key, values in (
         ("kind", [p.kind] if p.kind else []), ("year", [year] if year else []), ("unit", unit_ids),
         ("topic", p.topics), ("award", p.awards), ("level", p.levels), ("visibility", p.visibility),
+        ("sample", [sample_bucket(p.id)]),
     ) for v in dict.fromkeys(values)]
     sets = {
         "basics": FacetSet(p.kind, year, tuple(p.levels)),
@@ -386,6 +416,84 @@ def _facet_rows(sets: Mapping[int, FacetSet]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ the index
 
 
+_DEFAULT_MATCH_SHARE = 0.005  # PostgreSQL's DEFAULT_TS_MATCH_SEL
+
+
+def _tsquery_share(tsquery: str, share: Any) -> float:
+    """The share of rows a tsquery written by this module matches, from ``share(lexeme, prefix)`` of each
+    lexeme, combined as PostgreSQL's planner does (AND multiplies, OR adds less the overlap, NOT inverts)."""
+    pos = 0
+    n = len(tsquery)
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < n and tsquery[pos] == " ":
+            pos += 1
+
+    def either() -> float:
+        nonlocal pos
+        s = both()
+        skip()
+        while pos < n and tsquery[pos] == "|":
+            pos += 1
+            t = both()
+            s = s + t - s * t
+            skip()
+        return s
+
+    def both() -> float:
+        nonlocal pos
+        s = single()
+        skip()
+        while pos < n and tsquery[pos] == "&":
+            pos += 1
+            s *= single()
+            skip()
+        return s
+
+    def single() -> float:
+        nonlocal pos
+        skip()
+        if pos >= n:
+            return 1.0
+        c = tsquery[pos]
+        if c == "!":
+            pos += 1
+            return 1.0 - single()
+        if c == "(":
+            pos += 1
+            s = either()
+            skip()
+            pos += 1  # ")"
+            return s
+        if c != "'":  # not written by this module: no guess
+            pos = n
+            return _DEFAULT_MATCH_SHARE
+        pos += 1
+        chars: list[str] = []
+        while pos < n:
+            c = tsquery[pos]
+            if c == "'" and tsquery[pos + 1 : pos + 2] == "'":
+                chars.append("'")
+                pos += 2
+            elif c == "'":
+                pos += 1
+                break
+            elif c == "\\" and pos + 1 < n:
+                chars.append(tsquery[pos + 1])
+                pos += 2
+            else:
+                chars.append(c)
+                pos += 1
+        prefix = tsquery.startswith(":*", pos)
+        if prefix:
+            pos += 2
+        return share("".join(chars), prefix)
+
+    return min(1.0, max(0.0, either()))
+
+
+
 @dataclass
 class _Statistics:
     """What BM25F needs of the whole collection, and the planner's frequent lexemes."""
@@ -395,6 +503,25 @@ class _Statistics:
     common: dict[str, dict[str, float]]  # column -> lexeme -> share of rows
     rarest_common: dict[str, float]  # column -> smallest listed share
     taken: float
+
+    def rows(self, column: str | None, tsquery: str | None) -> float:
+        """The rows of ``column @@ tsquery`` by the planner's own estimate (``tsmatchsel``: listed lexemes
+        at their share, others at half the rarest listed share, clauses taken as independent), with no
+        plan to ask for; every row without a query."""
+        if column is None or not tsquery:
+            return float(self.docs)
+        common = self.common.get(column) or {}
+        rarest = self.rarest_common.get(column) or 0.0
+        if not common:
+            return self.docs * _DEFAULT_MATCH_SHARE
+        unlisted = min(_DEFAULT_MATCH_SHARE, rarest / 2)
+
+        def share(lexeme: str, prefix: bool) -> float:
+            if prefix:
+                return min(1.0, sum(f for lx, f in common.items() if lx.startswith(lexeme)) or unlisted)
+            return common.get(lexeme, unlisted)
+
+        return self.docs * _tsquery_share(tsquery, share)
 
 
 class PostgresSearchIndex:
@@ -593,11 +720,11 @@ class PostgresSearchIndex:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         docs = round(estimate) if sample else int(row[0])
         mean = {f: float(v or 0.0) for f, v in zip(("title_folded", "title_exact", "body_folded", "body_exact"), row[1:])}
-        common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}}
-        rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0}
+        common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}, "filters": {}}
+        rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0, "filters": 0.0}
         for column, elems, freqs in conn.execute(sa.text(
             "SELECT attname, CAST(CAST(most_common_elems AS text) AS text[]), most_common_elem_freqs FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = :t AND attname IN ('terms', 'title_terms')"),
+            "WHERE schemaname = current_schema() AND tablename = :t AND attname IN ('terms', 'title_terms', 'filters')"),
             {"t": TABLE},
         ):
             if elems and freqs:
@@ -734,17 +861,18 @@ class _Filter:
     public_only: bool = False
     never: bool = False
 
-    def where(self, column: str = "terms", tsquery: str | None = None) -> tuple[str, dict[str, Any]]:
+    def where(self, column: str = "terms", tsquery: str | None = None, sample: int = 0) -> tuple[str, dict[str, Any]]:
         """A WHERE clause over ``search_document d``: ``tsquery`` on ``column`` and the filters in one
-        GIN condition, or the filters alone on ``filters``."""
+        GIN condition, or the filters alone on ``filters``; only the first ``sample`` sample buckets if given."""
         parts = ["d.public"] if self.public_only else []
+        conditions = [c for c in (tsquery, self.lexemes, _sample_query(sample) if sample else None) if c]
         if tsquery:
             parts.append(f"d.{column} @@ CAST(:q AS tsquery)")
-            return " AND ".join(parts), {"q": f"{tsquery} & {self.lexemes}" if self.lexemes else tsquery}
-        if self.lexemes:
+        elif conditions:
             parts.append("d.filters @@ CAST(:q AS tsquery)")
-            return " AND ".join(parts), {"q": self.lexemes}
-        return " AND ".join(parts) or "TRUE", {}
+        else:
+            return " AND ".join(parts) or "TRUE", {}
+        return " AND ".join(parts), {"q": " & ".join(conditions)}
 
     @property
     def reads_everything(self) -> bool:
@@ -779,31 +907,79 @@ class _Found:
     total: int = 0
     top: list[tuple[float, int, int]] = field(default_factory=list)  # (score, published, entry id)
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    approximate: bool = False
+
+
+def _sample_buckets(estimate: float) -> int:
+    """How many sample buckets to count for a query estimated to match ``estimate`` rows; 0 to count all."""
+    if estimate <= EXACT_COUNT_LIMIT:
+        return 0
+    buckets = math.ceil(SAMPLE_BUCKETS * SAMPLE_ROWS / estimate)
+    return buckets if buckets <= SAMPLE_BUCKETS // 2 else 0
+
+
+@dataclass
+class _Counts:
+    total: int = 0
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    approximate: bool = False
 
 
 def _count(
-    conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, facets: bool
-) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
-    """Total and, if asked, facet counts of the rows matching ``tsquery`` and the filters, in one pass."""
+    conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, facets: bool,
+    exact: bool = False,
+) -> _Counts:
+    """Total and, if asked, facet counts of the rows matching ``tsquery`` and the filters, in one pass.
+
+    Unless ``exact``, a query the planner expects to match more than EXACT_COUNT_LIMIT rows is counted
+    on a sample of about SAMPLE_ROWS of its matches and the counts are scaled up (``approximate``).
+    """
     if filt.never:
-        return 0, {k: [] for k in FACET_KEYS} if facets else {}
+        return _Counts(0, {k: [] for k in FACET_KEYS} if facets else {})
     where, params = filt.where("terms", tsquery)
+    column = "terms" if tsquery else "filters" if filt.lexemes else None
+    buckets = 0 if exact else _sample_buckets(idx.statistics(conn).rows(column, params.get("q")))
+    if buckets:
+        sampled = _aggregate(conn, idx, *filt.where("terms", tsquery, buckets), facets)
+        scale = SAMPLE_BUCKETS / buckets
+        # Far fewer matches than the planner thought: a sample that small says little, count them all.
+        if sampled.total * scale >= EXACT_COUNT_LIMIT / 2:
+            return _Counts(
+                round(sampled.total * scale),
+                {key: [(v, max(1, round(n * scale))) for v, n in items] for key, items in sampled.facets.items()},
+                approximate=True,
+            )
+    if filt.reads_everything and not tsquery:
+        # Every (public) row is read: sequentially, not through the publication index.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    try:
+        return _aggregate(conn, idx, where, params, facets)
+    finally:
+        if filt.reads_everything and not tsquery:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+
+def _aggregate(
+    conn: sa.Connection, idx: PostgresSearchIndex, where: str, params: dict[str, Any], facets: bool
+) -> _Counts:
+    """Count the rows matching ``where`` and, if asked, their facet values."""
     if not facets:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params).scalar_one()), {}
-    # One hash table per facet, keyed by integers; each set key is spread into its values here.
+        return _Counts(int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params).scalar_one()))
+    # One hash table per grouping set, keyed by integers; each set key is spread into its values here.
+    # Kind-year-levels and awards go together (they make few pairs), which saves a hash table a row.
     rows = conn.execute(sa.text(
-        "SELECT GROUPING(d.unit_id, d.basics_key, d.topics_key, d.awards_key), d.unit_id, d.basics_key, d.topics_key, "
+        "SELECT GROUPING(d.unit_id, d.basics_key, d.topics_key), d.unit_id, d.basics_key, d.topics_key, "
         f"d.awards_key, count(*) FROM {TABLE} d WHERE {where} "
-        "GROUP BY GROUPING SETS ((d.unit_id), (d.basics_key), (d.topics_key), (d.awards_key))"),
+        "GROUP BY GROUPING SETS ((d.unit_id), (d.basics_key, d.awards_key), (d.topics_key))"),
         params,
     ).all()
     sets = idx.facet_sets(conn, (k for r in rows for k in r[2:5] if k is not None))
     counters: dict[str, Counter[Any]] = {k: Counter() for k in FACET_KEYS}
     total = 0
     for grouping, unit_id, basics_key, topics_key, awards_key, n in rows:
-        if grouping == 0b0111:
+        if grouping == 0b011:
             counters["unit"][unit_id] += n
-        elif grouping == 0b1011:
+        elif grouping == 0b101:
             total += n
             basics = sets.get(basics_key)
             if basics is not None:
@@ -811,12 +987,11 @@ def _count(
                 counters["year"][basics.year] += n
                 for v in basics.names:
                     counters["level"][v] += n
-        elif grouping == 0b1101:
-            for v in sets[topics_key].names if topics_key in sets else ():
-                counters["topic"][v] += n
-        else:
             for v in sets[awards_key].names if awards_key in sets else ():
                 counters["award"][v] += n
+        else:
+            for v in sets[topics_key].names if topics_key in sets else ():
+                counters["topic"][v] += n
     out: dict[str, list[tuple[Any, int]]] = {}
     for key, counter in counters.items():
         for none in ("", None, 0):  # no kind, year or unit
@@ -824,7 +999,7 @@ def _count(
         items = list(counter.items())
         items.sort(key=lambda kv: (-kv[1], str(kv[0])))
         out[key] = items
-    return total, out
+    return _Counts(total, out)
 
 
 def _newest(conn: sa.Connection, filt: _Filter, tsquery: str | None, want: int) -> list[tuple[float, int, int]]:
@@ -944,17 +1119,20 @@ def _rescore(
 
 def _run_text(
     conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str,
-    typos: Typos | None, want: int,
+    typos: Typos | None, want: int, exact: bool,
 ) -> _Found:
     filt = _filters(req)
     match = match_query(parsed, mode, typos)
-    total, facets = _count(conn, idx, filt, match, req.facets)
-    if not total:
-        return _Found(0, [], facets)
+    counts = _count(conn, idx, filt, match, req.facets, exact)
+    found = _Found(counts.total, [], counts.facets, counts.approximate)
+    if not counts.total:
+        return found
     if req.sort == "newest":
-        return _Found(total, _newest(conn, filt, match, want), facets)
-    ids = _window(conn, filt, _tiers(parsed, mode, typos), max(want, WINDOW))
-    return _Found(total, _rescore(conn, idx, parsed, mode, typos, ids)[:want], facets)
+        found.top = _newest(conn, filt, match, want)
+    else:
+        ids = _window(conn, filt, _tiers(parsed, mode, typos), max(want, WINDOW))
+        found.top = _rescore(conn, idx, parsed, mode, typos, ids)[:want]
+    return found
 
 
 # ------------------------------------------------------------------ typos
@@ -1007,20 +1185,20 @@ def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: Pars
 # ------------------------------------------------------------------ public API
 
 
-def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int) -> _Found:
+def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int, exact: bool) -> _Found:
     filt = _filters(req)
-    if filt.reads_everything:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
-    total, facets = _count(conn, idx, filt, None, req.facets)
-    return _Found(total, _newest(conn, filt, None, want) if total else [], facets)
+    counts = _count(conn, idx, filt, None, req.facets, exact)
+    top = _newest(conn, filt, None, want) if counts.total else []
+    return _Found(counts.total, top, counts.facets, counts.approximate)
 
 
 def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
-           result: SearchResult) -> _Found:
-    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``."""
+           result: SearchResult, exact: bool = False) -> _Found:
+    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``; totals and
+    facets of broad queries are estimates unless ``exact``."""
     if not parsed:
         result.mode = "browse"
-        return _browse(conn, idx, req, want)
+        return _browse(conn, idx, req, want, exact)
     got = _Found()
     typos: dict[str, list[str]] | None = None
     for mode in ("all", "typo", "any"):
@@ -1031,7 +1209,7 @@ def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, pa
                 continue
         if mode == "any" and len(parsed.clauses) < 2:
             break
-        got = _run_text(conn, idx, parsed, req, mode, typos, want)
+        got = _run_text(conn, idx, parsed, req, mode, typos, want, exact)
         result.mode = mode
         if got.total:
             break
@@ -1044,7 +1222,7 @@ def search_ids(idx: PostgresSearchIndex, req: SearchRequest, *, limit: int) -> t
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     bare = SearchRequest(**{**req.__dict__, "facets": False})
     with idx.reading() as conn:
-        got = _match(conn, idx, bare, parsed, max(1, limit), SearchResult())
+        got = _match(conn, idx, bare, parsed, max(1, limit), SearchResult(), exact=True)
     return got.total, [entry_id for _score, _published, entry_id in got.top]
 
 
@@ -1058,6 +1236,7 @@ def search(idx: PostgresSearchIndex, req: SearchRequest) -> SearchResult:
     with idx.reading() as conn:
         got = _match(conn, idx, req, parsed, want, result)
         result.total = got.total
+        result.approximate = got.approximate
         if req.facets:
             result.facets = got.facets or {k: [] for k in FACET_KEYS}
         shown = got.top[(page - 1) * per_page : want]
