@@ -31,7 +31,8 @@ Execution of one search, in one read-only transaction:
    a tier: all words in the title as typed, all in the title, the whole query standing
    together as typed, standing together, every word as typed, the rest (each tier either
    walks the publication index or collects its matches and sorts them, whichever its
-   estimated size makes cheaper);
+   estimated size makes cheaper: chosen here, as the planner does not see that a walk
+   reads the vector of every row it tests);
 3. BM25F over the window in Python with the Whoosh backend's query tree, boosts and
    adjacency bonus, from term frequencies read out of the window's vectors, with
    document frequencies from the GIN indexes (the planner's lexeme statistics for the
@@ -122,6 +123,8 @@ EXACT_COUNT_LIMIT = 12_000
 # skips through the long ones of common words, so a sample costs what the rows it keeps cost.
 SAMPLE_ROWS = 6_000
 SAMPLE_BUCKETS = 64
+# Rows a newest-first walk of the publication index may be expected to test (see ``_newest_first``).
+WALK_ROWS = 200
 
 # The schema, also written out in the application's migration. Filters are lexemes
 # ("=kind:individual", "=unit:12", "=topic:y-te"…) of both text vectors, so one GIN scan answers
@@ -875,6 +878,11 @@ class _Filter:
         return " AND ".join(parts), {"q": " & ".join(conditions)}
 
     @property
+    def dated(self) -> bool:
+        """True when a year filter applies."""
+        return bool(self.lexemes) and "'=year:" in self.lexemes
+
+    @property
     def reads_everything(self) -> bool:
         """True when only the public flag filters: the whole table is read, sequentially at best."""
         return not self.lexemes
@@ -1002,28 +1010,46 @@ def _aggregate(
     return _Counts(total, out)
 
 
-def _newest(conn: sa.Connection, filt: _Filter, tsquery: str | None, want: int) -> list[tuple[float, int, int]]:
+def _newest_first(filt: _Filter, matches: float, want: int, docs: int) -> str:
+    """ORDER BY of the ``want`` newest of about ``matches`` rows: walking the publication index, testing
+    each row, pays off when the matches are so many that a few rows in turn hold enough of them; the
+    test reads the row's vector from out-of-line storage (tens of µs, which the planner's costs do not
+    see), so past WALK_ROWS rows collecting the matches through the GIN index and sorting them (under a
+    µs a row) is cheaper. A filter on the year never walks: the newest rows are of the latest years."""
+    walk = not filt.dated and want * docs <= WALK_ROWS * matches
+    # The index orders by ``published`` alone; "published + 0" leaves the planner nothing to walk.
+    return "d.published DESC, d.entry_id" if walk else "d.published + 0 DESC, d.entry_id"
+
+
+def _newest(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, want: int,
+            matches: int) -> list[tuple[float, int, int]]:
     where, params = filt.where("terms", tsquery)
+    order = _newest_first(filt, matches, want, idx.statistics(conn).docs)
     rows = conn.execute(sa.text(
-        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where} "
-        "ORDER BY d.published DESC, d.entry_id LIMIT :want"), {**params, "want": want},
+        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where} ORDER BY {order} LIMIT :want"),
+        {**params, "want": want},
     ).all()
     return [(0.0, int(p), int(i)) for i, p in rows]
 
 
-def _window(conn: sa.Connection, filt: _Filter, tiers: list[tuple[str, str]], size: int) -> list[int]:
-    """Up to ``size`` candidate ids, tier after tier, newest first within each tier."""
+def _window(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tiers: list[tuple[str, str]], size: int,
+            matches: int) -> list[int]:
+    """Up to ``size`` candidate ids, tier after tier, newest first within each tier; every tier is part
+    of the ``matches`` rows of the query."""
+    stats = idx.statistics(conn)
     seen: list[int] = []
     for column, tsquery in tiers:
         if len(seen) >= size:
             break
         where, params = filt.where(column, tsquery)
-        rows = conn.execute(sa.text(
+        rows = min(matches, stats.rows(column, params["q"])) - len(seen)
+        order = _newest_first(filt, rows, size - len(seen), stats.docs)
+        found = conn.execute(sa.text(
             f"SELECT d.entry_id FROM {TABLE} d WHERE {where} "
-            "AND d.entry_id <> ALL(CAST(:seen AS bigint[])) ORDER BY d.published DESC, d.entry_id LIMIT :k"),
+            f"AND d.entry_id <> ALL(CAST(:seen AS bigint[])) ORDER BY {order} LIMIT :k"),
             {**params, "seen": seen, "k": size - len(seen)},
         ).scalars().all()
-        seen.extend(int(i) for i in rows)
+        seen.extend(int(i) for i in found)
     return seen
 
 
@@ -1128,9 +1154,9 @@ def _run_text(
     if not counts.total:
         return found
     if req.sort == "newest":
-        found.top = _newest(conn, filt, match, want)
+        found.top = _newest(conn, idx, filt, match, want, counts.total)
     else:
-        ids = _window(conn, filt, _tiers(parsed, mode, typos), max(want, WINDOW))
+        ids = _window(conn, idx, filt, _tiers(parsed, mode, typos), max(want, WINDOW), counts.total)
         found.top = _rescore(conn, idx, parsed, mode, typos, ids)[:want]
     return found
 
@@ -1188,7 +1214,7 @@ def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: Pars
 def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int, exact: bool) -> _Found:
     filt = _filters(req)
     counts = _count(conn, idx, filt, None, req.facets, exact)
-    top = _newest(conn, filt, None, want) if counts.total else []
+    top = _newest(conn, idx, filt, None, want, counts.total) if counts.total else []
     return _Found(counts.total, top, counts.facets, counts.approximate)
 
 

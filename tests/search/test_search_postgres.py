@@ -360,3 +360,11 @@ def test_the_migration_gives_older_rows_their_sample_lexemes(empty_pg_index: Pos
         migration.upgrade()  # again: nothing changes
         assert connection.exec_driver_sql(
             f"SELECT entry_id, filters, title_terms, terms FROM {postgres.TABLE}").all() == written
+
+
+def test_newest_first_walks_the_publication_index_only_when_matches_are_dense() -> None:
+    plain, dated = postgres._Filter(public_only=True), postgres._Filter(lexemes="'=year:2020'")
+    walk, sort = "d.published DESC, d.entry_id", "d.published + 0 DESC, d.entry_id"
+    assert postgres._newest_first(plain, 50_000, 24, 100_000) == walk
+    assert postgres._newest_first(plain, 3_000, 24, 100_000) == sort
+    assert postgres._newest_first(dated, 50_000, 24, 100_000) == sort
