@@ -116,12 +116,12 @@ INT_MAX = 2**31 - 1
 # Counting every match of a broad query costs about a microsecond a row (the GIN bitmap, the rows,
 # the facet hash tables), so past this many matches by the planner's estimate the total and the
 # facet counts are estimated from a sample of the matches and the result says so (``approximate``).
-EXACT_COUNT_LIMIT = 12_000
+EXACT_COUNT_LIMIT = 6_000
 # Every document carries one of SAMPLE_BUCKETS sample lexemes ("=sample:17", see ``sample_bucket``);
 # a sample is the matches in the first k buckets, with k chosen to read about SAMPLE_ROWS rows. The
 # GIN index finds them itself: "query & (=sample:0 | =sample:1)" walks the short bucket lists and
 # skips through the long ones of common words, so a sample costs what the rows it keeps cost.
-SAMPLE_ROWS = 6_000
+SAMPLE_ROWS = 3_000
 SAMPLE_BUCKETS = 64
 # Rows a newest-first walk of the publication index may be expected to test (see ``_newest_first``).
 WALK_ROWS = 200
