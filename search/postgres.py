@@ -215,6 +215,8 @@ _ADD_FACET_SETS = sa.text(
 # Which field of the Whoosh schema a query term reads, and where it lives here.
 _FIELD_COLUMN = {"title_exact": "title_terms", "title_folded": "title_terms", "title_pairs": "title_terms",
                  "body_exact": "terms", "body_folded": "terms", "body_pairs": "terms"}
+# What a hit shows, read with the candidates' term frequencies or on its own.
+_STORED = f"d.ref, d.kind, d.year, d.title, d.summary, left(d.body, {SNIPPET_SOURCE_CHARS})"
 _FIELD_LENGTH = {"title_exact": "title_exact_len", "title_folded": "title_len",
                  "body_exact": "text_exact_len", "body_folded": "text_len"}
 
@@ -916,6 +918,7 @@ class _Found:
     top: list[tuple[float, int, int]] = field(default_factory=list)  # (score, published, entry id)
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     approximate: bool = False
+    stored: dict[int, tuple] = field(default_factory=dict)  # entry id -> the ``_STORED`` columns, when read
 
 
 def _sample_buckets(estimate: float) -> int:
@@ -931,6 +934,7 @@ class _Counts:
     total: int = 0
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     approximate: bool = False
+    stored: dict[int, tuple] = field(default_factory=dict)  # entry id -> the ``_STORED`` columns, when read
 
 
 def _count(
@@ -1084,9 +1088,11 @@ def _tree_score(node: Q.Query, score_leaf: Any) -> float | None:
 
 
 def _rescore(
-    conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, mode: str, typos: Typos | None, ids: list[int]
+    conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, mode: str, typos: Typos | None, ids: list[int],
+    stored: dict[int, tuple] | None = None,
 ) -> list[tuple[float, int, int]]:
-    """BM25F of the Whoosh backend's query tree plus its adjacency bonus, for the candidates ``ids``."""
+    """BM25F of the Whoosh backend's query tree plus its adjacency bonus, for the candidates ``ids``; their
+    shown columns (``_STORED``) into ``stored`` if given."""
     if not ids:
         return []
     stats = idx.statistics(conn)
@@ -1105,24 +1111,31 @@ def _rescore(
     main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense) if dense else full
     assert main is not None
     lexemes = sorted({t for _, t in keys})
+    # One row a candidate: its lengths, the frequencies of the query's lexemes and, read in the same
+    # pass, what a hit shows.
     rows = conn.execute(sa.text(
-        "SELECT d.entry_id, d.published, d.title_len, d.title_exact_len, d.text_len, d.text_exact_len, u.lexeme, "
-        "cardinality(array_positions(u.weights, 'A')), cardinality(array_positions(u.weights, 'D')) "
+        "SELECT d.entry_id, d.published, d.title_len, d.title_exact_len, d.text_len, d.text_exact_len, u.lexemes, "
+        f"u.in_title, u.in_text, {_STORED} FROM {TABLE} d LEFT JOIN LATERAL ("
+        "SELECT array_agg(x.lexeme) AS lexemes, array_agg(cardinality(array_positions(x.weights, 'A'))) AS in_title, "
+        "array_agg(cardinality(array_positions(x.weights, 'D'))) AS in_text "
         # Deleting every other lexeme first (twice ts_delete) is far cheaper than unnesting whole vectors.
-        f"FROM {TABLE} d LEFT JOIN LATERAL unnest(ts_delete(d.terms, tsvector_to_array(ts_delete(d.terms, "
-        "CAST(:lexemes AS text[]))))) AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+        "FROM unnest(ts_delete(d.terms, tsvector_to_array(ts_delete(d.terms, CAST(:lexemes AS text[]))))) AS x"
+        ") AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
         {"lexemes": lexemes, "ids": ids},
     ).all()
     docs: dict[int, dict[str, Any]] = {}
-    for entry_id, published, tl, tel, bl, bel, lexeme, in_title, in_text in rows:
-        d = docs.setdefault(int(entry_id), {
+    for entry_id, published, tl, tel, bl, bel, found, in_title, in_text, *shown in rows:
+        tf: dict[tuple[str, str], int] = {}
+        for lexeme, a, b in zip(found or (), in_title or (), in_text or ()):
+            tf[("title", lexeme)] = a or 0
+            tf[("body", lexeme)] = b or 0
+        docs[int(entry_id)] = {
             "published": int(published),
             "length": {"title_folded": tl, "title_exact": tel, "body_folded": bl, "body_exact": bel},
-            "tf": {},
-        })
-        if lexeme is not None:
-            d["tf"][("title", lexeme)] = in_title or 0
-            d["tf"][("body", lexeme)] = in_text or 0
+            "tf": tf,
+        }
+        if stored is not None:
+            stored[int(entry_id)] = tuple(shown)
     out: list[tuple[float, int, int]] = []
     for entry_id, d in docs.items():
         tf, length = d["tf"], d["length"]
@@ -1157,7 +1170,7 @@ def _run_text(
         found.top = _newest(conn, idx, filt, match, want, counts.total)
     else:
         ids = _window(conn, idx, filt, _tiers(parsed, mode, typos), max(want, WINDOW), counts.total)
-        found.top = _rescore(conn, idx, parsed, mode, typos, ids)[:want]
+        found.top = _rescore(conn, idx, parsed, mode, typos, ids, found.stored)[:want]
     return found
 
 
@@ -1266,17 +1279,18 @@ def search(idx: PostgresSearchIndex, req: SearchRequest) -> SearchResult:
         if req.facets:
             result.facets = got.facets or {k: [] for k in FACET_KEYS}
         shown = got.top[(page - 1) * per_page : want]
-        stored = {
-            int(r[0]): r for r in conn.execute(sa.text(
-                f"SELECT entry_id, ref, kind, year, title, summary, left(body, {SNIPPET_SOURCE_CHARS}) FROM {TABLE} "
-                "WHERE entry_id = ANY(CAST(:ids AS bigint[]))"), {"ids": [i for _, _, i in shown]})
-        }
+        stored = got.stored
+        missing = [i for _, _, i in shown if i not in stored]
+        if missing:
+            stored.update((int(r[0]), tuple(r[1:])) for r in conn.execute(sa.text(
+                f"SELECT d.entry_id, {_STORED} FROM {TABLE} d WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+                {"ids": missing}))
     terms = HighlightTerms.from_query(parsed)
     for score, _published, entry_id in shown:
         row = stored.get(entry_id)
         if row is None:
             continue
-        _id, ref, kind, year, title, summary, body = row
+        ref, kind, year, title, summary, body = row
         texts = [title or "", summary or "", body or ""]
         doc_terms = terms.for_texts(texts)
         result.hits.append(Hit(
