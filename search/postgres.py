@@ -866,18 +866,20 @@ class _Filter:
     public_only: bool = False
     never: bool = False
 
-    def where(self, column: str = "terms", tsquery: str | None = None, sample: int = 0) -> tuple[str, dict[str, Any]]:
+    def where(self, column: str = "terms", tsquery: str | None = None, sample: int = 0,
+              name: str = "q") -> tuple[str, dict[str, Any]]:
         """A WHERE clause over ``search_document d``: ``tsquery`` on ``column`` and the filters in one
-        GIN condition, or the filters alone on ``filters``; only the first ``sample`` sample buckets if given."""
+        GIN condition (parameter ``name``), or the filters alone on ``filters``; only the first ``sample``
+        sample buckets if given."""
         parts = ["d.public"] if self.public_only else []
         conditions = [c for c in (tsquery, self.lexemes, _sample_query(sample) if sample else None) if c]
         if tsquery:
-            parts.append(f"d.{column} @@ CAST(:q AS tsquery)")
+            parts.append(f"d.{column} @@ CAST(:{name} AS tsquery)")
         elif conditions:
-            parts.append("d.filters @@ CAST(:q AS tsquery)")
+            parts.append(f"d.filters @@ CAST(:{name} AS tsquery)")
         else:
             return " AND ".join(parts) or "TRUE", {}
-        return " AND ".join(parts), {"q": " & ".join(conditions)}
+        return " AND ".join(parts), {name: " & ".join(conditions)}
 
     @property
     def dated(self) -> bool:
@@ -1039,21 +1041,42 @@ def _newest(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquer
 def _window(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tiers: list[tuple[str, str]], size: int,
             matches: int) -> list[int]:
     """Up to ``size`` candidate ids, tier after tier, newest first within each tier; every tier is part
-    of the ``matches`` rows of the query."""
+    of the ``matches`` rows of the query.
+
+    Tiers go to the server a few at a time, as many as their estimated sizes say it takes to fill the
+    window (twice over: tiers overlap), each for its ``size`` newest rows: the first unseen rows of each,
+    taken in turn, are then those a statement per tier excluding the rows already taken would return,
+    for no more than ``size`` rows of a tier can come before them."""
     stats = idx.statistics(conn)
     seen: list[int] = []
-    for column, tsquery in tiers:
-        if len(seen) >= size:
-            break
-        where, params = filt.where(column, tsquery)
-        rows = min(matches, stats.rows(column, params["q"])) - len(seen)
-        order = _newest_first(filt, rows, size - len(seen), stats.docs)
-        found = conn.execute(sa.text(
-            f"SELECT d.entry_id FROM {TABLE} d WHERE {where} "
-            f"AND d.entry_id <> ALL(CAST(:seen AS bigint[])) ORDER BY {order} LIMIT :k"),
-            {**params, "seen": seen, "k": size - len(seen)},
-        ).scalars().all()
-        seen.extend(int(i) for i in found)
+    taken: set[int] = set()
+    todo = list(tiers)
+    while todo and len(seen) < size:
+        batch: list[tuple[str, str, float]] = []
+        expected = 0.0
+        while todo and (not batch or expected < 2 * size):
+            column, tsquery = todo.pop(0)
+            rows = min(matches, stats.rows(column, filt.where(column, tsquery)[1]["q"]))
+            batch.append((column, tsquery, rows))
+            expected += rows
+        parts: list[str] = []
+        params: dict[str, Any] = {"k": size}
+        for n, (column, tsquery, rows) in enumerate(batch):
+            where, got = filt.where(column, tsquery, name=f"q{n}")
+            params.update(got)
+            parts.append(f"(SELECT {n} AS tier, d.entry_id, d.published FROM {TABLE} d WHERE {where} "
+                         f"ORDER BY {_newest_first(filt, rows, size, stats.docs)} LIMIT :k)")
+        found: list[list[tuple[int, int]]] = [[] for _ in batch]
+        for tier, entry_id, published in conn.execute(sa.text(" UNION ALL ".join(parts)), params):
+            found[tier].append((-int(published), int(entry_id)))
+        for rows_of_tier in found:
+            rows_of_tier.sort()
+            for _published, entry_id in rows_of_tier:
+                if len(seen) >= size:
+                    break
+                if entry_id not in taken:
+                    taken.add(entry_id)
+                    seen.append(entry_id)
     return seen
 
 
