@@ -177,7 +177,7 @@ class Postgres:
         sa.event.listen(self.engine, "before_cursor_execute", self._record)
 
     def _record(self, _conn, _cursor, statement, parameters, _context, _many) -> None:
-        if self.statements is not None and not statement.startswith(("SET LOCAL", "SELECT set_config")):
+        if self.statements is not None and not statement.startswith(("SET LOCAL", "SELECT set_config", "EXPLAIN")):
             self.statements.append((statement, parameters))
 
     def ready(self, n: int) -> bool:

@@ -28,7 +28,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Iterable, Iterator, Sequence
+from typing import Iterable, Iterator, NamedTuple, Sequence
 
 __all__ = [
     "Syllable",
@@ -145,9 +145,12 @@ def has_marks(text: str) -> bool:
 # ---------------------------------------------------------------- tokens
 
 
-@dataclass(frozen=True, slots=True)
-class Syllable:
-    """One token: canonical lower-case text, folded text, position and offsets."""
+class Syllable(NamedTuple):
+    """One token: canonical lower-case text, folded text, position and offsets.
+
+    A named tuple rather than a frozen dataclass: highlighting tokenises the title, summary and start of
+    the story of every hit, and a tuple is made in a third of the time.
+    """
 
     text: str
     folded: str
@@ -169,9 +172,11 @@ def syllables(text: str) -> list[Syllable]:
         return []
     nfc = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
     out: list[Syllable] = []
+    append, forms, make = out.append, _token_forms, tuple.__new__
     for pos, m in enumerate(_WORD_RE.finditer(nfc)):
-        canonical, folded, upper = _token_forms(m.group(0))
-        out.append(Syllable(canonical, folded, pos, m.start(), m.end(), upper))
+        canonical, folded, upper = forms(m.group())
+        start, end = m.span()
+        append(make(Syllable, (canonical, folded, pos, start, end, upper)))
     return out
 
 

@@ -18,16 +18,21 @@ fields, so GIN answers every query without rechecking positions in the rows.
 
 Filters are lexemes of both vectors too ("=kind:individual", "=topic:y-te"), and of a small
 ``filters`` vector for browsing without text; facet values are counted through keys of the
-sets they form, interned in ``search_facet_set``.
+sets they form, interned in ``search_facet_set``. So is the sample bucket of the document
+("=sample:17"), which broad queries are counted on.
 
 Execution of one search, in one read-only transaction:
 
-1. total and facet counts: one grouped aggregate over the GIN bitmap of the matches;
+1. total and facet counts: one grouped aggregate over the GIN bitmap of the matches, or, when
+   the planner's statistics promise more than ``EXACT_COUNT_LIMIT`` matches, over the matches in
+   a few sample buckets (every row carries the lexeme of its bucket, so the GIN index finds them
+   itself), scaled up and flagged ``approximate`` on the result;
 2. a window of candidates taken tier by tier through the indexes, newest first within
    a tier: all words in the title as typed, all in the title, the whole query standing
    together as typed, standing together, every word as typed, the rest (each tier either
    walks the publication index or collects its matches and sorts them, whichever its
-   estimated size makes cheaper);
+   estimated size makes cheaper: chosen here, as the planner does not see that a walk
+   reads the vector of every row it tests);
 3. BM25F over the window in Python with the Whoosh backend's query tree, boosts and
    adjacency bonus, from term frequencies read out of the window's vectors, with
    document frequencies from the GIN indexes (the planner's lexeme statistics for the
@@ -108,6 +113,18 @@ STATS_TTL = 60.0
 STATS_SAMPLE_ROWS = 10_000
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
+# Counting every match of a broad query costs about a microsecond a row (the GIN bitmap, the rows,
+# the facet hash tables), so past this many matches by the planner's estimate the total and the
+# facet counts are estimated from a sample of the matches and the result says so (``approximate``).
+EXACT_COUNT_LIMIT = 6_000
+# Every document carries one of SAMPLE_BUCKETS sample lexemes ("=sample:17", see ``sample_bucket``);
+# a sample is the matches in the first k buckets, with k chosen to read about SAMPLE_ROWS rows. The
+# GIN index finds them itself: "query & (=sample:0 | =sample:1)" walks the short bucket lists and
+# skips through the long ones of common words, so a sample costs what the rows it keeps cost.
+SAMPLE_ROWS = 3_000
+SAMPLE_BUCKETS = 64
+# Rows a newest-first walk of the publication index may be expected to test (see ``_newest_first``).
+WALK_ROWS = 200
 
 # The schema, also written out in the application's migration. Filters are lexemes
 # ("=kind:individual", "=unit:12", "=topic:y-te"…) of both text vectors, so one GIN scan answers
@@ -198,6 +215,8 @@ _ADD_FACET_SETS = sa.text(
 # Which field of the Whoosh schema a query term reads, and where it lives here.
 _FIELD_COLUMN = {"title_exact": "title_terms", "title_folded": "title_terms", "title_pairs": "title_terms",
                  "body_exact": "terms", "body_folded": "terms", "body_pairs": "terms"}
+# What a hit shows, read with the candidates' term frequencies or on its own.
+_STORED = f"d.ref, d.kind, d.year, d.title, d.summary, left(d.body, {SNIPPET_SOURCE_CHARS})"
 _FIELD_LENGTH = {"title_exact": "title_exact_len", "title_folded": "title_len",
                  "body_exact": "text_exact_len", "body_folded": "text_len"}
 
@@ -289,6 +308,21 @@ def filter_lexeme(key: str, value: object) -> str:
     return f"={key}:{value}"
 
 
+def sample_bucket(entry_id: int) -> int:
+    """The sample bucket of a document, 0 to SAMPLE_BUCKETS - 1: a multiplicative hash of the low 16 bits
+    of its id, so any run of consecutive ids spreads evenly over the buckets (each 65,536 ids put exactly
+    1,024 in each) whatever else the ids go with. ``SAMPLE_BUCKET_SQL`` computes the same in SQL."""
+    return (((entry_id & 0xFFFF) * 40503) & 0xFFFF) >> 10
+
+
+SAMPLE_BUCKET_SQL = "((((entry_id & 65535) * 40503) & 65535) >> 10)"
+
+
+def _sample_query(buckets: int) -> str:
+    """A tsquery true for documents of the first ``buckets`` sample buckets."""
+    return _any([_lexeme(filter_lexeme("sample", b)) for b in range(buckets)])
+
+
 def _vector(title: _Field | None, text: _Field | None, filters: Sequence[str]) -> str:
     """A tsvector literal of the fields' lexemes (title positions weighted A, text positions D) and the
     filter lexemes (no position)."""
@@ -346,6 +380,7 @@ def document_row(doc: Mapping[str, Any]) -> tuple[dict[str, Any], set[str], dict
     filters = [filter_lexeme(key, v) for key, values in (
         ("kind", [p.kind] if p.kind else []), ("year", [year] if year else []), ("unit", unit_ids),
         ("topic", p.topics), ("award", p.awards), ("level", p.levels), ("visibility", p.visibility),
+        ("sample", [sample_bucket(p.id)]),
     ) for v in dict.fromkeys(values)]
     sets = {
         "basics": FacetSet(p.kind, year, tuple(p.levels)),
@@ -386,6 +421,84 @@ def _facet_rows(sets: Mapping[int, FacetSet]) -> list[dict[str, Any]]:
 # ------------------------------------------------------------------ the index
 
 
+_DEFAULT_MATCH_SHARE = 0.005  # PostgreSQL's DEFAULT_TS_MATCH_SEL
+
+
+def _tsquery_share(tsquery: str, share: Any) -> float:
+    """The share of rows a tsquery written by this module matches, from ``share(lexeme, prefix)`` of each
+    lexeme, combined as PostgreSQL's planner does (AND multiplies, OR adds less the overlap, NOT inverts)."""
+    pos = 0
+    n = len(tsquery)
+
+    def skip() -> None:
+        nonlocal pos
+        while pos < n and tsquery[pos] == " ":
+            pos += 1
+
+    def either() -> float:
+        nonlocal pos
+        s = both()
+        skip()
+        while pos < n and tsquery[pos] == "|":
+            pos += 1
+            t = both()
+            s = s + t - s * t
+            skip()
+        return s
+
+    def both() -> float:
+        nonlocal pos
+        s = single()
+        skip()
+        while pos < n and tsquery[pos] == "&":
+            pos += 1
+            s *= single()
+            skip()
+        return s
+
+    def single() -> float:
+        nonlocal pos
+        skip()
+        if pos >= n:
+            return 1.0
+        c = tsquery[pos]
+        if c == "!":
+            pos += 1
+            return 1.0 - single()
+        if c == "(":
+            pos += 1
+            s = either()
+            skip()
+            pos += 1  # ")"
+            return s
+        if c != "'":  # not written by this module: no guess
+            pos = n
+            return _DEFAULT_MATCH_SHARE
+        pos += 1
+        chars: list[str] = []
+        while pos < n:
+            c = tsquery[pos]
+            if c == "'" and tsquery[pos + 1 : pos + 2] == "'":
+                chars.append("'")
+                pos += 2
+            elif c == "'":
+                pos += 1
+                break
+            elif c == "\\" and pos + 1 < n:
+                chars.append(tsquery[pos + 1])
+                pos += 2
+            else:
+                chars.append(c)
+                pos += 1
+        prefix = tsquery.startswith(":*", pos)
+        if prefix:
+            pos += 2
+        return share("".join(chars), prefix)
+
+    return min(1.0, max(0.0, either()))
+
+
+
 @dataclass
 class _Statistics:
     """What BM25F needs of the whole collection, and the planner's frequent lexemes."""
@@ -395,6 +508,25 @@ class _Statistics:
     common: dict[str, dict[str, float]]  # column -> lexeme -> share of rows
     rarest_common: dict[str, float]  # column -> smallest listed share
     taken: float
+
+    def rows(self, column: str | None, tsquery: str | None) -> float:
+        """The rows of ``column @@ tsquery`` by the planner's own estimate (``tsmatchsel``: listed lexemes
+        at their share, others at half the rarest listed share, clauses taken as independent), with no
+        plan to ask for; every row without a query."""
+        if column is None or not tsquery:
+            return float(self.docs)
+        common = self.common.get(column) or {}
+        rarest = self.rarest_common.get(column) or 0.0
+        if not common:
+            return self.docs * _DEFAULT_MATCH_SHARE
+        unlisted = min(_DEFAULT_MATCH_SHARE, rarest / 2)
+
+        def share(lexeme: str, prefix: bool) -> float:
+            if prefix:
+                return min(1.0, sum(f for lx, f in common.items() if lx.startswith(lexeme)) or unlisted)
+            return common.get(lexeme, unlisted)
+
+        return self.docs * _tsquery_share(tsquery, share)
 
 
 class PostgresSearchIndex:
@@ -593,11 +725,11 @@ class PostgresSearchIndex:
         conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
         docs = round(estimate) if sample else int(row[0])
         mean = {f: float(v or 0.0) for f, v in zip(("title_folded", "title_exact", "body_folded", "body_exact"), row[1:])}
-        common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}}
-        rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0}
+        common: dict[str, dict[str, float]] = {"terms": {}, "title_terms": {}, "filters": {}}
+        rarest: dict[str, float] = {"terms": 0.0, "title_terms": 0.0, "filters": 0.0}
         for column, elems, freqs in conn.execute(sa.text(
             "SELECT attname, CAST(CAST(most_common_elems AS text) AS text[]), most_common_elem_freqs FROM pg_stats "
-            "WHERE schemaname = current_schema() AND tablename = :t AND attname IN ('terms', 'title_terms')"),
+            "WHERE schemaname = current_schema() AND tablename = :t AND attname IN ('terms', 'title_terms', 'filters')"),
             {"t": TABLE},
         ):
             if elems and freqs:
@@ -734,17 +866,25 @@ class _Filter:
     public_only: bool = False
     never: bool = False
 
-    def where(self, column: str = "terms", tsquery: str | None = None) -> tuple[str, dict[str, Any]]:
+    def where(self, column: str = "terms", tsquery: str | None = None, sample: int = 0,
+              name: str = "q") -> tuple[str, dict[str, Any]]:
         """A WHERE clause over ``search_document d``: ``tsquery`` on ``column`` and the filters in one
-        GIN condition, or the filters alone on ``filters``."""
+        GIN condition (parameter ``name``), or the filters alone on ``filters``; only the first ``sample``
+        sample buckets if given."""
         parts = ["d.public"] if self.public_only else []
+        conditions = [c for c in (tsquery, self.lexemes, _sample_query(sample) if sample else None) if c]
         if tsquery:
-            parts.append(f"d.{column} @@ CAST(:q AS tsquery)")
-            return " AND ".join(parts), {"q": f"{tsquery} & {self.lexemes}" if self.lexemes else tsquery}
-        if self.lexemes:
-            parts.append("d.filters @@ CAST(:q AS tsquery)")
-            return " AND ".join(parts), {"q": self.lexemes}
-        return " AND ".join(parts) or "TRUE", {}
+            parts.append(f"d.{column} @@ CAST(:{name} AS tsquery)")
+        elif conditions:
+            parts.append(f"d.filters @@ CAST(:{name} AS tsquery)")
+        else:
+            return " AND ".join(parts) or "TRUE", {}
+        return " AND ".join(parts), {name: " & ".join(conditions)}
+
+    @property
+    def dated(self) -> bool:
+        """True when a year filter applies."""
+        return bool(self.lexemes) and "'=year:" in self.lexemes
 
     @property
     def reads_everything(self) -> bool:
@@ -779,31 +919,81 @@ class _Found:
     total: int = 0
     top: list[tuple[float, int, int]] = field(default_factory=list)  # (score, published, entry id)
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    approximate: bool = False
+    stored: dict[int, tuple] = field(default_factory=dict)  # entry id -> the ``_STORED`` columns, when read
+
+
+def _sample_buckets(estimate: float) -> int:
+    """How many sample buckets to count for a query estimated to match ``estimate`` rows; 0 to count all."""
+    if estimate <= EXACT_COUNT_LIMIT:
+        return 0
+    buckets = math.ceil(SAMPLE_BUCKETS * SAMPLE_ROWS / estimate)
+    return buckets if buckets <= SAMPLE_BUCKETS // 2 else 0
+
+
+@dataclass
+class _Counts:
+    total: int = 0
+    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
+    approximate: bool = False
+    stored: dict[int, tuple] = field(default_factory=dict)  # entry id -> the ``_STORED`` columns, when read
 
 
 def _count(
-    conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, facets: bool
-) -> tuple[int, dict[str, list[tuple[Any, int]]]]:
-    """Total and, if asked, facet counts of the rows matching ``tsquery`` and the filters, in one pass."""
+    conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, facets: bool,
+    exact: bool = False,
+) -> _Counts:
+    """Total and, if asked, facet counts of the rows matching ``tsquery`` and the filters, in one pass.
+
+    Unless ``exact``, a query the planner expects to match more than EXACT_COUNT_LIMIT rows is counted
+    on a sample of about SAMPLE_ROWS of its matches and the counts are scaled up (``approximate``).
+    """
     if filt.never:
-        return 0, {k: [] for k in FACET_KEYS} if facets else {}
+        return _Counts(0, {k: [] for k in FACET_KEYS} if facets else {})
     where, params = filt.where("terms", tsquery)
+    column = "terms" if tsquery else "filters" if filt.lexemes else None
+    buckets = 0 if exact else _sample_buckets(idx.statistics(conn).rows(column, params.get("q")))
+    if buckets:
+        sampled = _aggregate(conn, idx, *filt.where("terms", tsquery, buckets), facets)
+        scale = SAMPLE_BUCKETS / buckets
+        # Far fewer matches than the planner thought: a sample that small says little, count them all.
+        if sampled.total * scale >= EXACT_COUNT_LIMIT / 2:
+            return _Counts(
+                round(sampled.total * scale),
+                {key: [(v, max(1, round(n * scale))) for v, n in items] for key, items in sampled.facets.items()},
+                approximate=True,
+            )
+    if filt.reads_everything and not tsquery:
+        # Every (public) row is read: sequentially, not through the publication index.
+        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
+    try:
+        return _aggregate(conn, idx, where, params, facets)
+    finally:
+        if filt.reads_everything and not tsquery:
+            conn.exec_driver_sql("SET LOCAL enable_seqscan = off")
+
+
+def _aggregate(
+    conn: sa.Connection, idx: PostgresSearchIndex, where: str, params: dict[str, Any], facets: bool
+) -> _Counts:
+    """Count the rows matching ``where`` and, if asked, their facet values."""
     if not facets:
-        return int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params).scalar_one()), {}
-    # One hash table per facet, keyed by integers; each set key is spread into its values here.
+        return _Counts(int(conn.execute(sa.text(f"SELECT count(*) FROM {TABLE} d WHERE {where}"), params).scalar_one()))
+    # One hash table per grouping set, keyed by integers; each set key is spread into its values here.
+    # Kind-year-levels and awards go together (they make few pairs), which saves a hash table a row.
     rows = conn.execute(sa.text(
-        "SELECT GROUPING(d.unit_id, d.basics_key, d.topics_key, d.awards_key), d.unit_id, d.basics_key, d.topics_key, "
+        "SELECT GROUPING(d.unit_id, d.basics_key, d.topics_key), d.unit_id, d.basics_key, d.topics_key, "
         f"d.awards_key, count(*) FROM {TABLE} d WHERE {where} "
-        "GROUP BY GROUPING SETS ((d.unit_id), (d.basics_key), (d.topics_key), (d.awards_key))"),
+        "GROUP BY GROUPING SETS ((d.unit_id), (d.basics_key, d.awards_key), (d.topics_key))"),
         params,
     ).all()
     sets = idx.facet_sets(conn, (k for r in rows for k in r[2:5] if k is not None))
     counters: dict[str, Counter[Any]] = {k: Counter() for k in FACET_KEYS}
     total = 0
     for grouping, unit_id, basics_key, topics_key, awards_key, n in rows:
-        if grouping == 0b0111:
+        if grouping == 0b011:
             counters["unit"][unit_id] += n
-        elif grouping == 0b1011:
+        elif grouping == 0b101:
             total += n
             basics = sets.get(basics_key)
             if basics is not None:
@@ -811,12 +1001,11 @@ def _count(
                 counters["year"][basics.year] += n
                 for v in basics.names:
                     counters["level"][v] += n
-        elif grouping == 0b1101:
-            for v in sets[topics_key].names if topics_key in sets else ():
-                counters["topic"][v] += n
-        else:
             for v in sets[awards_key].names if awards_key in sets else ():
                 counters["award"][v] += n
+        else:
+            for v in sets[topics_key].names if topics_key in sets else ():
+                counters["topic"][v] += n
     out: dict[str, list[tuple[Any, int]]] = {}
     for key, counter in counters.items():
         for none in ("", None, 0):  # no kind, year or unit
@@ -824,31 +1013,70 @@ def _count(
         items = list(counter.items())
         items.sort(key=lambda kv: (-kv[1], str(kv[0])))
         out[key] = items
-    return total, out
+    return _Counts(total, out)
 
 
-def _newest(conn: sa.Connection, filt: _Filter, tsquery: str | None, want: int) -> list[tuple[float, int, int]]:
+def _newest_first(filt: _Filter, matches: float, want: int, docs: int) -> str:
+    """ORDER BY of the ``want`` newest of about ``matches`` rows: walking the publication index, testing
+    each row, pays off when the matches are so many that a few rows in turn hold enough of them; the
+    test reads the row's vector from out-of-line storage (tens of µs, which the planner's costs do not
+    see), so past WALK_ROWS rows collecting the matches through the GIN index and sorting them (under a
+    µs a row) is cheaper. A filter on the year never walks: the newest rows are of the latest years."""
+    walk = not filt.dated and want * docs <= WALK_ROWS * matches
+    # The index orders by ``published`` alone; "published + 0" leaves the planner nothing to walk.
+    return "d.published DESC, d.entry_id" if walk else "d.published + 0 DESC, d.entry_id"
+
+
+def _newest(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tsquery: str | None, want: int,
+            matches: int) -> list[tuple[float, int, int]]:
     where, params = filt.where("terms", tsquery)
+    order = _newest_first(filt, matches, want, idx.statistics(conn).docs)
     rows = conn.execute(sa.text(
-        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where} "
-        "ORDER BY d.published DESC, d.entry_id LIMIT :want"), {**params, "want": want},
+        f"SELECT d.entry_id, d.published FROM {TABLE} d WHERE {where} ORDER BY {order} LIMIT :want"),
+        {**params, "want": want},
     ).all()
     return [(0.0, int(p), int(i)) for i, p in rows]
 
 
-def _window(conn: sa.Connection, filt: _Filter, tiers: list[tuple[str, str]], size: int) -> list[int]:
-    """Up to ``size`` candidate ids, tier after tier, newest first within each tier."""
+def _window(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tiers: list[tuple[str, str]], size: int,
+            matches: int) -> list[int]:
+    """Up to ``size`` candidate ids, tier after tier, newest first within each tier; every tier is part
+    of the ``matches`` rows of the query.
+
+    Tiers go to the server a few at a time, as many as their estimated sizes say it takes to fill the
+    window (twice over: tiers overlap), each for its ``size`` newest rows: the first unseen rows of each,
+    taken in turn, are then those a statement per tier excluding the rows already taken would return,
+    for no more than ``size`` rows of a tier can come before them."""
+    stats = idx.statistics(conn)
     seen: list[int] = []
-    for column, tsquery in tiers:
-        if len(seen) >= size:
-            break
-        where, params = filt.where(column, tsquery)
-        rows = conn.execute(sa.text(
-            f"SELECT d.entry_id FROM {TABLE} d WHERE {where} "
-            "AND d.entry_id <> ALL(CAST(:seen AS bigint[])) ORDER BY d.published DESC, d.entry_id LIMIT :k"),
-            {**params, "seen": seen, "k": size - len(seen)},
-        ).scalars().all()
-        seen.extend(int(i) for i in rows)
+    taken: set[int] = set()
+    todo = list(tiers)
+    while todo and len(seen) < size:
+        batch: list[tuple[str, str, float]] = []
+        expected = 0.0
+        while todo and (not batch or expected < 2 * size):
+            column, tsquery = todo.pop(0)
+            rows = min(matches, stats.rows(column, filt.where(column, tsquery)[1]["q"]))
+            batch.append((column, tsquery, rows))
+            expected += rows
+        parts: list[str] = []
+        params: dict[str, Any] = {"k": size}
+        for n, (column, tsquery, rows) in enumerate(batch):
+            where, got = filt.where(column, tsquery, name=f"q{n}")
+            params.update(got)
+            parts.append(f"(SELECT {n} AS tier, d.entry_id, d.published FROM {TABLE} d WHERE {where} "
+                         f"ORDER BY {_newest_first(filt, rows, size, stats.docs)} LIMIT :k)")
+        found: list[list[tuple[int, int]]] = [[] for _ in batch]
+        for tier, entry_id, published in conn.execute(sa.text(" UNION ALL ".join(parts)), params):
+            found[tier].append((-int(published), int(entry_id)))
+        for rows_of_tier in found:
+            rows_of_tier.sort()
+            for _published, entry_id in rows_of_tier:
+                if len(seen) >= size:
+                    break
+                if entry_id not in taken:
+                    taken.add(entry_id)
+                    seen.append(entry_id)
     return seen
 
 
@@ -883,9 +1111,11 @@ def _tree_score(node: Q.Query, score_leaf: Any) -> float | None:
 
 
 def _rescore(
-    conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, mode: str, typos: Typos | None, ids: list[int]
+    conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, mode: str, typos: Typos | None, ids: list[int],
+    stored: dict[int, tuple] | None = None,
 ) -> list[tuple[float, int, int]]:
-    """BM25F of the Whoosh backend's query tree plus its adjacency bonus, for the candidates ``ids``."""
+    """BM25F of the Whoosh backend's query tree plus its adjacency bonus, for the candidates ``ids``; their
+    shown columns (``_STORED``) into ``stored`` if given."""
     if not ids:
         return []
     stats = idx.statistics(conn)
@@ -904,24 +1134,31 @@ def _rescore(
     main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense) if dense else full
     assert main is not None
     lexemes = sorted({t for _, t in keys})
+    # One row a candidate: its lengths, the frequencies of the query's lexemes and, read in the same
+    # pass, what a hit shows.
     rows = conn.execute(sa.text(
-        "SELECT d.entry_id, d.published, d.title_len, d.title_exact_len, d.text_len, d.text_exact_len, u.lexeme, "
-        "cardinality(array_positions(u.weights, 'A')), cardinality(array_positions(u.weights, 'D')) "
+        "SELECT d.entry_id, d.published, d.title_len, d.title_exact_len, d.text_len, d.text_exact_len, u.lexemes, "
+        f"u.in_title, u.in_text, {_STORED} FROM {TABLE} d LEFT JOIN LATERAL ("
+        "SELECT array_agg(x.lexeme) AS lexemes, array_agg(cardinality(array_positions(x.weights, 'A'))) AS in_title, "
+        "array_agg(cardinality(array_positions(x.weights, 'D'))) AS in_text "
         # Deleting every other lexeme first (twice ts_delete) is far cheaper than unnesting whole vectors.
-        f"FROM {TABLE} d LEFT JOIN LATERAL unnest(ts_delete(d.terms, tsvector_to_array(ts_delete(d.terms, "
-        "CAST(:lexemes AS text[]))))) AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+        "FROM unnest(ts_delete(d.terms, tsvector_to_array(ts_delete(d.terms, CAST(:lexemes AS text[]))))) AS x"
+        ") AS u ON TRUE WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
         {"lexemes": lexemes, "ids": ids},
     ).all()
     docs: dict[int, dict[str, Any]] = {}
-    for entry_id, published, tl, tel, bl, bel, lexeme, in_title, in_text in rows:
-        d = docs.setdefault(int(entry_id), {
+    for entry_id, published, tl, tel, bl, bel, found, in_title, in_text, *shown in rows:
+        tf: dict[tuple[str, str], int] = {}
+        for lexeme, a, b in zip(found or (), in_title or (), in_text or ()):
+            tf[("title", lexeme)] = a or 0
+            tf[("body", lexeme)] = b or 0
+        docs[int(entry_id)] = {
             "published": int(published),
             "length": {"title_folded": tl, "title_exact": tel, "body_folded": bl, "body_exact": bel},
-            "tf": {},
-        })
-        if lexeme is not None:
-            d["tf"][("title", lexeme)] = in_title or 0
-            d["tf"][("body", lexeme)] = in_text or 0
+            "tf": tf,
+        }
+        if stored is not None:
+            stored[int(entry_id)] = tuple(shown)
     out: list[tuple[float, int, int]] = []
     for entry_id, d in docs.items():
         tf, length = d["tf"], d["length"]
@@ -944,17 +1181,20 @@ def _rescore(
 
 def _run_text(
     conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str,
-    typos: Typos | None, want: int,
+    typos: Typos | None, want: int, exact: bool,
 ) -> _Found:
     filt = _filters(req)
     match = match_query(parsed, mode, typos)
-    total, facets = _count(conn, idx, filt, match, req.facets)
-    if not total:
-        return _Found(0, [], facets)
+    counts = _count(conn, idx, filt, match, req.facets, exact)
+    found = _Found(counts.total, [], counts.facets, counts.approximate)
+    if not counts.total:
+        return found
     if req.sort == "newest":
-        return _Found(total, _newest(conn, filt, match, want), facets)
-    ids = _window(conn, filt, _tiers(parsed, mode, typos), max(want, WINDOW))
-    return _Found(total, _rescore(conn, idx, parsed, mode, typos, ids)[:want], facets)
+        found.top = _newest(conn, idx, filt, match, want, counts.total)
+    else:
+        ids = _window(conn, idx, filt, _tiers(parsed, mode, typos), max(want, WINDOW), counts.total)
+        found.top = _rescore(conn, idx, parsed, mode, typos, ids, found.stored)[:want]
+    return found
 
 
 # ------------------------------------------------------------------ typos
@@ -1007,20 +1247,20 @@ def title_neighbours(conn: sa.Connection, idx: PostgresSearchIndex, parsed: Pars
 # ------------------------------------------------------------------ public API
 
 
-def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int) -> _Found:
+def _browse(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, want: int, exact: bool) -> _Found:
     filt = _filters(req)
-    if filt.reads_everything:
-        conn.exec_driver_sql("SET LOCAL enable_seqscan = on")
-    total, facets = _count(conn, idx, filt, None, req.facets)
-    return _Found(total, _newest(conn, filt, None, want) if total else [], facets)
+    counts = _count(conn, idx, filt, None, req.facets, exact)
+    top = _newest(conn, idx, filt, None, want, counts.total) if counts.total else []
+    return _Found(counts.total, top, counts.facets, counts.approximate)
 
 
 def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
-           result: SearchResult) -> _Found:
-    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``."""
+           result: SearchResult, exact: bool = False) -> _Found:
+    """Run the query with its fallbacks, noting the mode and any suggestion on ``result``; totals and
+    facets of broad queries are estimates unless ``exact``."""
     if not parsed:
         result.mode = "browse"
-        return _browse(conn, idx, req, want)
+        return _browse(conn, idx, req, want, exact)
     got = _Found()
     typos: dict[str, list[str]] | None = None
     for mode in ("all", "typo", "any"):
@@ -1031,7 +1271,7 @@ def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, pa
                 continue
         if mode == "any" and len(parsed.clauses) < 2:
             break
-        got = _run_text(conn, idx, parsed, req, mode, typos, want)
+        got = _run_text(conn, idx, parsed, req, mode, typos, want, exact)
         result.mode = mode
         if got.total:
             break
@@ -1044,7 +1284,7 @@ def search_ids(idx: PostgresSearchIndex, req: SearchRequest, *, limit: int) -> t
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     bare = SearchRequest(**{**req.__dict__, "facets": False})
     with idx.reading() as conn:
-        got = _match(conn, idx, bare, parsed, max(1, limit), SearchResult())
+        got = _match(conn, idx, bare, parsed, max(1, limit), SearchResult(), exact=True)
     return got.total, [entry_id for _score, _published, entry_id in got.top]
 
 
@@ -1058,20 +1298,22 @@ def search(idx: PostgresSearchIndex, req: SearchRequest) -> SearchResult:
     with idx.reading() as conn:
         got = _match(conn, idx, req, parsed, want, result)
         result.total = got.total
+        result.approximate = got.approximate
         if req.facets:
             result.facets = got.facets or {k: [] for k in FACET_KEYS}
         shown = got.top[(page - 1) * per_page : want]
-        stored = {
-            int(r[0]): r for r in conn.execute(sa.text(
-                f"SELECT entry_id, ref, kind, year, title, summary, left(body, {SNIPPET_SOURCE_CHARS}) FROM {TABLE} "
-                "WHERE entry_id = ANY(CAST(:ids AS bigint[]))"), {"ids": [i for _, _, i in shown]})
-        }
+        stored = got.stored
+        missing = [i for _, _, i in shown if i not in stored]
+        if missing:
+            stored.update((int(r[0]), tuple(r[1:])) for r in conn.execute(sa.text(
+                f"SELECT d.entry_id, {_STORED} FROM {TABLE} d WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+                {"ids": missing}))
     terms = HighlightTerms.from_query(parsed)
     for score, _published, entry_id in shown:
         row = stored.get(entry_id)
         if row is None:
             continue
-        _id, ref, kind, year, title, summary, body = row
+        ref, kind, year, title, summary, body = row
         texts = [title or "", summary or "", body or ""]
         doc_terms = terms.for_texts(texts)
         result.hits.append(Hit(

@@ -96,6 +96,9 @@ class SearchResult:
     did_you_mean: str | None = None
     query_used: str = ""
     mode: str = "all"  # "all" | "typo" | "any" | "browse"
+    # True when ``total`` and the facet counts are estimates from a sample of the matches rather than
+    # counted one by one (the PostgreSQL backend does so for broad queries): show them as "about N".
+    approximate: bool = False
 
 
 # ------------------------------------------------------------------ Whoosh queries (full scoring)

@@ -289,3 +289,82 @@ def test_queries_are_built_from_the_same_analysis() -> None:
     assert match_query(parse_query("nhà văn hóa"), "all") == "(('nha' & 'van' & 'hoa') | 'nvh')"
     assert match_query(parse_query('"tổ dân phố" UBND'), "all") == "((('to_dan' & 'dan_pho') | 'tdp') & 'ubnd')"
     assert match_query(parse_query("shiper"), "all", {"shiper": ["shipper"]}) == "('shiper' | 'shipper')"
+
+
+# ------------------------------------------------------------------ counting broad queries
+
+
+def _broad_collection(n: int) -> list[dict]:
+    """``n`` entries, three in four about a "Nhà văn hóa", over three kinds, four years and five units."""
+    kinds = ("individual", "collective", "initiative")
+    return [
+        doc(i, "Nhà văn hóa thôn" if i % 4 else f"Vườn rau số {i}", kind=kinds[i % 3], year=2020 + i % 4,
+            unit_ids=[1 + i % 5], topics=["van-hoa"] if i % 2 else [])
+        for i in range(1, n + 1)
+    ]
+
+
+def test_broad_queries_are_counted_on_a_sample(empty_pg_index: PostgresSearchIndex,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    docs = _broad_collection(2000)
+    empty_pg_index.rebuild(docs)
+    matching = [d for d in docs if d["id"] % 4]
+    exact = postgres.search(empty_pg_index, SearchRequest(q="nha van hoa"))
+    assert not exact.approximate and exact.total == len(matching) == 1500
+    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 400)
+    monkeypatch.setattr(postgres, "SAMPLE_ROWS", 200)
+    res = postgres.search(empty_pg_index, SearchRequest(q="nha van hoa"))
+    assert res.approximate and res.total != 1500 and abs(res.total - 1500) < 150
+    kinds = dict(res.facets["kind"])
+    assert set(kinds) == {"individual", "collective", "initiative"}
+    assert all(abs(n - 500) < 100 for n in kinds.values())
+    assert {v for v, _ in res.facets["unit"]} == {1, 2, 3, 4, 5} and dict(res.facets["topic"]).keys() == {"van-hoa"}
+    # The same page of hits, in the same order; the download count stays exact.
+    assert [h.id for h in res.hits] == [h.id for h in exact.hits]
+    assert postgres.search_ids(empty_pg_index, SearchRequest(q="nha van hoa"), limit=5)[0] == 1500
+    # Few matches are counted one by one, text or browse.
+    assert not postgres.search(empty_pg_index, SearchRequest(q="vuon rau")).approximate
+    browse = postgres.search(empty_pg_index, SearchRequest(q="", kind="collective"))
+    assert browse.approximate and abs(browse.total - 667) < 100
+
+
+def test_sample_buckets_are_the_same_in_python_and_sql(empty_pg_index: PostgresSearchIndex) -> None:
+    empty_pg_index.upsert([doc(i, "Nhà văn hóa") for i in (1, 2, 63, 64, 1000, 65535, 65536, 2**31 - 1, 2**40)])
+    with empty_pg_index.reading() as connection:
+        rows = connection.exec_driver_sql(
+            f"SELECT entry_id, {postgres.SAMPLE_BUCKET_SQL}, filters::text FROM {postgres.TABLE}").all()
+    assert len(rows) == 9
+    for entry_id, bucket, filters in rows:
+        assert bucket == postgres.sample_bucket(entry_id) and f"'=sample:{bucket}'" in filters
+    assert {postgres.sample_bucket(i) for i in range(1, 65537)} == set(range(postgres.SAMPLE_BUCKETS))
+
+
+def test_the_migration_gives_older_rows_their_sample_lexemes(empty_pg_index: PostgresSearchIndex) -> None:
+    import importlib.util
+    from pathlib import Path
+    from types import SimpleNamespace
+
+    path = Path(__file__).resolve().parents[2] / "registry/migrations/versions/5b2e9c1d7a40_sample_lexemes_of_the_search_rows.py"
+    spec = importlib.util.spec_from_file_location("sample_lexemes_migration", path)
+    assert spec and spec.loader
+    migration = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(migration)
+    empty_pg_index.upsert([doc(i, "Nhà văn hóa") for i in (5, 77, 4242)])
+    with empty_pg_index.engine.begin() as connection:
+        written = connection.exec_driver_sql(f"SELECT entry_id, filters, title_terms, terms FROM {postgres.TABLE}").all()
+        migration.op = SimpleNamespace(get_bind=lambda: connection, execute=connection.exec_driver_sql)
+        migration.downgrade()
+        assert connection.exec_driver_sql(
+            f"SELECT count(*) FROM {postgres.TABLE} WHERE strpos(filters::text, '=sample:') > 0").scalar() == 0
+        migration.upgrade()
+        migration.upgrade()  # again: nothing changes
+        assert connection.exec_driver_sql(
+            f"SELECT entry_id, filters, title_terms, terms FROM {postgres.TABLE}").all() == written
+
+
+def test_newest_first_walks_the_publication_index_only_when_matches_are_dense() -> None:
+    plain, dated = postgres._Filter(public_only=True), postgres._Filter(lexemes="'=year:2020'")
+    walk, sort = "d.published DESC, d.entry_id", "d.published + 0 DESC, d.entry_id"
+    assert postgres._newest_first(plain, 50_000, 24, 100_000) == walk
+    assert postgres._newest_first(plain, 3_000, 24, 100_000) == sort
+    assert postgres._newest_first(dated, 50_000, 24, 100_000) == sort
