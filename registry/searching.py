@@ -71,6 +71,16 @@ class SearchPage:
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     did_you_mean: str | None = None
     unit: Unit | None = None
+    # Very broad searches on PostgreSQL count a sample of their matches: total and facets are estimates.
+    approximate: bool = False
+
+    @property
+    def shown_total(self) -> int:
+        """The total as a reader should see it: an estimate rounded to two significant digits."""
+        if not self.approximate or self.total < 100:
+            return self.total
+        step = 10 ** (len(str(self.total)) - 2)
+        return round(self.total / step) * step
 
 
 def search_args(args: Any) -> tuple[str, str, BrowseFilters]:
@@ -114,6 +124,7 @@ def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, loca
         pages=max(1, ceil(result.total / per_page)), per_page=per_page,
         facets=label_facets(result.facets, filters, locale), did_you_mean=result.did_you_mean,
         unit=db.session.get(Unit, filters.unit) if filters.unit is not None else None,
+        approximate=getattr(result, "approximate", False),
     )
 
 

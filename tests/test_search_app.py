@@ -155,3 +155,14 @@ def test_postgres_backend_is_refused_on_sqlite(tmp_path, monkeypatch):
         create_app({"TESTING": True, "SEARCH_BACKEND": "postgres"})
     with pytest.raises(SearchBackendError, match="not one of"):
         resolve_backend("elastic", "sqlite:///x.sqlite3")
+
+
+def test_an_estimated_total_is_shown_rounded_and_an_exact_one_as_it_is():
+    from registry.searching import SearchPage
+
+    def shown(total: int, approximate: bool) -> int:
+        return SearchPage(q="", sort="newest", hits=[], total=total, page=1, pages=1, per_page=24,
+                          approximate=approximate).shown_total
+
+    assert shown(74_027, True) == 74_000 and shown(7_312, True) == 7_300 and shown(1_250_400, True) == 1_300_000
+    assert shown(74_027, False) == 74_027 and shown(99, True) == 99

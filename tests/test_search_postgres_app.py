@@ -241,3 +241,17 @@ def test_whoosh_can_still_be_chosen_on_postgresql(database_url, tmp_path, monkey
         assert not isinstance(search_index(), PostgresSearchIndex)
         db.engine.dispose()
     close_indexes()
+
+
+def test_estimated_counts_say_about_on_the_page_and_in_the_api(indexed, client, monkeypatch):
+    exact = client.get("/api/v1/search?q=").get_json()
+    assert exact["total"] == 4 and exact["total_is_estimate"] is False
+    # As if the query matched most of 100,000 entries: counted on half the sample buckets, scaled up.
+    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 0)
+    monkeypatch.setattr(postgres, "_sample_buckets", lambda estimate: postgres.SAMPLE_BUCKETS // 2)
+    indexed.extensions["page_cache"].clear()
+    estimated = client.get("/api/v1/search?q=").get_json()
+    assert estimated["total_is_estimate"] is True and estimated["total"] % 2 == 0
+    html = client.get("/search?lang=vi").get_data(as_text=True)
+    assert "Khoảng" in html and "ước tính" in html
+    assert "About" in client.get("/search?lang=en").get_data(as_text=True)

@@ -19,7 +19,9 @@ QUERY = Param("q", _l("What to look for, with or without diacritics."), example=
 @bp.get("/search")
 @documented(
     summary=_l("Search published entries"),
-    description=_l("Full-text search with snippets and facet counts; without q, the newest entries."),
+    description=_l("Full-text search with snippets and facet counts; without q, the newest entries. When a "
+                    "search matches so much that its matches are counted on a sample, total and facet counts "
+                    "are estimates and total_is_estimate is true."),
     params=(QUERY, Param("sort", _l("Order of results."), enum=("relevance", "newest")), *FILTERS, *PAGING, FORMAT),
     example="/api/v1/search?q=nha+van+hoa&kind=initiative", exports=True, tag="search",
 )
@@ -34,6 +36,7 @@ def search():
     return paged_response({
         "q": q,
         "total": page.total,
+        "total_is_estimate": page.approximate,
         "page": page.page,
         "per_page": page.per_page,
         "results": [
