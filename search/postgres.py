@@ -435,26 +435,22 @@ def _tsquery_share(tsquery: str, share: Any) -> float:
         while pos < n and tsquery[pos] == " ":
             pos += 1
 
-    def either() -> float:
+    def chain(operator: str, operand: Any, combine: Any) -> float:
+        """Operands joined by ``operator``, their shares folded together with ``combine``."""
         nonlocal pos
-        s = both()
+        s = operand()
         skip()
-        while pos < n and tsquery[pos] == "|":
+        while pos < n and tsquery[pos] == operator:
             pos += 1
-            t = both()
-            s = s + t - s * t
+            s = combine(s, operand())
             skip()
         return s
 
+    def either() -> float:
+        return chain("|", both, lambda s, t: s + t - s * t)
+
     def both() -> float:
-        nonlocal pos
-        s = single()
-        skip()
-        while pos < n and tsquery[pos] == "&":
-            pos += 1
-            s *= single()
-            skip()
-        return s
+        return chain("&", single, lambda s, t: s * t)
 
     def single() -> float:
         nonlocal pos

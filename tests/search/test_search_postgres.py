@@ -368,3 +368,16 @@ def test_newest_first_walks_the_publication_index_only_when_matches_are_dense() 
     assert postgres._newest_first(plain, 50_000, 24, 100_000) == walk
     assert postgres._newest_first(plain, 3_000, 24, 100_000) == sort
     assert postgres._newest_first(dated, 50_000, 24, 100_000) == sort
+
+
+def test_match_share_of_a_tsquery_combines_lexemes_as_the_planner_does() -> None:
+    shares = {"a": 0.5, "b": 0.2, "c": 0.5, "o'neil": 0.1}
+
+    def share(lexeme: str, prefix: bool) -> float:
+        return shares[lexeme] * (2 if prefix else 1)
+
+    assert postgres._tsquery_share("'a' & 'b'", share) == pytest.approx(0.1)
+    assert postgres._tsquery_share("'a' | 'b'", share) == pytest.approx(0.6)
+    assert postgres._tsquery_share("('a' | 'b') & 'c'", share) == pytest.approx(0.3)
+    assert postgres._tsquery_share("!'a' & 'b':*", share) == pytest.approx(0.2)
+    assert postgres._tsquery_share("'o''neil' | 'a' & 'b'", share) == pytest.approx(0.1 + 0.1 - 0.01)
