@@ -104,6 +104,8 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
     secretary.goto(f"{base_url}/desk/")
     secretary.click("text=Nguyễn Văn Bình")
     secretary.click("button:has-text('Close the vote')")
+    # The answer is a redirect to the dossier: read it once it has loaded, not mid-navigation.
+    secretary.get_by_text(re.compile(r"members agreed")).first.wait_for()
     assert re.search(r"2 of \d members agreed, [\d.]+%, threshold 50% of all members: passed", secretary.content())
     secretary.click("button:has-text('Open public consultation')")
     assert "Open for comments until" in secretary.content()
