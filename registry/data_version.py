@@ -46,9 +46,24 @@ def current_versions() -> dict[str, int]:
     """The counters as this request sees them, read once per request."""
     versions = g.get("data_versions")
     if versions is None:
-        versions = {name: 0 for name in COUNTERS}
-        versions.update(db.session.execute(sa.select(_table.c.name, _table.c.value)).all())
-        g.data_versions = versions
+        versions = g.data_versions = _read_versions(db.session)
+    return versions
+
+
+def committed_versions() -> dict[str, int]:
+    """The counters as last committed, read on a connection of their own in autocommit (no transaction
+    to open and close); for a read before the request's session has done anything."""
+    engines = current_app.extensions.setdefault("data_version_engines", {})
+    engine = engines.get(db.engine)
+    if engine is None:
+        engine = engines[db.engine] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        return _read_versions(connection)
+
+
+def _read_versions(conn: Session | sa.Connection) -> dict[str, int]:
+    versions = {name: 0 for name in COUNTERS}
+    versions.update(conn.execute(sa.select(_table.c.name, _table.c.value)).all())
     return versions
 
 

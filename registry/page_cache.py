@@ -26,9 +26,9 @@ from flask import Flask, Response, current_app, g, request, session
 from flask_babel import to_user_timezone
 from flask_login import current_user
 
-from .data_version import COUNTERS
+from .data_version import COUNTERS, committed_versions
 from .extensions import db
-from .models import DataVersion, IndexOutbox
+from .models import IndexOutbox
 
 # Pages and API answers that depend only on the address, the language and the public data.
 CACHEABLE_ENDPOINTS = frozenset({
@@ -133,26 +133,13 @@ def _key() -> tuple:
     return (request.host_url, request.path, request.query_string, current_language(), today)
 
 
-def _published_version() -> tuple[int, ...]:
-    """The committed data version, read outside the request's session (no transaction to open and close).
-
-    Read before anything is rendered, so a kept answer is never older than the version it is kept under.
-    """
-    engine = current_app.extensions.get("page_cache_engine")
-    if engine is None or engine.engine is not db.engine:
-        engine = current_app.extensions["page_cache_engine"] = db.engine.execution_options(
-            isolation_level="AUTOCOMMIT")
-    table = DataVersion.__table__
-    with engine.connect() as connection:
-        versions = dict(connection.execute(sa.select(table.c.name, table.c.value)).all())
-    return tuple(versions.get(name, 0) for name in COUNTERS)
-
-
 def _serve_from_cache() -> Response | None:
     cache = page_cache()
     if cache is None or not _visitor_may_share():
         return None
-    version = _published_version()
+    # Read before anything is rendered, so a kept answer is never older than the version it is kept under.
+    committed = committed_versions()
+    version = tuple(committed[name] for name in COUNTERS)
     key = _key()
     answer = cache.get(version, key)
     if answer is not None:
@@ -174,9 +161,8 @@ def _keep_answer(response: Response) -> Response:
     if "csrf_token" in g or session.modified:
         return response
     headers = tuple((name, value) for name, value in response.headers.items()
-                    if name.lower() not in _FRESH_HEADERS and not name.lower().startswith("x-"))
-    headers += tuple((name, value) for name, value in response.headers.items()
-                     if name.lower() == "x-total-count")
+                    if name.lower() not in _FRESH_HEADERS
+                    and (not name.lower().startswith("x-") or name.lower() == "x-total-count"))
     cache = page_cache()
     if cache is not None:
         cache.put(*slot, CachedAnswer(response.status_code, headers, response.get_data()))
