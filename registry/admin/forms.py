@@ -9,6 +9,7 @@ from wtforms import (
     BooleanField, DateField, DecimalField, EmailField, IntegerField, PasswordField, SelectField,
     SelectMultipleField, StringField, TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
@@ -91,7 +92,8 @@ class UnitForm(FlaskForm):
     parent = UnitField(_l("Parent unit"), validators=[Optional()],
                        description=_l("Empty for a province. Type the name, the path or #number."))
     kind = SelectField(_l("Kind"), choices=UnitKind.choices)
-    level = SelectField(_l("Level"), choices=[("", "—")] + AdminLevel.choices(), validators=[Optional()])
+    level = SelectField(_l("Level"), choices=lambda: [SelectChoice("", "—"), *AdminLevel.choices()],
+                        validators=[Optional()])
     valid_from = DateField(_l("Valid from"), validators=[Optional()])
     valid_to = DateField(_l("Valid until"), validators=[Optional()],
                          description=_l("For a unit that was merged or dissolved, e.g. the districts before 1 July 2025."))
@@ -107,10 +109,11 @@ class TitleForm(FlaskForm):
     name_en = StringField(_l("Name in English"), validators=[Optional(), Length(max=200)])
     category = SelectField(_l("Category"), choices=TitleCategory.choices)
     applies_to = SelectMultipleField(_l("Given to"), choices=[
-        ("individual", _l("Individual")), ("collective", _l("Collective")), ("initiative", _l("Model initiative")),
-        ("household", _l("Household")),
+        SelectChoice("individual", _l("Individual")), SelectChoice("collective", _l("Collective")),
+        SelectChoice("initiative", _l("Model initiative")), SelectChoice("household", _l("Household")),
     ], validators=[Optional()])
-    default_level = SelectField(_l("Usual level"), choices=[("", "—")] + AwardLevel.choices(), validators=[Optional()])
+    default_level = SelectField(_l("Usual level"), choices=lambda: [SelectChoice("", "—"), *AwardLevel.choices()],
+                                validators=[Optional()])
     issuing_office = StringField(_l("Issuing office"), validators=[Optional(), Length(max=200)])
     prerequisites = TextAreaField(_l("Prerequisites"), validators=[Optional(), Length(max=5000)])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)])

@@ -5,6 +5,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from ..models import EntryKind
@@ -17,8 +18,8 @@ class NewNominationForm(FlaskForm):
     unit = UnitField(_l("Nominating unit"), validators=[DataRequired()],
                      description=_l("Your unit or a unit below it: type the name, the path or #number."))
     subject = RadioField(_l("Who or what is nominated"), choices=[
-        ("new", _l("Someone or something not yet in the registry (drafted in this dossier)")),
-        ("existing", _l("An entry already in the registry")),
+        SelectChoice("new", _l("Someone or something not yet in the registry (drafted in this dossier)")),
+        SelectChoice("existing", _l("An entry already in the registry")),
     ], default="new", validators=[DataRequired()])
     kind = SelectField(_l("Kind"), choices=EntryKind.choices, validators=[Optional()])
     title = StringField(_l("Name"), validators=[Optional(), Length(max=300)],

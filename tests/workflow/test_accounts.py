@@ -234,3 +234,17 @@ def test_unit_field_keeps_the_exact_unit_when_names_repeat(app, world):
     admin = client_for(app, world, "admin")
     html = admin.get(f"/admin/councils/{world.council}").get_data(as_text=True)
     assert f'value="#{world.commune} Thành phố Hà Nội › Phường Ba Đình"' in html
+
+
+def test_admin_form_choices_speak_the_visitors_language(app, world):
+    """Labels of select options are translated per request, not frozen when the form class was defined."""
+    admin = client_for(app, world, "admin")
+    english = admin.get("/admin/units/new").get_data(as_text=True)
+    assert '<option value="province">Province</option>' in english
+    assert '<option value="province">Provincial level</option>' in admin.get("/admin/titles/new").get_data(as_text=True)
+    admin.set_cookie("lang", "vi")
+    vietnamese = admin.get("/admin/units/new").get_data(as_text=True)
+    assert '<option value="province">Tỉnh, thành phố</option>' in vietnamese
+    titles = admin.get("/admin/titles/new").get_data(as_text=True)
+    assert '<option value="province">Cấp tỉnh</option>' in titles
+    assert '<label for="applies-individual">Cá nhân</label>' in titles
