@@ -129,7 +129,8 @@ def wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
 def gunicorn(app: str, port: int, args: argparse.Namespace, env: dict[str, str], log: Path) -> subprocess.Popen:
     """Start gunicorn on loopback in its own process group."""
     cmd = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(args.workers), "--threads",
-           str(args.threads), "--bind", f"{HOST}:{port}", "--log-level", "warning", app]
+           str(args.threads), "--worker-connections", str(args.worker_connections), "--bind", f"{HOST}:{port}",
+           "--log-level", "warning", app]
     if args.preload:
         cmd.insert(1, "--preload")
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
@@ -195,6 +196,9 @@ def main() -> None:
     ap.add_argument("--instance", default="/tmp/registry-bench")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--threads", type=int, default=4)
+    ap.add_argument("--worker-connections", type=int, help="gunicorn --worker-connections (default: three per "
+                    "thread, as deploy/gunicorn.conf.py; with 1000, gunicorn's own default, all the connections "
+                    "now and then gather on one worker)")
     ap.add_argument("--preload", action="store_true", help="gunicorn --preload")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--wrk-threads", type=int, default=2)
@@ -206,6 +210,7 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="turn the page cache off (PAGE_CACHE_MB=0)")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
+    args.worker_connections = args.worker_connections or 3 * args.threads
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     instance = Path(args.instance).resolve()
@@ -228,7 +233,8 @@ def main() -> None:
         entries = con.execute(sa.text("SELECT count(*) FROM entry WHERE status = 'published'")).scalar_one()
     engine.dispose()
     print(f"{entries:,} published entries on {url.split(':', 1)[0]}; page cache "
-          f"{'off' if args.cold else 'on'}; gunicorn --workers {args.workers} --threads {args.threads}"
+          f"{'off' if args.cold else 'on'}; gunicorn --workers {args.workers} --threads {args.threads} "
+          f"--worker-connections {args.worker_connections}"
           f"{' --preload' if args.preload else ''}; wrk -t{args.wrk_threads} -c{args.connections} "
           f"-d{args.duration}s on {os.cpu_count()} cores", flush=True)
 

@@ -33,6 +33,18 @@ timeout = _int("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
 
+# A kept-alive connection stays with the worker that accepted it, and Linux gives a burst of new
+# connections on the shared socket mostly to one waiting worker. Measured with bench/load_bench.py: now
+# and then all 16 persistent connections ended on one worker, which ran at one core's speed while the
+# other idled (about 40% of the machine's throughput). nginx's pooled upstream connections do the same.
+# A bound per worker prevents it: a worker holding `worker_connections` stops accepting, and one with
+# `worker_connections - threads` idle connections closes a connection after its answer, so the client
+# reconnects and another worker takes it. Three per thread measured best on 2 cores: twice kept 16
+# connections even but made clients beyond the bound wait up to 1.5 s (p99 at 64 connections); four times
+# still let 14 of 16 gather on one worker. (SO_REUSEPORT also spreads connections, but a recycled worker's
+# queued connections are reset: thousands of errors in a run with max_requests.)
+worker_connections = _int("GUNICORN_WORKER_CONNECTIONS", 3 * threads)
+
 # Recycle workers now and then (with jitter, so not all at once): bounds any slow growth in memory.
 max_requests = _int("GUNICORN_MAX_REQUESTS", 20_000)
 max_requests_jitter = 2_000

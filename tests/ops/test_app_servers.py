@@ -43,16 +43,20 @@ def free_port() -> int:
 
 
 class Server:
-    """gunicorn on loopback with two workers, in its own process group."""
+    """gunicorn on loopback with the sample production settings (deploy/gunicorn.conf.py), two workers of
+    two threads, in its own process group."""
 
     def __init__(self, env: dict[str, str], log: Path) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
+        settings = {"GUNICORN_WORKERS": "2", "GUNICORN_THREADS": "2", "GUNICORN_BIND": f"127.0.0.1:{self.port}",
+                    "GUNICORN_LOG_LEVEL": "warning"}
         self.proc = subprocess.Popen(
-            [str(GUNICORN), "--workers", "2", "--threads", "2", "--bind", f"127.0.0.1:{self.port}",
-             "--graceful-timeout", "5", "registry:create_app()"],
-            cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT, start_new_session=True)
+            [str(GUNICORN), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "--graceful-timeout", "5",
+             "registry:create_app()"],
+            cwd=ROOT, env={**env, **settings}, stdout=log.open("ab"), stderr=subprocess.STDOUT,
+            start_new_session=True)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             assert self.proc.poll() is None, log.read_text(errors="replace")[-3000:]
