@@ -52,13 +52,20 @@ def current_versions() -> dict[str, int]:
 
 def committed_versions() -> dict[str, int]:
     """The counters as last committed, read on a connection of their own in autocommit (no transaction
-    to open and close); for a read before the request's session has done anything."""
+    to open and close); for a read before the request's session has done anything.
+
+    They also serve as the request's own version (``current_versions``) unless it has read one: its
+    session reads data only afterwards, so whatever it keeps under these counters is at least as new
+    as they are, and a request answered from kept values opens no transaction at all."""
     engines = current_app.extensions.setdefault("data_version_engines", {})
     engine = engines.get(db.engine)
     if engine is None:
         engine = engines[db.engine] = db.engine.execution_options(isolation_level="AUTOCOMMIT")
     with engine.connect() as connection:
-        return _read_versions(connection)
+        versions = _read_versions(connection)
+    if "data_versions" not in g:
+        g.data_versions = versions
+    return versions
 
 
 def _read_versions(conn: Session | sa.Connection) -> dict[str, int]:
