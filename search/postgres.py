@@ -424,9 +424,12 @@ def _facet_rows(sets: Mapping[int, FacetSet]) -> list[dict[str, Any]]:
 _DEFAULT_MATCH_SHARE = 0.005  # PostgreSQL's DEFAULT_TS_MATCH_SEL
 
 
-def _tsquery_share(tsquery: str, share: Any) -> float:
+def _tsquery_share(tsquery: str, share: Any, *, at_most: bool = False) -> float:
     """The share of rows a tsquery written by this module matches, from ``share(lexeme, prefix)`` of each
-    lexeme, combined as PostgreSQL's planner does (AND multiplies, OR adds less the overlap, NOT inverts)."""
+    lexeme, combined as PostgreSQL's planner does (AND multiplies, OR adds less the overlap, NOT inverts).
+
+    ``at_most`` bounds it from above instead: AND keeps the smallest share (words of one name or phrase
+    go together far more often than independent clauses would), NOT leaves every row."""
     pos = 0
     n = len(tsquery)
 
@@ -450,7 +453,7 @@ def _tsquery_share(tsquery: str, share: Any) -> float:
         return chain("|", both, lambda s, t: s + t - s * t)
 
     def both() -> float:
-        return chain("&", single, lambda s, t: s * t)
+        return chain("&", single, min if at_most else lambda s, t: s * t)
 
     def single() -> float:
         nonlocal pos
@@ -460,7 +463,8 @@ def _tsquery_share(tsquery: str, share: Any) -> float:
         c = tsquery[pos]
         if c == "!":
             pos += 1
-            return 1.0 - single()
+            excluded = single()
+            return 1.0 if at_most else 1.0 - excluded
         if c == "(":
             pos += 1
             s = either()
@@ -505,24 +509,25 @@ class _Statistics:
     rarest_common: dict[str, float]  # column -> smallest listed share
     taken: float
 
-    def rows(self, column: str | None, tsquery: str | None) -> float:
+    def rows(self, column: str | None, tsquery: str | None, *, at_most: bool = False) -> float:
         """The rows of ``column @@ tsquery`` by the planner's own estimate (``tsmatchsel``: listed lexemes
         at their share, others at half the rarest listed share, clauses taken as independent), with no
-        plan to ask for; every row without a query."""
+        plan to ask for; every row without a query. ``at_most``: a bound from above instead (unlisted
+        lexemes at the rarest listed share, clauses as if each held the next)."""
         if column is None or not tsquery:
             return float(self.docs)
         common = self.common.get(column) or {}
         rarest = self.rarest_common.get(column) or 0.0
         if not common:
-            return self.docs * _DEFAULT_MATCH_SHARE
-        unlisted = min(_DEFAULT_MATCH_SHARE, rarest / 2)
+            return self.docs * (1.0 if at_most else _DEFAULT_MATCH_SHARE)
+        unlisted = rarest if at_most else min(_DEFAULT_MATCH_SHARE, rarest / 2)
 
         def share(lexeme: str, prefix: bool) -> float:
             if prefix:
                 return min(1.0, sum(f for lx, f in common.items() if lx.startswith(lexeme)) or unlisted)
             return common.get(lexeme, unlisted)
 
-        return self.docs * _tsquery_share(tsquery, share)
+        return self.docs * _tsquery_share(tsquery, share, at_most=at_most)
 
 
 class PostgresSearchIndex:
@@ -1039,10 +1044,12 @@ def _window(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tiers:
     """Up to ``size`` candidate ids, tier after tier, newest first within each tier; every tier is part
     of the ``matches`` rows of the query.
 
-    Tiers go to the server a few at a time, as many as their estimated sizes say it takes to fill the
-    window (twice over: tiers overlap), each for its ``size`` newest rows: the first unseen rows of each,
-    taken in turn, are then those a statement per tier excluding the rows already taken would return,
-    for no more than ``size`` rows of a tier can come before them."""
+    Tiers go to the server a few at a time, as many as their sizes may take to fill the window (twice
+    over: tiers overlap), each for its ``size`` newest rows: the first unseen rows of each, taken in turn,
+    are then those a statement per tier excluding the rows already taken would return, for no more than
+    ``size`` rows of a tier can come before them. A batch is sized by each tier's bound from above: the
+    words of a query are seldom independent ("cây ATM gạo"), and a tier sent needlessly reads thousands
+    of rows, where one sent too few costs a round trip."""
     stats = idx.statistics(conn)
     seen: list[int] = []
     taken: set[int] = set()
@@ -1052,9 +1059,9 @@ def _window(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tiers:
         expected = 0.0
         while todo and (not batch or expected < 2 * size):
             column, tsquery = todo.pop(0)
-            rows = min(matches, stats.rows(column, filt.where(column, tsquery)[1]["q"]))
-            batch.append((column, tsquery, rows))
-            expected += rows
+            q = filt.where(column, tsquery)[1]["q"]
+            batch.append((column, tsquery, min(matches, stats.rows(column, q))))
+            expected += min(matches, stats.rows(column, q, at_most=True))
         parts: list[str] = []
         params: dict[str, Any] = {"k": size}
         for n, (column, tsquery, rows) in enumerate(batch):

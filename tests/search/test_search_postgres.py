@@ -381,3 +381,29 @@ def test_match_share_of_a_tsquery_combines_lexemes_as_the_planner_does() -> None
     assert postgres._tsquery_share("('a' | 'b') & 'c'", share) == pytest.approx(0.3)
     assert postgres._tsquery_share("!'a' & 'b':*", share) == pytest.approx(0.2)
     assert postgres._tsquery_share("'o''neil' | 'a' & 'b'", share) == pytest.approx(0.1 + 0.1 - 0.01)
+    # From above: words of one name go together, so AND keeps the smallest share; NOT may leave every row.
+    assert postgres._tsquery_share("'a' & 'b'", share, at_most=True) == pytest.approx(0.2)
+    assert postgres._tsquery_share("('a' | 'b') & 'c'", share, at_most=True) == pytest.approx(0.5)
+    assert postgres._tsquery_share("!'a' & 'b':*", share, at_most=True) == pytest.approx(0.4)
+
+
+def test_words_that_go_together_fill_the_window_from_the_first_tier_alone(
+    empty_pg_index: PostgresSearchIndex,
+) -> None:
+    # Each word is in three entries of ten, always together: independent clauses would promise
+    # 400 x 0.3^3 = 11 title matches, too few to fill the window, and send the next tiers along.
+    empty_pg_index.rebuild(doc(i, f"Cây ATM gạo xóm {i}" if i % 10 < 3 else f"Vườn rau số {i}")
+                           for i in range(1, 401))
+    windows: list[str] = []
+
+    def record(_conn, _cursor, statement, *_args) -> None:
+        if " AS tier, " in statement:
+            windows.append(statement)
+
+    sa.event.listen(empty_pg_index.engine, "before_cursor_execute", record)
+    try:
+        result = postgres.search(empty_pg_index, SearchRequest(q="cay atm gao"))
+    finally:
+        sa.event.remove(empty_pg_index.engine, "before_cursor_execute", record)
+    assert result.total == 120 and len(result.hits) == 20
+    assert len(windows) == 1 and windows[0].count(" AS tier, ") == 1, windows
