@@ -1,7 +1,9 @@
 """Views of the council's work: each loads, checks a predicate, validates, calls one write, commits once."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, send_file, url_for
@@ -28,6 +30,8 @@ from .forms import (
     AgendaForm, AttendanceForm, ConflictForm, DecisionForm, EmptyForm, NoteForm, RevokeForm, SessionForm, VoteForm,
     WrittenVoteForm,
 )
+
+T = TypeVar("T")
 
 
 def _round(round_id: int) -> Round:
@@ -57,6 +61,21 @@ def _stale() -> None:
     db.session.rollback()
     flash(_("Someone else acted on this nomination at the same time. Nothing was changed; "
             "please look at its state and try again."), "error")
+
+
+def _carry_out(action: Callable[[], T], success: Callable[[T], str]) -> None:
+    """Run one workflow step and commit it, then say how it went: its success, the rule it broke, or
+    that someone else changed the same record first (nothing is kept then)."""
+    try:
+        result = action()
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    except StaleDataError:
+        _stale()
+    else:
+        flash(success(result), "success")
 
 
 # --- rounds and sessions ------------------------------------------------------------------------
@@ -142,16 +161,7 @@ def session_agenda(session_id: int):
         Nomination.id.in_([int(v) for v in request.form.getlist("nominations") if v.isdigit()]))).all()
     form.nominations.choices = [(n.id, n.entry.title) for n in chosen]
     if form.validate_on_submit():
-        try:
-            ballots.session_assign(item, list(chosen))
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        except StaleDataError:
-            _stale()
-        else:
-            flash(_("The agenda is saved."), "success")
+        _carry_out(lambda: ballots.session_assign(item, list(chosen)), lambda _done: _("The agenda is saved."))
     return redirect(url_for("council.session", session_id=session_id))
 
 
@@ -163,16 +173,8 @@ def session_open_votes(session_id: int):
     require(can_manage_council(current_user, item.round.council_id))
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            count = ballots.session_open_votes(item, actor=current_user)
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        except StaleDataError:
-            _stale()
-        else:
-            flash(_("Votes opened: %(count)d.", count=count), "success")
+        _carry_out(lambda: ballots.session_open_votes(item, actor=current_user),
+                   lambda count: _("Votes opened: %(count)d.", count=count))
     return redirect(url_for("council.session", session_id=session_id))
 
 
@@ -222,14 +224,8 @@ def conflict(nomination_id: int):
     require(is_voting_member_of(current_user, nomination.round.council_id) and can_review(current_user, nomination))
     form = ConflictForm()
     if form.validate_on_submit():
-        try:
-            ballots.conflict_declare(nomination, member=current_user, reason=form.reason.data or "")
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(_("Your conflict of interest is recorded; you will not vote on this nomination."), "success")
+        _carry_out(lambda: ballots.conflict_declare(nomination, member=current_user, reason=form.reason.data or ""),
+                   lambda _done: _("Your conflict of interest is recorded; you will not vote on this nomination."))
     return _back(nomination, "#review")
 
 
@@ -248,14 +244,8 @@ def vote(nomination_id: int):
         flash(_("You cannot vote on this nomination (the vote is closed, you have a conflict of interest, "
                 "or you have already voted)."), "error")
         return _back(nomination, "#vote")
-    try:
-        ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data))
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    else:
-        flash(_("Your vote is recorded."), "success")
+    _carry_out(lambda: ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data)),
+               lambda _done: _("Your vote is recorded."))
     return _back(nomination, "#vote")
 
 
@@ -269,14 +259,9 @@ def written_vote(nomination_id: int):
     form.member.choices = [(m.id, m.name) for m in ballots.eligible_members(nomination)]
     if form.validate_on_submit():
         member = db.session.get(User, form.member.data)
-        try:
-            ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data), recorded_by=current_user)
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        else:
-            flash(_("The written vote of %(name)s is recorded.", name=member.name), "success")
+        _carry_out(lambda: ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data),
+                                             recorded_by=current_user),
+                   lambda _done: _("The written vote of %(name)s is recorded.", name=member.name))
     else:
         flash(_("Choose the member and their vote."), "error")
     return _back(nomination, "#vote")
@@ -290,16 +275,7 @@ def close_vote(nomination_id: int):
     require(can_transition(current_user, nomination, "close_vote"))
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            record = ballots.vote_close(nomination, actor=current_user)
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        except StaleDataError:
-            _stale()
-        else:
-            flash(explain(record), "success")
+        _carry_out(lambda: ballots.vote_close(nomination, actor=current_user), explain)
     return _back(nomination, "#vote")
 
 
@@ -398,16 +374,8 @@ def publish(nomination_id: int):
     require(can_transition(current_user, nomination, "publish"))
     form = EmptyForm()
     if form.validate_on_submit():
-        try:
-            nomination_publish(nomination, actor=current_user)
-            db.session.commit()
-        except WorkflowError as exc:
-            db.session.rollback()
-            flash(str(exc), "error")
-        except StaleDataError:
-            _stale()
-        else:
-            flash(_("The award is published on the showcase."), "success")
+        _carry_out(lambda: nomination_publish(nomination, actor=current_user),
+                   lambda _done: _("The award is published on the showcase."))
     return _back(nomination)
 
 
