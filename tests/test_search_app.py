@@ -6,28 +6,14 @@ import sqlalchemy as sa
 
 from registry.extensions import db
 from registry import create_app
-from registry.indexing import SearchBackendError, apply_pending, index_check, resolve_backend, search_index
+from registry.indexing import SearchBackendError, index_check, resolve_backend, search_index
 from registry.models import Entry, EntryStatus, IndexOutbox, Unit
-from registry.records import records_import
-from tests.conftest import record, write_jsonl
+from tests.app_search_data import load_search_entries
 
 
 @pytest.fixture
 def indexed(app, tmp_path):
-    records = [
-        record("atm", title="Cây ATM gạo", year=2020, unit=["Thành phố Hà Nội", "Quận Long Biên", "Phường Ngọc Lâm"],
-               summary="Máy phát gạo miễn phí cho người khó khăn.", topics=["An sinh xã hội"], awards=[]),
-        record("nvh", kind="collective", title="Nhà văn hóa tổ dân phố số 5", year=2022,
-               unit=["Thành phố Hà Nội", "Quận Nam Từ Liêm"], topics=["Văn hóa"], awards=[],
-               body="Ủy ban nhân dân phường hỗ trợ sửa nhà văn hóa."),
-        record("shipper", year=2021),
-        record("hoa", kind="individual", title="Nguyễn Thị Hoà", year=2023, unit=["Thành phố Hồ Chí Minh"],
-               topics=["Cứu người"], awards=[], body="Chị cứu em bé đuối nước."),
-    ]
-    with app.app_context():
-        records_import(write_jsonl(tmp_path / "in.jsonl", records))
-        db.session.commit()
-    return app
+    return load_search_entries(app, tmp_path)
 
 
 def test_published_entries_reach_the_index_after_commit(indexed):

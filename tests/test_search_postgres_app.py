@@ -12,11 +12,10 @@ from registry import create_app
 from registry.extensions import db
 from registry.indexing import close_indexes, index_check, search_index
 from registry.models import Entry, EntryStatus, IndexOutbox, Unit
-from registry.records import records_import
 from search import postgres
 from search.postgres import PostgresSearchIndex
 from search.query import SearchRequest
-from tests.conftest import record, write_jsonl
+from tests.app_search_data import load_search_entries
 from tests.search.pg_scratch import SKIP_REASON, scratch_database, server_url
 
 pytestmark = pytest.mark.skipif(server_url() is None, reason=SKIP_REASON)
@@ -60,20 +59,7 @@ def client(pg_app):
 
 @pytest.fixture
 def indexed(pg_app, tmp_path):
-    records = [
-        record("atm", title="Cây ATM gạo", year=2020, unit=["Thành phố Hà Nội", "Quận Long Biên", "Phường Ngọc Lâm"],
-               summary="Máy phát gạo miễn phí cho người khó khăn.", topics=["An sinh xã hội"], awards=[]),
-        record("nvh", kind="collective", title="Nhà văn hóa tổ dân phố số 5", year=2022,
-               unit=["Thành phố Hà Nội", "Quận Nam Từ Liêm"], topics=["Văn hóa"], awards=[],
-               body="Ủy ban nhân dân phường hỗ trợ sửa nhà văn hóa."),
-        record("shipper", year=2021),
-        record("hoa", kind="individual", title="Nguyễn Thị Hoà", year=2023, unit=["Thành phố Hồ Chí Minh"],
-               topics=["Cứu người"], awards=[], body="Chị cứu em bé đuối nước."),
-    ]
-    with pg_app.app_context():
-        records_import(write_jsonl(tmp_path / "in.jsonl", records))
-        db.session.commit()
-    return pg_app
+    return load_search_entries(pg_app, tmp_path)
 
 
 def other_process_search(url: str, q: str) -> list[int]:
