@@ -270,7 +270,7 @@ def main() -> None:
           f"{min(c['rps'] for c in ceilings.values()):.0f}–{max(c['rps'] for c in ceilings.values()):.0f} req/s, "
           f"p95 {min(c['p95'] for c in ceilings.values()) / 1000:.1f}–"
           f"{max(c['p95'] for c in ceilings.values()) / 1000:.1f} ms")
-    print(f"\n| page | req/s | p50 ms | p95 ms | p99 ms | ceiling req/s | of ceiling | from cache | errors | HTML KB |")
+    print("\n| page | req/s | p50 ms | p95 ms | p99 ms | ceiling req/s | of ceiling | from cache | errors | HTML KB |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
         errors = r["errors"] + r["status_errors"]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from .extensions import db
-from .models import AdminLevel, AwardTitle, Topic, Unit, UnitFormerName, UnitKind
+from .models import AdminLevel, AwardTitle, Topic, Unit, UnitKind
 from .slugs import make_slug
 
 # Name prefixes that tell a unit's kind when an import creates it.  Longest prefixes first.

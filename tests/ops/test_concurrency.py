@@ -4,7 +4,6 @@ from __future__ import annotations
 import multiprocessing
 from datetime import date
 
-import pytest
 import sqlalchemy as sa
 
 from registry.extensions import db

@@ -15,7 +15,6 @@ from registry.decisions import decision_record, nomination_publish
 from registry.dossiers import _store_pdf
 from registry.extensions import db
 from registry.models import Topic, Unit
-from registry.workflow import nomination_transition
 from registry.workflow_models import NumberingStyle, Round, User, VoteChoice
 from tests.ops.test_route_matrix import PUBLIC_ROUTES
 from tests.workflow.conftest import client_for, make_world, post
