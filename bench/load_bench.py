@@ -127,12 +127,15 @@ def wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
 
 
 def gunicorn(app: str, port: int, args: argparse.Namespace, env: dict[str, str], log: Path) -> subprocess.Popen:
-    """Start gunicorn on loopback in its own process group."""
-    cmd = [str(Path(sys.executable).parent / "gunicorn"), "--workers", str(args.workers), "--threads",
-           str(args.threads), "--worker-connections", str(args.worker_connections), "--bind", f"{HOST}:{port}",
+    """Start gunicorn on loopback in its own process group, with the sample production settings
+    (deploy/gunicorn.conf.py: its hooks, timeouts and keep-alive) but this run's workers and threads.
+    Workers are not recycled during a run: a fresh worker's page cache would be empty."""
+    cmd = [str(Path(sys.executable).parent / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+           "--workers", str(args.workers), "--threads", str(args.threads), "--worker-connections",
+           str(args.worker_connections), "--max-requests", "0", "--bind", f"{HOST}:{port}",
            "--log-level", "warning", app]
-    if args.preload:
-        cmd.insert(1, "--preload")
+    # The settings file reads GUNICORN_PRELOAD itself (its post_fork hook depends on it).
+    env = {**env, "GUNICORN_PRELOAD": "1" if args.preload else "0"}
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("ab"), stderr=subprocess.STDOUT,
                             start_new_session=True)
     wait_for(port, proc)
@@ -225,7 +228,7 @@ def main() -> None:
     workdir = Path(tempfile.mkdtemp(prefix="load-bench-"))
     # The API's per-address rate limit would answer most of the benchmark's requests with 429.
     env = {**os.environ, "REGISTRY_INSTANCE_PATH": str(instance), "CEILING_HTML": str(workdir / "home.html"),
-           "PYTHONPATH": str(ROOT), "API_RATE_LIMIT": "1000000 per minute"}
+           "PYTHONPATH": str(ROOT), "API_RATE_LIMIT": "1000000 per minute", "GUNICORN_ACCESS_LOG": ""}
     if args.cold:
         env["PAGE_CACHE_MB"] = "0"
     engine = sa.create_engine(url)

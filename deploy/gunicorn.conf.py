@@ -6,6 +6,7 @@ itself stays the same on every server. Measured on 2 cores with bench/load_bench
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 
@@ -59,6 +60,18 @@ max_requests_jitter = 2_000
 preload_app = os.environ.get("GUNICORN_PRELOAD", "0") == "1"
 
 
+def post_worker_init(worker) -> None:
+    """Take the app's start-up objects out of the garbage collector's sight.
+
+    A worker holds about 150,000 container objects once the app is loaded (modules, classes, SQLAlchemy
+    mappings, message catalogues). They live as long as the worker, yet every full collection walks them
+    all: measured at 60 ms, and 90-100 ms once the first pages have compiled their templates, holding every
+    thread of the worker meanwhile. Frozen, a full collection walks only what came later (about 2 ms).
+    Objects created afterwards are collected as usual."""
+    gc.collect()
+    gc.freeze()
+
+
 def post_fork(server, worker) -> None:
     """Give each worker its own database connections and search index handles."""
     if not preload_app:
@@ -75,7 +88,8 @@ def post_fork(server, worker) -> None:
 
 # One line per request; %(L)s is the time taken in seconds, for spotting slow pages in the log.
 # The client address is the one nginx passes on (TRUSTED_PROXY_COUNT=1 makes the app trust it too).
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
+# An empty GUNICORN_ACCESS_LOG turns this log off: the app's own request log (REQUEST_LOG) has the same facts.
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(L)ss "%(f)s" "%(a)s"'
