@@ -12,6 +12,7 @@ minutes). --explain prints EXPLAIN ANALYZE of each statement the PostgreSQL back
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import re
 import shutil
@@ -308,6 +309,10 @@ def run(args: argparse.Namespace, work: Path, engines: set[str]) -> None:
     for name, runner in runners.items():
         runner("nha van hoa", {})
         runner("", {})
+    # As in the app's workers (deploy/gunicorn.conf.py, post_worker_init): what lives as long as the
+    # process leaves the collector's sight, so a full collection does not walk it in the middle of a query.
+    gc.collect()
+    gc.freeze()
 
     names = list(runners)
     per_class: dict[str, dict[str, list[tuple[float, float]]]] = {}
