@@ -1055,18 +1055,18 @@ def _window(conn: sa.Connection, idx: PostgresSearchIndex, filt: _Filter, tiers:
     taken: set[int] = set()
     todo = list(tiers)
     while todo and len(seen) < size:
-        batch: list[tuple[str, str, float]] = []
+        batch: list[tuple[str, float]] = []  # (WHERE clause, estimated rows) of each tier
+        params: dict[str, Any] = {"k": size}
         expected = 0.0
         while todo and (not batch or expected < 2 * size):
             column, tsquery = todo.pop(0)
-            q = filt.where(column, tsquery)[1]["q"]
-            batch.append((column, tsquery, min(matches, stats.rows(column, q))))
-            expected += min(matches, stats.rows(column, q, at_most=True))
-        parts: list[str] = []
-        params: dict[str, Any] = {"k": size}
-        for n, (column, tsquery, rows) in enumerate(batch):
-            where, got = filt.where(column, tsquery, name=f"q{n}")
+            name = f"q{len(batch)}"
+            where, got = filt.where(column, tsquery, name=name)
             params.update(got)
+            batch.append((where, min(matches, stats.rows(column, got[name]))))
+            expected += min(matches, stats.rows(column, got[name], at_most=True))
+        parts: list[str] = []
+        for n, (where, rows) in enumerate(batch):
             parts.append(f"(SELECT {n} AS tier, d.entry_id, d.published FROM {TABLE} d WHERE {where} "
                          f"ORDER BY {_newest_first(filt, rows, size, stats.docs)} LIMIT :k)")
         found: list[list[tuple[int, int]]] = [[] for _ in batch]
