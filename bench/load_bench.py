@@ -202,7 +202,7 @@ def main() -> None:
     ap.add_argument("--worker-connections", type=int, help="gunicorn --worker-connections (default: three per "
                     "thread, as deploy/gunicorn.conf.py; with 1000, gunicorn's own default, all the connections "
                     "now and then gather on one worker)")
-    ap.add_argument("--preload", action="store_true", help="gunicorn --preload")
+    ap.add_argument("--preload", action="store_true", help="load the app before forking (GUNICORN_PRELOAD=1)")
     ap.add_argument("--connections", type=int, default=16)
     ap.add_argument("--wrk-threads", type=int, default=2)
     ap.add_argument("--duration", type=int, default=15, help="seconds of each measured run")
