@@ -82,7 +82,7 @@ def unseal(sealed: str, *, nomination_id: int) -> VoteChoice:
 def _rewrite(nomination_id: int, rows: list[dict]) -> None:
     """Write the box's ballots again under fresh random ids, in a random order."""
     db.session.execute(sa.delete(_table).where(_table.c.nomination_id == nomination_id))
-    rows = [{**row, "id": new_ballot_id(), "nomination_id": nomination_id, "voter_id": None} for row in rows]
+    rows = [{**row, "id": new_ballot_id(), "nomination_id": nomination_id} for row in rows]
     secrets.SystemRandom().shuffle(rows)
     if rows:
         db.session.execute(sa.insert(_table), rows)
@@ -90,25 +90,31 @@ def _rewrite(nomination_id: int, rows: list[dict]) -> None:
 
 def _contents(nomination_id: int) -> list[dict]:
     return [dict(row._mapping) for row in db.session.execute(
-        sa.select(_table.c.choice, _table.c.sealed).where(_table.c.nomination_id == nomination_id))]
+        sa.select(_table.c.choice, _table.c.sealed, _table.c.voter_id).where(_table.c.nomination_id == nomination_id))]
 
 
 def box_drop(nomination_id: int, choice: VoteChoice) -> None:
     """Seal a choice and put it into the box, shaking the whole box (call after the vote is recorded)."""
+    sealed = {"choice": None, "sealed": seal(choice, nomination_id=nomination_id), "voter_id": None}
     # A subtransaction of its own: on PostgreSQL the box gets a transaction id the "has voted" row does not share.
     with db.session.begin_nested():
-        _rewrite(nomination_id, [*_contents(nomination_id), {"choice": None,
-                                                             "sealed": seal(choice, nomination_id=nomination_id)}])
+        _rewrite(nomination_id, [*_contents(nomination_id), sealed])
 
 
-def box_count(nomination_id: int) -> None:
+def box_count(nomination_id: int, *, secret: bool) -> None:
     """Open the box and put the bare choices in its place (the caller has checked it holds one ballot per voter).
 
-    Ballots cast before ballots were sealed (a database upgraded during a vote) are counted as they are.
+    A secret ballot's box keeps no name at all, even of a ballot cast before an administrator made the round's
+    ballot secret; a ballot sealed before the round was made open stays nameless. Ballots cast before ballots
+    were sealed (a database upgraded during a vote) are counted as they are.
     """
-    choices = [row["choice"] if row["sealed"] is None else unseal(row["sealed"], nomination_id=nomination_id)
-               for row in _contents(nomination_id)]
-    _rewrite(nomination_id, [{"choice": choice, "sealed": None} for choice in choices])
+    rows = _contents(nomination_id)
+    if not secret and all(row["sealed"] is None for row in rows):
+        return
+    _rewrite(nomination_id, [
+        {"choice": row["choice"] if row["sealed"] is None else unseal(row["sealed"], nomination_id=nomination_id),
+         "sealed": None, "voter_id": None if secret else row["voter_id"]}
+        for row in rows])
     db.session.info[_SCRUB] = True
 
 

@@ -267,8 +267,7 @@ def vote_close(nomination: Nomination, *, actor: User) -> dict:
         raise WorkflowError(_l("There are %(ballots)d ballots but %(voters)d members are recorded as having voted: "
                                "the ballots do not match the voters, so nothing was counted.",
                                ballots=cast, voters=voters))
-    if nomination.round.ballot == BallotKind.SECRET:
-        box_count(nomination.id)
+    box_count(nomination.id, secret=nomination.round.ballot == BallotKind.SECRET)
     counts = tally(nomination)
     rule = round_rule(nomination.round)
     outcome = vote_outcome(counts, rule)

@@ -487,10 +487,7 @@ class VoteRecord(db.Model):
 
 
 class Ballot(db.Model):
-    """A ballot: sealed while a secret vote is open, its choice once counted; never a voter, a time or an order.
-
-    See ballot_box.py for how a secret ballot's choice is kept apart from the member who cast it.
-    """
+    """A ballot: sealed while a secret vote is open, then its choice; a secret one names no voter (see ballot_box.py)."""
 
     __tablename__ = "ballot"
     __table_args__ = (

@@ -318,3 +318,23 @@ def test_a_ballot_sealed_for_another_nomination_or_under_another_key_is_not_coun
         app.config["SECRET_KEY_FALLBACKS"] = [old]
         record = ballots.vote_close(db.session.get(Nomination, ids[0]), actor=secretary)
         assert (record["agree"], record["disagree"]) == (1, 0)
+
+
+@pytest.mark.parametrize("before, after", [(BallotKind.SECRET, BallotKind.OPEN), (BallotKind.OPEN, BallotKind.SECRET)])
+def test_a_round_whose_ballot_kind_changes_during_the_vote_counts_every_ballot_and_names_no_secret_one(
+        app, before, after):
+    world = make_world(app, ballot=before)
+    with app.test_request_context("/?lang=en"):
+        from registry.workflow_models import Round
+
+        nomination = nomination_in_vote(world)
+        for who, choice in (("chair", A), ("member1", D)):
+            ballots.vote_cast(nomination, voter=users(world, who)[0], choice=choice)
+        db.session.get(Round, world.round).ballot = after  # an administrator edits the round meanwhile
+        ballots.vote_cast(nomination, voter=users(world, "member2")[0], choice=A)
+        record = ballots.vote_close(nomination, actor=users(world, "secretary")[0])
+        db.session.commit()
+        assert (record["agree"], record["disagree"]) == (2, 1)
+        named = {r["voter_id"] for r in _ballot_rows(nomination.id)} - {None}
+        # Only a ballot cast in the open, in a round that is open at the close, keeps its voter's name.
+        assert named == ({world.users["member2"]} if after == BallotKind.OPEN else set())
