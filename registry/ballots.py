@@ -7,7 +7,9 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm.exc import StaleDataError
 
+from .ballot_box import box_count, box_drop
 from .extensions import db
 from .voting import Rule, Tally, vote_outcome
 from .workflow import S, WorkflowError, can_manage_council, is_voting_member_of, nomination_transition
@@ -161,7 +163,7 @@ def vote_open(nomination: Nomination, *, actor: User) -> None:
 
 
 def vote_cast(nomination: Nomination, *, voter: User, choice: VoteChoice, recorded_by: User | None = None) -> None:
-    """Record one vote. A secret ballot is stored without the voter; voting twice is refused by the database."""
+    """Record one vote. A secret ballot goes sealed into the nomination's box; the database refuses a second vote."""
     if nomination.state != S.IN_VOTE:
         raise WorkflowError(_l("The vote on this nomination is not open."))
     written = recorded_by is not None and recorded_by.id != voter.id
@@ -184,9 +186,11 @@ def vote_cast(nomination: Nomination, *, voter: User, choice: VoteChoice, record
                 db.session.add(VoteRecord(nomination_id=nomination.id, user_id=voter.id, written=written,
                                           recorded_by_id=recorded_by.id if written else None))
                 db.session.flush()
-                db.session.add(Ballot(nomination_id=nomination.id, choice=choice,
-                                      voter_id=None if secret else voter.id))
-                db.session.flush()
+                if secret:
+                    box_drop(nomination.id, choice)
+                else:
+                    db.session.add(Ballot(nomination_id=nomination.id, choice=choice, voter_id=voter.id))
+                    db.session.flush()
             return
         except IntegrityError:
             raise WorkflowError(_l("This vote has already been cast.")) from None
@@ -223,7 +227,7 @@ def _claim_open_vote(nomination: Nomination) -> bool:
 
 
 def tally(nomination: Nomination) -> Tally:
-    """Count the ballots, the eligible members and those who took part."""
+    """Count the ballots (a secret ballot's once its box is opened at the close), the eligible and those taking part."""
     counts = dict(db.session.execute(
         sa.select(Ballot.choice, sa.func.count()).where(Ballot.nomination_id == nomination.id).group_by(Ballot.choice)
     ).all())
@@ -249,39 +253,32 @@ def round_rule(round_: Round) -> Rule:
 
 
 def vote_close(nomination: Nomination, *, actor: User) -> dict:
-    """Close the vote: apply the round's rule, keep the result with the nomination, move it on."""
+    """Close the vote: count the ballots, apply the round's rule, keep the result with the nomination, move it on."""
     if nomination.state != S.IN_VOTE:
         raise WorkflowError(_l("The vote on this nomination is not open."))
+    # Holding the nomination, no vote can be recorded between counting the voters and counting the ballots;
+    # one recorded since the secretary looked sends them back to look again.
+    if not _claim_open_vote(nomination):
+        raise StaleDataError("a vote was recorded while the vote was being closed")
+    voters = votes_cast_count(nomination)
+    cast = db.session.scalar(
+        sa.select(sa.func.count()).select_from(Ballot).where(Ballot.nomination_id == nomination.id))
+    if cast != voters:
+        raise WorkflowError(_l("There are %(ballots)d ballots but %(voters)d members are recorded as having voted: "
+                               "the ballots do not match the voters, so nothing was counted.",
+                               ballots=cast, voters=voters))
+    box_count(nomination.id, secret=nomination.round.ballot == BallotKind.SECRET)
     counts = tally(nomination)
     rule = round_rule(nomination.round)
     outcome = vote_outcome(counts, rule)
     record = outcome.as_record(counts, rule)
     record["ballot"] = nomination.round.ballot.value
     nomination.vote_result = record
-    if nomination.round.ballot == BallotKind.SECRET:
-        _ballots_rewrite_in_random_order(nomination)
     from .voting import explain
 
     nomination_transition(nomination, "close_vote", actor=actor, comment=explain(record),
                           target=S.PASSED if outcome.passed else S.NOT_PASSED)
     return record
-
-
-def _ballots_rewrite_in_random_order(nomination: Nomination) -> None:
-    """Write the secret ballots again, in the order of their random ids.
-
-    A table's physical order (PostgreSQL's ctid) follows the order rows arrived in, which the vote records'
-    order could link to voters; rewritten, it follows the random ids alone. (SQLite's ballot table keeps no
-    such order: it has no rowid.)
-    """
-    rows = db.session.execute(sa.select(Ballot.id, Ballot.choice).where(Ballot.nomination_id == nomination.id)
-                              .order_by(Ballot.id)).all()
-    if not rows:
-        return
-    db.session.execute(sa.delete(Ballot).where(Ballot.nomination_id == nomination.id),
-                       execution_options={"synchronize_session": False})
-    db.session.execute(sa.insert(Ballot), [{"id": ballot_id, "nomination_id": nomination.id, "choice": choice,
-                                            "voter_id": None} for ballot_id, choice in rows])
 
 
 def open_ballot_names(nomination: Nomination) -> dict[VoteChoice, list[User]]:

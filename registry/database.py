@@ -9,11 +9,14 @@ from sqlalchemy.engine import Engine
 
 
 def _sqlite_pragmas(dbapi_connection, _record) -> None:
-    # WAL lets readers work while a writer commits; foreign keys are off by default in SQLite.
+    # WAL lets readers work while a writer commits; foreign keys are off by default in SQLite; deleted rows
+    # are overwritten with zeros rather than left in free space, where a copy of the file would still hold
+    # them (secret ballots, personal data taken out of a dossier).
     if isinstance(dbapi_connection, sqlite3.Connection):
         cur = dbapi_connection.cursor()
         cur.execute("PRAGMA journal_mode=WAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA secure_delete=ON")
         cur.execute("PRAGMA busy_timeout=10000")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.close()

@@ -487,15 +487,21 @@ class VoteRecord(db.Model):
 
 
 class Ballot(db.Model):
-    """A ballot's choice. Secret ballots carry no voter, no time and a random id, so nothing links them back."""
+    """A ballot: sealed while a secret vote is open, then its choice; a secret one names no voter (see ballot_box.py)."""
 
     __tablename__ = "ballot"
-    # Without SQLite's hidden rowid, the table keeps no trace of the order in which ballots arrived.
-    __table_args__ = {"sqlite_with_rowid": False}
+    __table_args__ = (
+        # Either sealed (a secret vote still open) or counted with its choice in the clear, never both.
+        sa.CheckConstraint("(choice IS NULL) <> (sealed IS NULL)", name="sealed_or_counted"),
+        # Without SQLite's hidden rowid, the table keeps no trace of the order in which ballots arrived.
+        {"sqlite_with_rowid": False},
+    )
 
     id: Mapped[str] = mapped_column(sa.String(32), primary_key=True, default=new_ballot_id)
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
-    choice: Mapped[VoteChoice] = mapped_column(enum_column(VoteChoice))
+    choice: Mapped[VoteChoice | None] = mapped_column(enum_column(VoteChoice))
+    # The choice sealed with a key the database never holds (hex), until the vote closes.
+    sealed: Mapped[str | None] = mapped_column(sa.String(64))
     # Only for open ballots, where the names are shown.
     voter_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"))
 
