@@ -1,92 +1,19 @@
 """The dossier of a nomination: creating and editing it, its attachments, and what it still lacks."""
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
-import unicodedata
 from datetime import date
-from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .catalog import clean_name
-from .entries import entry_set_title, photo_attach, photo_dir
+from .documents import clean_filename, document_release, store_document
+from .entries import entry_set_title, photo_attach
 from .extensions import db
 from .models import Award, Entry, EntryKind, EntryStatus, Unit, utcnow
-from .photos import PhotoError, store_image
 from .workflow import S, WorkflowError, nomination_record_creation, nomination_transition
 from .workflow_models import Attachment, AttachmentKind, Nomination, Round, User
-
-PDF_MAGIC = b"%PDF-"
-
-
-class AttachmentError(ValueError):
-    """A refused document; ``message`` says what was wrong with the file."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-def attachment_dir() -> Path:
-    return Path(current_app.config["ATTACHMENT_DIR"])
-
-
-def attachment_path(sha256: str) -> Path:
-    """Where a stored PDF lives."""
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
-        raise ValueError("not a sha256")
-    return attachment_dir() / sha256[:2] / f"{sha256}.pdf"
-
-
-def clean_filename(name: str) -> str:
-    """Keep a readable file name (Vietnamese letters included) without paths or control characters."""
-    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    return name[:200] or "document"
-
-
-def _store_pdf(raw: bytes) -> str:
-    sha = hashlib.sha256(raw).hexdigest()
-    dest = attachment_path(sha)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if not dest.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, dest)
-    return sha
-
-
-def store_document(data: bytes | BinaryIO, filename: str) -> tuple[str, str, int]:
-    """Check and store an uploaded PDF or image; return (file_type, sha256, size) or raise AttachmentError."""
-    max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
-    raw = data if isinstance(data, bytes) else data.read(max_bytes + 1)
-    if not raw:
-        raise AttachmentError(_l("The file “%(name)s” is empty.", name=filename))
-    if len(raw) > max_bytes:
-        raise AttachmentError(_l("The file “%(name)s” is too large. The maximum size is %(max)d MB.",
-                                 name=filename, max=max_bytes // (1024 * 1024)))
-    if raw.startswith(PDF_MAGIC):
-        if b"%%EOF" not in raw[-2048:]:
-            raise AttachmentError(_l("The PDF file “%(name)s” is incomplete or damaged.", name=filename))
-        return "pdf", _store_pdf(raw), len(raw)
-    try:
-        stored = store_image(raw, root=photo_dir(), max_bytes=max_bytes,
-                             max_pixels=current_app.config["PHOTO_MAX_PIXELS"])
-    except PhotoError as exc:
-        if exc.code in ("not_image", "unsupported_format"):
-            raise AttachmentError(_l(
-                "The file “%(name)s” is neither a PDF nor an image we accept (JPEG, PNG, WebP).", name=filename,
-            )) from None
-        raise AttachmentError(_l("“%(name)s”: %(problem)s", name=filename, problem=exc.message)) from None
-    return "image", stored.sha256, len(raw)
 
 
 # --- writes -------------------------------------------------------------------------------------
@@ -151,8 +78,9 @@ def attachment_add(nomination: Nomination, *, kind: AttachmentKind, data: bytes 
 
 
 def attachment_remove(nomination: Nomination, attachment: Attachment) -> None:
-    """Remove a document from the dossier (the stored file may be shared and stays)."""
+    """Remove a document from the dossier; its file goes too once no other row names the same content."""
     nomination.attachments.remove(attachment)
+    document_release(attachment.sha256, attachment.file_type)
     nomination.updated_at = utcnow()
     db.session.flush()
 

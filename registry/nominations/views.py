@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -15,14 +15,14 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import ballots, consultation
 from ..access import require
+from ..documents import AttachmentError, document_response
 from ..dossiers import (
-    AttachmentError, attachment_add, attachment_path, attachment_remove, dossier_problems, nomination_create,
-    nomination_photo_add, nomination_submit, nomination_update, prerequisite_warnings,
+    attachment_add, attachment_remove, dossier_problems, nomination_create, nomination_photo_add, nomination_submit,
+    nomination_update, prerequisite_warnings,
 )
-from ..entries import photo_dir
 from ..extensions import db, login_manager
 from ..models import Entry, EntryKind, Photo, Unit, utcnow
-from ..photos import PhotoError, rendition_path
+from ..photos import PhotoError
 from ..workflow import (
     TRANSITIONS, WorkflowError, can_edit_dossier, can_follow_council, can_nominate_for, can_transition,
     can_view_nomination, nomination_transition, officer_unit_ids,
@@ -300,17 +300,7 @@ def attachment_download(nomination_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.nomination_id != nomination.id:
         abort(404)
-    if attachment.file_type == "pdf":
-        path, mimetype = attachment_path(attachment.sha256), "application/pdf"
-    else:
-        path, mimetype = rendition_path(photo_dir(), attachment.sha256, "original"), "image/webp"
-    if not path.is_file():
-        abort(404)
-    name = attachment.filename if attachment.file_type == "pdf" else attachment.filename.rsplit(".", 1)[0] + ".webp"
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(attachment.sha256, attachment.file_type, attachment.filename)
 
 
 @bp.post("/<int:nomination_id>/photos")
