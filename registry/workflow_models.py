@@ -381,6 +381,11 @@ class Nomination(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_on: Mapped[date | None]
+    # The public text a nomination proposes for an entry it does not edit in place (one already published, or
+    # another dossier's): held here and applied only when the council publishes the award. None: unchanged.
+    proposed_title: Mapped[str | None] = mapped_column(sa.String(300))
+    proposed_summary: Mapped[str | None] = mapped_column(sa.Text)
+    proposed_story: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}

@@ -17,8 +17,9 @@ from .. import ballots, consultation
 from ..access import require
 from ..documents import AttachmentError, document_response
 from ..dossiers import (
-    attachment_add, attachment_remove, dossier_problems, nomination_create, nomination_photo_add, nomination_submit,
-    nomination_update, prerequisite_warnings,
+    PROPOSED_FIELDS, attachment_add, attachment_remove, dossier_problems, edits_entry_in_place, nomination_create,
+    nomination_photo_add, nomination_photo_remove, nomination_submit, nomination_update, pending_changes,
+    prerequisite_warnings, subject_text,
 )
 from ..extensions import db, login_manager
 from ..models import Entry, EntryKind, Photo, Unit, utcnow
@@ -116,7 +117,7 @@ def new():
                     today=today,
                 )
             except WorkflowError as exc:
-                form.round_id.errors.append(str(exc))
+                getattr(form, exc.field or "round_id").errors.append(str(exc))
             else:
                 db.session.commit()
                 flash(_("The draft is saved. Complete the dossier, then submit it."), "success")
@@ -136,6 +137,7 @@ def show(nomination_id: int):
         "nomination": nomination,
         "problems": dossier_problems(nomination) if nomination.state.value in ("draft", "returned") else [],
         "warnings": prerequisite_warnings(nomination),
+        "changes": pending_changes(nomination),
         "council_view": council_view,
         "action_form": CommentedActionForm(),
     }
@@ -153,13 +155,15 @@ def show(nomination_id: int):
     return render_template("nominations/show.html", **context)
 
 
-def _dossier_fields(form: DossierForm, nomination: Nomination) -> dict:
+SUBJECT_FIELDS = ("title", "kind", "year", "summary", "story", "private_phone", "private_address",
+                  "private_id_number")
+
+
+def _dossier_fields(form: DossierForm) -> dict:
     fields = {"report": form.report.data, "letter_number": form.letter_number.data,
               "letter_date": form.letter_date.data, "letter_signer": form.letter_signer.data}
-    if nomination.entry_drafted_here:
-        fields.update(title=form.title.data, kind=form.kind.data, year=form.year.data, summary=form.summary.data,
-                      story=form.story.data, private_phone=form.private_phone.data,
-                      private_address=form.private_address.data, private_id_number=form.private_id_number.data)
+    # Only the subject's fields the page showed: one left out of the form is not one emptied.
+    fields.update({key: form[key].data for key in SUBJECT_FIELDS if key in request.form})
     return fields
 
 
@@ -212,6 +216,8 @@ def edit(nomination_id: int):
         form = DossierForm(obj=nomination.entry)
         for key in ("report", "letter_number", "letter_date", "letter_signer"):
             getattr(form, key).data = getattr(nomination, key)
+        for key in PROPOSED_FIELDS:
+            form[key].data = subject_text(nomination, key)
         form.kind.data = nomination.entry.kind.value
         form.version.data = str(nomination.version)
     else:
@@ -221,7 +227,7 @@ def edit(nomination_id: int):
             flash(conflict_message(), "error")
             return render_template("nominations/edit.html", form=form, nomination=nomination, conflict=True), 409
         try:
-            nomination_update(nomination, fields=_dossier_fields(form, nomination), actor=current_user)
+            nomination_update(nomination, fields=_dossier_fields(form), actor=current_user)
             if "submit_dossier" in request.form:
                 nomination_submit(nomination, actor=current_user)
             db.session.commit()
@@ -234,7 +240,7 @@ def edit(nomination_id: int):
             # Keep the saved draft, say what is missing.
             db.session.rollback()
             nomination = load_nomination(nomination_id)
-            nomination_update(nomination, fields=_dossier_fields(form, nomination), actor=current_user)
+            nomination_update(nomination, fields=_dossier_fields(form), actor=current_user)
             db.session.commit()
             form.version.data = str(nomination.version)
             flash(_("The draft is saved, but it cannot be submitted yet."), "warning")
@@ -332,13 +338,11 @@ def photo_upload(nomination_id: int):
 def photo_delete(nomination_id: int, photo_id: int):
     """Remove a photo of the subject drafted in this dossier."""
     nomination = load_nomination(nomination_id)
-    require(can_edit_dossier(current_user, nomination) and nomination.entry_drafted_here)
+    require(can_edit_dossier(current_user, nomination) and edits_entry_in_place(nomination))
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.entry_id != nomination.entry_id:
         abort(404)
-    nomination.entry.photos.remove(photo)
-    for position, other in enumerate(nomination.entry.photos):
-        other.position = position
+    nomination_photo_remove(nomination, photo)
     db.session.commit()
     flash(_("The photo is removed."), "success")
     return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#photos")
@@ -397,4 +401,5 @@ def _register_csrf_handler(state) -> None:
 
 @bp.app_context_processor
 def _dossier_helpers():
-    return {"attachment_kinds": AttachmentKind, "current_app": current_app}
+    return {"attachment_kinds": AttachmentKind, "current_app": current_app,
+            "edits_entry_in_place": edits_entry_in_place}
