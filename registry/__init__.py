@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from . import accounts, ballot_box, notices, proxies, workflow
+    from . import accounts, ballot_box, documents, notices, proxies, workflow
 
     proxies.init_app(app)
     limiter.init_app(app)
@@ -63,6 +63,7 @@ def register_extensions(app: Flask) -> None:
                   max_age=86400)
     accounts.init_app(app)
     notices.init_app(app)
+    documents.init_app(app)
     workflow.init_app(app)
     ballot_box.init_app(app)
     from . import login_audit, request_log, security

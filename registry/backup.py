@@ -262,9 +262,12 @@ def backup_restore(source: Path, *, force: bool = False) -> dict:
                 shutil.copy2(saved, instance / name)
     # A backup of an older release is brought up to this release's schema, then the index is rebuilt.
     from .database import upgrade_schema
+    from .documents import documents_upkeep
     from .indexing import reindex_all
 
     if manifest.get("schema_revision"):
         upgrade_schema()
+    # A backup of an earlier release may hold dossier pictures among the public photos.
+    documents_upkeep()
     reindex_all()
     return manifest

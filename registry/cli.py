@@ -20,14 +20,21 @@ def _import_summary(report) -> str:
 @click.command("init")
 @with_appcontext
 def init_command() -> None:
-    """Create or upgrade the database schema and load the topic and title catalogues (idempotent)."""
+    """Create or upgrade the database schema, load the topic and title catalogues and keep dossier documents
+    private (idempotent)."""
     from .database import upgrade_schema
+    from .documents import documents_upkeep
     from .seed import catalogues_load
 
     upgrade_schema()
     topics, titles = catalogues_load()
     db.session.commit()
     click.echo(_("Database ready: %(topics)d topics, %(titles)d award titles added.", topics=topics, titles=titles))
+    upkeep = documents_upkeep()
+    if upkeep.moved or upkeep.public_removed or upkeep.unnamed_removed:
+        click.echo(_("Dossier documents: %(moved)d moved into the private store, %(public)d removed from the public "
+                     "photo store, %(unnamed)d files of unfinished uploads removed.", moved=upkeep.moved,
+                     public=upkeep.public_removed, unnamed=upkeep.unnamed_removed))
 
 
 @click.command("load-admin-units")

@@ -6,6 +6,7 @@ from datetime import date
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from .dossiers import nomination_apply_proposals
 from .entries import entry_publish
 from .extensions import db
 from .models import Award, EntryStatus, Unit
@@ -89,7 +90,8 @@ def decision_record(
 
 
 def nomination_publish(nomination: Nomination, *, actor: User) -> Award:
-    """Attach the award to the entry, publish the entry if it was a draft, and show both on the showcase."""
+    """Attach the award to the entry, apply the text the nomination proposed, publish the entry if it was a draft,
+    and show them on the showcase."""
     decision = nomination.decision
     if decision is None:
         raise WorkflowError(_l("Record the decision before publishing."))
@@ -100,6 +102,7 @@ def nomination_publish(nomination: Nomination, *, actor: User) -> Award:
         issuer_id=decision.issuer_id, signer=decision.signer, signer_position=decision.signer_position,
     )
     db.session.add(award)
+    nomination_apply_proposals(nomination)
     if nomination.entry.status != EntryStatus.PUBLISHED:
         entry_publish(nomination.entry)
     nomination.award = award

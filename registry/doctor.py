@@ -138,7 +138,7 @@ def check_search_index() -> Check:
 
 def missing_files() -> tuple[list[str], list[str]]:
     """Photo renditions and dossier documents that the database names but the disk lacks."""
-    from .dossiers import attachment_path
+    from .documents import document_path
     from .entries import photo_dir
     from .models import Photo
     from .photos import RENDITION_NAMES, rendition_path
@@ -154,8 +154,9 @@ def missing_files() -> tuple[list[str], list[str]]:
     rows += [(sha, kind) for sha, kind in db.session.execute(
         sa.select(Decision.scan_sha256, Decision.scan_type).where(Decision.scan_sha256.is_not(None)))]
     for sha, file_type in rows:
-        path = attachment_path(sha) if file_type == "pdf" else rendition_path(root, sha, "original")
-        if not path.is_file():
+        # A picture an earlier release kept among the photos is there, only not private yet (check_documents).
+        earlier = file_type == "image" and rendition_path(root, sha, "original").is_file()
+        if not document_path(sha, file_type).is_file() and not earlier:
             documents.append(sha)
     return sorted(set(photos)), sorted(set(documents))
 
@@ -175,6 +176,29 @@ def check_files() -> Check:
                      _("Restore the photos/ and attachments/ folders from a backup (`flask --app registry restore`). "
                        "Pages still render; the missing pictures answer 404."))
     return Check(name, OK, _("every photo and document referred to exists"))
+
+
+def check_documents() -> Check:
+    """Dossier documents are kept only in the private store, and every file there belongs to a dossier or decision."""
+    from .documents import UNUSED_GRACE_SECONDS, public_copies, unnamed_documents
+
+    name = _("private dossier documents")
+    try:
+        public = public_copies()
+        unnamed = unnamed_documents(older_than=UNUSED_GRACE_SECONDS)
+    except Exception as exc:
+        db.session.rollback()
+        return Check(name, WARN, _("not checked (%(error)s)", error=type(exc).__name__),
+                     _("Fix the database check first."))
+    if public:
+        return Check(name, FAIL, _("%(count)d dossier pictures can still be fetched from the public photo store, "
+                                   "e.g. %(first)s", count=len(public), first=public[0]),
+                     _("Run `flask --app registry init`: it moves them into the private document store."))
+    if unnamed:
+        return Check(name, WARN, _("%(count)d files in the document store belong to no dossier, e.g. %(first)s",
+                                   count=len(unnamed), first=unnamed[0].name),
+                     _("Run `flask --app registry init`: it removes them (uploads that never completed)."))
+    return Check(name, OK, _("kept apart from the public photos, each belonging to a dossier or a decision"))
 
 
 def check_secret_key() -> Check:
@@ -209,7 +233,7 @@ def check_cookies() -> Check:
 
 CHECKS: tuple[Callable[[], Check], ...] = (
     check_database, check_instance_writable, check_disk_space, check_search_index, check_files,
-    check_secret_key, check_cookies,
+    check_documents, check_secret_key, check_cookies,
 )
 
 

@@ -1,92 +1,22 @@
 """The dossier of a nomination: creating and editing it, its attachments, and what it still lacks."""
 from __future__ import annotations
 
-import hashlib
-import os
-import re
-import tempfile
-import unicodedata
 from datetime import date
-from pathlib import Path
 from typing import BinaryIO
 
 import sqlalchemy as sa
-from flask import current_app
 from flask_babel import lazy_gettext as _l
 
 from .catalog import clean_name
-from .entries import entry_set_title, photo_attach, photo_dir
+from .documents import clean_filename, document_release, store_document
+from .entries import entry_set_title, photo_attach
 from .extensions import db
-from .models import Award, Entry, EntryKind, EntryStatus, Unit, utcnow
-from .photos import PhotoError, store_image
-from .workflow import S, WorkflowError, nomination_record_creation, nomination_transition
+from .models import Award, Entry, EntryKind, EntryStatus, Photo, Unit, utcnow
+from .workflow import S, WorkflowError, can_name_entry, nomination_record_creation, nomination_transition
 from .workflow_models import Attachment, AttachmentKind, Nomination, Round, User
 
-PDF_MAGIC = b"%PDF-"
-
-
-class AttachmentError(ValueError):
-    """A refused document; ``message`` says what was wrong with the file."""
-
-    def __init__(self, message) -> None:
-        super().__init__(str(message))
-        self.message = message
-
-
-def attachment_dir() -> Path:
-    return Path(current_app.config["ATTACHMENT_DIR"])
-
-
-def attachment_path(sha256: str) -> Path:
-    """Where a stored PDF lives."""
-    if not re.fullmatch(r"[0-9a-f]{64}", sha256 or ""):
-        raise ValueError("not a sha256")
-    return attachment_dir() / sha256[:2] / f"{sha256}.pdf"
-
-
-def clean_filename(name: str) -> str:
-    """Keep a readable file name (Vietnamese letters included) without paths or control characters."""
-    name = unicodedata.normalize("NFC", os.path.basename((name or "").replace("\\", "/")))
-    name = "".join(ch for ch in name if unicodedata.category(ch)[0] != "C").strip(" .")
-    return name[:200] or "document"
-
-
-def _store_pdf(raw: bytes) -> str:
-    sha = hashlib.sha256(raw).hexdigest()
-    dest = attachment_path(sha)
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    if not dest.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, dest)
-    return sha
-
-
-def store_document(data: bytes | BinaryIO, filename: str) -> tuple[str, str, int]:
-    """Check and store an uploaded PDF or image; return (file_type, sha256, size) or raise AttachmentError."""
-    max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
-    raw = data if isinstance(data, bytes) else data.read(max_bytes + 1)
-    if not raw:
-        raise AttachmentError(_l("The file “%(name)s” is empty.", name=filename))
-    if len(raw) > max_bytes:
-        raise AttachmentError(_l("The file “%(name)s” is too large. The maximum size is %(max)d MB.",
-                                 name=filename, max=max_bytes // (1024 * 1024)))
-    if raw.startswith(PDF_MAGIC):
-        if b"%%EOF" not in raw[-2048:]:
-            raise AttachmentError(_l("The PDF file “%(name)s” is incomplete or damaged.", name=filename))
-        return "pdf", _store_pdf(raw), len(raw)
-    try:
-        stored = store_image(raw, root=photo_dir(), max_bytes=max_bytes,
-                             max_pixels=current_app.config["PHOTO_MAX_PIXELS"])
-    except PhotoError as exc:
-        if exc.code in ("not_image", "unsupported_format"):
-            raise AttachmentError(_l(
-                "The file “%(name)s” is neither a PDF nor an image we accept (JPEG, PNG, WebP).", name=filename,
-            )) from None
-        raise AttachmentError(_l("“%(name)s”: %(problem)s", name=filename, problem=exc.message)) from None
-    return "image", stored.sha256, len(raw)
+# The public text of an entry a nomination may propose when it does not edit the entry in place.
+PROPOSED_FIELDS = ("title", "summary", "story")
 
 
 # --- writes -------------------------------------------------------------------------------------
@@ -99,6 +29,9 @@ def nomination_create(
     today = today or date.today()
     if not round_.is_open_on(today):
         raise WorkflowError(_l("Nominations for this round are not open."))
+    if entry is not None and not can_name_entry(actor, entry):
+        # Worded as for an unknown number: another unit's draft is not even said to exist.
+        raise WorkflowError(_l("No entry has this number or address."), field="entry_ref")
     drafted_here = entry is None
     if entry is None:
         entry = Entry(kind=kind or EntryKind.INDIVIDUAL, unit=unit, year=round_.year, status=EntryStatus.DRAFT)
@@ -112,12 +45,47 @@ def nomination_create(
     return nomination
 
 
+def edits_entry_in_place(nomination: Nomination) -> bool:
+    """True while the dossier writes into its subject: drafted in this dossier and not published (by any nomination)."""
+    return nomination.entry_drafted_here and nomination.entry.status == EntryStatus.DRAFT
+
+
+def subject_text(nomination: Nomination, field: str) -> str:
+    """The subject's title, summary or story as this dossier would have it: its proposal, else the entry's text."""
+    proposed = getattr(nomination, f"proposed_{field}")
+    return getattr(nomination.entry, field) if proposed is None else proposed
+
+
+def pending_changes(nomination: Nomination) -> list[tuple[str, str, str]]:
+    """(field, public text now, proposed text) for each change to the public page awaiting the award's publication."""
+    if nomination.state in (S.PUBLISHED, S.REVOKED, S.WITHDRAWN, S.NOT_PASSED):
+        return []
+    return [(field, getattr(nomination.entry, field), proposed) for field in PROPOSED_FIELDS
+            if (proposed := getattr(nomination, f"proposed_{field}")) is not None
+            and proposed != getattr(nomination.entry, field)]
+
+
+def _propose_entry_text(nomination: Nomination, fields: dict) -> None:
+    entry = nomination.entry
+    for key in PROPOSED_FIELDS:
+        if key not in fields:
+            continue
+        value = clean_name(fields[key] or "") if key == "title" else (fields[key] or "").strip()
+        # An emptied name keeps the current one; an emptied summary or story proposes to clear it.
+        unchanged = value == getattr(entry, key) or (key == "title" and not value)
+        setattr(nomination, f"proposed_{key}", None if unchanged else value)
+
+
 def nomination_update(nomination: Nomination, *, fields: dict, actor: User) -> None:
-    """Save the dossier's fields as typed (a draft saves whatever it holds; submission checks completeness)."""
+    """Save the dossier's fields as typed (a draft saves whatever it holds; submission checks completeness).
+
+    The subject's fields go into the entry only while this dossier edits it in place; otherwise its public
+    text is proposed on the nomination and reaches the entry when the council publishes the award.
+    """
     if nomination.state not in (S.DRAFT, S.RETURNED):
         raise WorkflowError(_l("The dossier can no longer be changed."))
     entry = nomination.entry
-    if nomination.entry_drafted_here:
+    if edits_entry_in_place(nomination):
         if "title" in fields:
             entry_set_title(entry, clean_name(fields["title"]) or "—")
         for key in ("summary", "story", "private_phone", "private_address", "private_id_number"):
@@ -127,6 +95,8 @@ def nomination_update(nomination: Nomination, *, fields: dict, actor: User) -> N
             entry.kind = EntryKind(fields["kind"])
         if "year" in fields:
             entry.year = fields["year"]
+    else:
+        _propose_entry_text(nomination, fields)
     for key in ("report", "letter_number", "letter_signer"):
         if key in fields:
             value = (fields[key] or "").strip()
@@ -135,6 +105,16 @@ def nomination_update(nomination: Nomination, *, fields: dict, actor: User) -> N
         nomination.letter_date = fields["letter_date"]
     nomination.updated_at = utcnow()
     db.session.flush()
+
+
+def nomination_apply_proposals(nomination: Nomination) -> None:
+    """Write the public text the nomination proposed into its entry (when the council publishes the award)."""
+    entry = nomination.entry
+    if nomination.proposed_title is not None:
+        entry_set_title(entry, nomination.proposed_title)
+    for key in ("summary", "story"):
+        if (value := getattr(nomination, f"proposed_{key}")) is not None:
+            setattr(entry, key, value)
 
 
 def attachment_add(nomination: Nomination, *, kind: AttachmentKind, data: bytes | BinaryIO, filename: str,
@@ -151,19 +131,35 @@ def attachment_add(nomination: Nomination, *, kind: AttachmentKind, data: bytes 
 
 
 def attachment_remove(nomination: Nomination, attachment: Attachment) -> None:
-    """Remove a document from the dossier (the stored file may be shared and stays)."""
+    """Remove a document from the dossier; its file goes too once no other row names the same content."""
     nomination.attachments.remove(attachment)
+    document_release(attachment.sha256, attachment.file_type)
     nomination.updated_at = utcnow()
     db.session.flush()
+
+
+def _require_photos_in_place(nomination: Nomination) -> None:
+    if not edits_entry_in_place(nomination):
+        raise WorkflowError(_l("Photos can be changed here only for a subject drafted in this dossier and not "
+                               "yet published."))
 
 
 def nomination_photo_add(nomination: Nomination, *, data: bytes | BinaryIO, alt: str, caption: str | None,
                          credit: str | None) -> None:
     """Add a photo to the subject drafted in this dossier (raises PhotoError)."""
-    if not nomination.entry_drafted_here:
-        raise WorkflowError(_l("Photos of an entry already on the showcase are managed on the entry itself."))
+    _require_photos_in_place(nomination)
     photo_attach(nomination.entry, data, alt=alt, caption=caption, credit=credit)
     nomination.updated_at = utcnow()
+
+
+def nomination_photo_remove(nomination: Nomination, photo: Photo) -> None:
+    """Remove a photo of the subject drafted in this dossier."""
+    _require_photos_in_place(nomination)
+    nomination.entry.photos.remove(photo)
+    for position, other in enumerate(nomination.entry.photos):
+        other.position = position
+    nomination.updated_at = utcnow()
+    db.session.flush()
 
 
 # --- what the dossier lacks ---------------------------------------------------------------------
@@ -172,7 +168,8 @@ def dossier_problems(nomination: Nomination) -> list[str]:
     """Name each missing piece of the dossier; empty when it may be submitted."""
     round_, entry = nomination.round, nomination.entry
     problems: list[str] = []
-    if not entry.title or entry.title == "—":
+    title = subject_text(nomination, "title")
+    if not title or title == "—":
         problems.append(str(_l("The name of the person, collective or initiative is missing.")))
     allowed = [k for k in (round_.title.applies_to or []) if k in {e.value for e in EntryKind}]
     if allowed and entry.kind.value not in allowed:
@@ -187,7 +184,7 @@ def dossier_problems(nomination: Nomination) -> list[str]:
     if not nomination.attachments_of(AttachmentKind.PROPOSAL_LETTER):
         problems.append(str(_l("The scanned proposal letter is not attached.")))
     if round_.is_sudden:
-        if not (entry.summary or "").strip():
+        if not subject_text(nomination, "summary").strip():
             problems.append(str(_l("The short summary of the deed is missing.")))
         return problems
     if not (nomination.report or "").strip():

@@ -65,6 +65,7 @@ __all__ = [
     "PhotoError",
     "Rendition",
     "StoredImage",
+    "encode_original",
     "rendition_path",
     "srcset",
     "store_image",
@@ -361,14 +362,9 @@ def _write_webp(img: Image.Image, dest: Path, *, quality: int, method: int) -> N
         raise
 
 
-def store_image(
-    data: bytes | BinaryIO,
-    *,
-    root: Path,
-    max_bytes: int = DEFAULT_MAX_BYTES,
-    max_pixels: int = DEFAULT_MAX_PIXELS,
-) -> StoredImage:
-    """Validate an upload, store metadata-free WebP renditions; raise PhotoError if refused."""
+def _decode_upload(
+    data: bytes | BinaryIO, max_bytes: int, max_pixels: int
+) -> tuple[Image.Image, str, int, int]:
     raw = _read_bounded(data, max_bytes)
     if not raw:
         raise PhotoError("empty", _l("The file is empty."))
@@ -380,9 +376,38 @@ def store_image(
                 max=_Number(round(max_bytes / (1024 * 1024), 2)),
             ),
         )
+    return _decode(raw, max_pixels)
 
-    img, detected, width, height = _decode(raw, max_pixels)
-    del raw
+
+def encode_original(
+    data: bytes | BinaryIO,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> tuple[str, bytes]:
+    """Validate an upload and return its pixel hash and its metadata-free WebP ``original``; store nothing.
+
+    For pictures kept elsewhere than the public photo store (dossier documents): the same checks,
+    the same hash and the same bytes as ``store_image``'s ``original`` rendition.
+    """
+    img, _detected, _width, _height = _decode_upload(data, max_bytes, max_pixels)
+    sha = _pixel_hash(img)
+    size = _fit(img.width, img.height, WEBP_MAX_SIDE)
+    frame = img if img.size == size else img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    buffer = io.BytesIO()
+    frame.save(buffer, format="WEBP", quality=ORIGINAL_QUALITY, method=ORIGINAL_METHOD)
+    return sha, buffer.getvalue()
+
+
+def store_image(
+    data: bytes | BinaryIO,
+    *,
+    root: Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+) -> StoredImage:
+    """Validate an upload, store metadata-free WebP renditions; raise PhotoError if refused."""
+    img, detected, width, height = _decode_upload(data, max_bytes, max_pixels)
     sha = _pixel_hash(img)
     sizes = _rendition_sizes(img.width, img.height)
     renditions = {

@@ -8,7 +8,7 @@ from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 
 from .extensions import db
-from .models import utcnow
+from .models import Entry, EntryStatus, utcnow
 from .workflow_models import AuditEvent, Nomination, NominationState, Role, User
 
 S = NominationState
@@ -16,7 +16,7 @@ S = NominationState
 __all__ = [
     "NominationState", "Transition", "TRANSITIONS", "WorkflowError", "nomination_transition",
     "can_transition", "can_view_nomination", "can_edit_dossier", "can_review", "can_vote_on",
-    "can_manage_council", "can_nominate_for", "officer_unit_ids", "council_ids",
+    "can_manage_council", "can_nominate_for", "can_name_entry", "officer_unit_ids", "council_ids",
 ]
 
 
@@ -101,6 +101,11 @@ def _unit_chain_ids(unit) -> set[int]:
 def can_nominate_for(user: User | None, unit) -> bool:
     """True if the user is an officer of ``unit`` or of a unit above it."""
     return bool(officer_unit_ids(user) & _unit_chain_ids(unit))
+
+
+def can_name_entry(user: User | None, entry: Entry) -> bool:
+    """A nomination names a published entry, or an unpublished one of the user's units or the units below them."""
+    return entry.status == EntryStatus.PUBLISHED or can_nominate_for(user, entry.unit)
 
 
 def is_unit_officer_of(user: User | None, nomination: Nomination) -> bool:

@@ -381,6 +381,11 @@ class Nomination(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)
     submitted_on: Mapped[date | None]
+    # The public text a nomination proposes for an entry it does not edit in place (one already published, or
+    # another dossier's): held here and applied only when the council publishes the award. None: unchanged.
+    proposed_title: Mapped[str | None] = mapped_column(sa.String(300))
+    proposed_summary: Mapped[str | None] = mapped_column(sa.Text)
+    proposed_story: Mapped[str | None] = mapped_column(sa.Text)
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
@@ -404,7 +409,7 @@ class Nomination(db.Model):
 
 
 class Attachment(db.Model):
-    """A document of the dossier: a PDF, or an image stored through the photo pipeline."""
+    """A document of the dossier: a PDF, or a picture re-encoded without its metadata; private (registry.documents)."""
 
     __tablename__ = "attachment"
     __table_args__ = (sa.CheckConstraint("size > 0", name="positive_size"),)
@@ -413,7 +418,7 @@ class Attachment(db.Model):
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
     kind: Mapped[AttachmentKind] = mapped_column(enum_column(AttachmentKind))
     filename: Mapped[str] = mapped_column(sa.String(200))
-    # "pdf" (stored under ATTACHMENT_DIR) or "image" (stored as a photo, metadata stripped).
+    # "pdf" or "image" (a metadata-free WebP): both stored under ATTACHMENT_DIR, apart from the public photos.
     file_type: Mapped[str] = mapped_column(sa.String(16))
     sha256: Mapped[str] = mapped_column(sa.String(64))
     size: Mapped[int]

@@ -6,7 +6,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -15,10 +15,8 @@ from .. import ballots
 from ..access import require
 from ..decisions import award_revoke, decision_record, decision_series, next_decision_number, nomination_publish
 from ..desk.selectors import round_pipeline
-from ..dossiers import AttachmentError, attachment_path, clean_filename, store_document
-from ..entries import photo_dir
+from ..documents import AttachmentError, clean_filename, document_response, store_document
 from ..extensions import db
-from ..photos import rendition_path
 from ..voting import explain
 from ..workflow import (
     S, WorkflowError, can_follow_council, can_manage_council, can_review, can_transition, can_vote_on,
@@ -356,14 +354,7 @@ def decision_scan(decision_id: int):
     require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
     if not decision.scan_sha256:
         abort(404)
-    if decision.scan_type == "pdf":
-        path, mimetype = attachment_path(decision.scan_sha256), "application/pdf"
-    else:
-        path, mimetype = rendition_path(photo_dir(), decision.scan_sha256, "original"), "image/webp"
-    if not path.is_file():
-        abort(404)
-    return send_file(path, mimetype=mimetype, as_attachment=True, download_name=decision.scan_name or "decision",
-                     max_age=0)
+    return document_response(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
 
 
 @bp.post("/nominations/<int:nomination_id>/publish")

@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, session, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
@@ -15,14 +15,15 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from .. import ballots, consultation
 from ..access import require
+from ..documents import AttachmentError, document_response
 from ..dossiers import (
-    AttachmentError, attachment_add, attachment_path, attachment_remove, dossier_problems, nomination_create,
-    nomination_photo_add, nomination_submit, nomination_update, prerequisite_warnings,
+    PROPOSED_FIELDS, attachment_add, attachment_remove, dossier_problems, edits_entry_in_place, nomination_create,
+    nomination_photo_add, nomination_photo_remove, nomination_submit, nomination_update, pending_changes,
+    prerequisite_warnings, subject_text,
 )
-from ..entries import photo_dir
 from ..extensions import db, login_manager
 from ..models import Entry, EntryKind, Photo, Unit, utcnow
-from ..photos import PhotoError, rendition_path
+from ..photos import PhotoError
 from ..workflow import (
     TRANSITIONS, WorkflowError, can_edit_dossier, can_follow_council, can_nominate_for, can_transition,
     can_view_nomination, nomination_transition, officer_unit_ids,
@@ -116,7 +117,7 @@ def new():
                     today=today,
                 )
             except WorkflowError as exc:
-                form.round_id.errors.append(str(exc))
+                getattr(form, exc.field or "round_id").errors.append(str(exc))
             else:
                 db.session.commit()
                 flash(_("The draft is saved. Complete the dossier, then submit it."), "success")
@@ -136,6 +137,7 @@ def show(nomination_id: int):
         "nomination": nomination,
         "problems": dossier_problems(nomination) if nomination.state.value in ("draft", "returned") else [],
         "warnings": prerequisite_warnings(nomination),
+        "changes": pending_changes(nomination),
         "council_view": council_view,
         "action_form": CommentedActionForm(),
     }
@@ -153,13 +155,15 @@ def show(nomination_id: int):
     return render_template("nominations/show.html", **context)
 
 
-def _dossier_fields(form: DossierForm, nomination: Nomination) -> dict:
+SUBJECT_FIELDS = ("title", "kind", "year", "summary", "story", "private_phone", "private_address",
+                  "private_id_number")
+
+
+def _dossier_fields(form: DossierForm) -> dict:
     fields = {"report": form.report.data, "letter_number": form.letter_number.data,
               "letter_date": form.letter_date.data, "letter_signer": form.letter_signer.data}
-    if nomination.entry_drafted_here:
-        fields.update(title=form.title.data, kind=form.kind.data, year=form.year.data, summary=form.summary.data,
-                      story=form.story.data, private_phone=form.private_phone.data,
-                      private_address=form.private_address.data, private_id_number=form.private_id_number.data)
+    # Only the subject's fields the page showed: one left out of the form is not one emptied.
+    fields.update({key: form[key].data for key in SUBJECT_FIELDS if key in request.form})
     return fields
 
 
@@ -212,6 +216,8 @@ def edit(nomination_id: int):
         form = DossierForm(obj=nomination.entry)
         for key in ("report", "letter_number", "letter_date", "letter_signer"):
             getattr(form, key).data = getattr(nomination, key)
+        for key in PROPOSED_FIELDS:
+            form[key].data = subject_text(nomination, key)
         form.kind.data = nomination.entry.kind.value
         form.version.data = str(nomination.version)
     else:
@@ -221,7 +227,7 @@ def edit(nomination_id: int):
             flash(conflict_message(), "error")
             return render_template("nominations/edit.html", form=form, nomination=nomination, conflict=True), 409
         try:
-            nomination_update(nomination, fields=_dossier_fields(form, nomination), actor=current_user)
+            nomination_update(nomination, fields=_dossier_fields(form), actor=current_user)
             if "submit_dossier" in request.form:
                 nomination_submit(nomination, actor=current_user)
             db.session.commit()
@@ -234,7 +240,7 @@ def edit(nomination_id: int):
             # Keep the saved draft, say what is missing.
             db.session.rollback()
             nomination = load_nomination(nomination_id)
-            nomination_update(nomination, fields=_dossier_fields(form, nomination), actor=current_user)
+            nomination_update(nomination, fields=_dossier_fields(form), actor=current_user)
             db.session.commit()
             form.version.data = str(nomination.version)
             flash(_("The draft is saved, but it cannot be submitted yet."), "warning")
@@ -300,17 +306,7 @@ def attachment_download(nomination_id: int, attachment_id: int):
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.nomination_id != nomination.id:
         abort(404)
-    if attachment.file_type == "pdf":
-        path, mimetype = attachment_path(attachment.sha256), "application/pdf"
-    else:
-        path, mimetype = rendition_path(photo_dir(), attachment.sha256, "original"), "image/webp"
-    if not path.is_file():
-        abort(404)
-    name = attachment.filename if attachment.file_type == "pdf" else attachment.filename.rsplit(".", 1)[0] + ".webp"
-    response = send_file(path, mimetype=mimetype, as_attachment=True, download_name=name, max_age=0)
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return document_response(attachment.sha256, attachment.file_type, attachment.filename)
 
 
 @bp.post("/<int:nomination_id>/photos")
@@ -342,13 +338,11 @@ def photo_upload(nomination_id: int):
 def photo_delete(nomination_id: int, photo_id: int):
     """Remove a photo of the subject drafted in this dossier."""
     nomination = load_nomination(nomination_id)
-    require(can_edit_dossier(current_user, nomination) and nomination.entry_drafted_here)
+    require(can_edit_dossier(current_user, nomination) and edits_entry_in_place(nomination))
     photo = db.session.get(Photo, photo_id)
     if photo is None or photo.entry_id != nomination.entry_id:
         abort(404)
-    nomination.entry.photos.remove(photo)
-    for position, other in enumerate(nomination.entry.photos):
-        other.position = position
+    nomination_photo_remove(nomination, photo)
     db.session.commit()
     flash(_("The photo is removed."), "success")
     return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#photos")
@@ -407,4 +401,5 @@ def _register_csrf_handler(state) -> None:
 
 @bp.app_context_processor
 def _dossier_helpers():
-    return {"attachment_kinds": AttachmentKind, "current_app": current_app}
+    return {"attachment_kinds": AttachmentKind, "current_app": current_app,
+            "edits_entry_in_place": edits_entry_in_place}

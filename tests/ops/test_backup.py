@@ -37,6 +37,11 @@ def filled(app, world, tmp_path):
             record("shipper", photos=["a.jpg"]), record("atm", title="Cây ATM gạo", year=2020)]))
         nomination = nomination_in_vote(world)
         from registry import ballots
+        from registry.dossiers import attachment_add
+        from registry.workflow_models import AttachmentKind
+
+        attachment_add(nomination, kind=AttachmentKind.OTHER, data=jpeg_bytes(color=(90, 10, 10)),
+                       filename="anh.jpg", actor=users(world, "officer")[0])
 
         ballots.vote_cast(nomination, voter=users(world, "member1")[0], choice=VoteChoice.AGREE)
         db.session.commit()
@@ -110,6 +115,13 @@ def test_backup_then_restore_into_a_fresh_instance(filled, tmp_path, monkeypatch
     photo_root = Path(fresh.config["PHOTO_DIR"])
     for sha in before["photos"]:
         assert (photo_root / sha[:2] / sha / "medium.webp").is_file()
+    with fresh.app_context():
+        from registry.documents import document_path
+
+        kept = list(db.session.execute(sa.select(Attachment.sha256, Attachment.file_type)))
+        assert {t for _sha, t in kept} == {"pdf", "image"}
+        for sha, file_type in kept:
+            assert document_path(sha, file_type).is_file() and not (photo_root / sha[:2] / sha).exists()
     client = fresh.test_client()
     found = client.get("/api/v1/search?q=cay+atm+gao").get_json()
     assert [hit["title"] for hit in found["results"]][:1] == ["Cây ATM gạo"]
@@ -118,6 +130,28 @@ def test_backup_then_restore_into_a_fresh_instance(filled, tmp_path, monkeypatch
         shipper = db.session.scalar(sa.select(Entry).where(Entry.ref == "shipper"))
         sha = shipper.photos[0].sha256
     assert client.get(f"/media/photos/{sha}/thumb.webp").status_code == 200
+    with fresh.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def test_restoring_an_earlier_releases_backup_makes_its_dossier_pictures_private(filled, world, tmp_path, monkeypatch):
+    from tests.ops.test_documents import earlier_release_layout
+
+    old = earlier_release_layout(filled, world)
+    dest = tmp_path / "earlier"
+    assert filled.test_cli_runner().invoke(args=["backup", str(dest)]).exit_code == 0
+    assert any(name.startswith(f"photos/{old['only'][:2]}/{old['only']}/") for name in
+               json.loads((dest / "manifest.json").read_text())["files"])
+    fresh = restored_app(tmp_path, monkeypatch, dest)
+    photo_root, only = Path(fresh.config["PHOTO_DIR"]), old["only"]
+    with fresh.app_context():
+        from registry.documents import document_path
+
+        assert document_path(only, "image").read_bytes() == old["original"]
+        assert document_path(old["shared"], "image").is_file()
+    assert not (photo_root / only[:2] / only).exists()
+    assert (photo_root / old["shared"][:2] / old["shared"] / "thumb.webp").is_file()
     with fresh.app_context():
         db.session.remove()
         db.engine.dispose()

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from registry import ballots
 from registry.consultation import comment_add, consultation_open
 from registry.decisions import decision_record, nomination_publish
-from registry.dossiers import _store_pdf
+from registry.documents import store_document
 from registry.extensions import db
 from registry.models import Topic, Unit
 from registry.workflow_models import NumberingStyle, Round, User, VoteChoice
@@ -54,7 +54,7 @@ def plant(app):
         decision_record(round_=published.round, issuer=db.session.get(Unit, world.commune),
                         style=NumberingStyle.STATE, number=7, symbol="QĐ-UBND", signed_on=date.today(), signer="A",
                         signer_position="Chủ tịch", legal_basis="", term=None, actor=secretary,
-                        nominations=[published], scan=(_store_pdf(b"%PDF-1.4\n%%EOF\n"), "qd.pdf", "pdf"))
+                        nominations=[published], scan=(store_document(b"%PDF-1.4\n%%EOF\n", "qd.pdf")[1], "qd.pdf", "pdf"))
         nomination_publish(published, actor=secretary)
         db.session.get(Round, world.round).consultation_days = 5
         proposal = nomination_in_vote(world, title="Trần Văn Góp Ý")
@@ -73,7 +73,7 @@ def plant(app):
 
 def public_paths(ids: dict) -> list[str]:
     fill = {**ids, "draft_entry": ids["entry"], "draft_slug": ids["entry_slug"], "passed": ids["proposal"],
-            "photo_sha": "0" * 64}
+            "photo_sha": "0" * 64, "document_sha": "0" * 64}
     paths = [t.format(**fill) for m, t, _ in PUBLIC_ROUTES if m == "GET" and not t.startswith("/admin/")]
     paths += [f"/statistics/{name}.csv" for name in STATISTICS]
     paths += [f"/consultation/{ids['proposal']}", "/consultation/", "/statistics/report?year=" + str(date.today().year)]

@@ -45,6 +45,8 @@ PUBLIC_ROUTES = [
     ("POST", "/account/login", LOGIN_POST),
     ("GET", "/media/photos/{photo_sha}/thumb.webp", OK),
     ("GET", "/media/photos/{photo_sha}/poster.webp", GONE),
+    ("GET", "/media/photos/{document_sha}/original.webp", GONE),  # a dossier's picture is no public photo
+    ("GET", "/media/photos/{document_sha}/thumb.webp", GONE),
     ("GET", "/static/css/site.css", OK),
     ("GET", "/api/v1/", FOUND),  # to the API's documentation
     ("GET", "/api/v1/docs", OK),

@@ -10,7 +10,8 @@ import pytest
 from registry import ballots, create_app
 from tests import databases
 from registry.decisions import decision_record, nomination_publish
-from registry.dossiers import _store_pdf, attachment_add, nomination_create
+from registry.documents import store_document
+from registry.dossiers import attachment_add, nomination_create
 from registry.extensions import db
 from registry.indexing import close_indexes
 from registry.models import EntryKind, Unit
@@ -72,6 +73,7 @@ ROUTES = [
     ("GET", "/nominations/{submitted}/edit", set()),
     ("POST", "/nominations/{draft}/attachments", {"officer"}),
     ("GET", "/nominations/{draft}/attachments/{draft_attachment}", {"officer"}),
+    ("GET", "/nominations/{draft}/attachments/{draft_picture}", {"officer"}),
     ("GET", "/nominations/{submitted}/attachments/{submitted_attachment}", {"officer", "admin"} | COUNCIL),
     ("POST", "/nominations/{draft}/attachments/{draft_attachment}/delete", {"officer"}),
     ("POST", "/nominations/{draft}/photos", {"officer"}),
@@ -118,6 +120,8 @@ def build(app):
         from registry.dossiers import nomination_photo_add
         from tests.conftest import jpeg_bytes
         nomination_photo_add(draft, data=jpeg_bytes(), alt="ảnh", caption=None, credit=None)
+        draft_picture = attachment_add(draft, kind=AttachmentKind.OTHER, data=jpeg_bytes(color=(20, 80, 140)),
+                                       filename="anh.jpg", actor=officer)
         submitted = complete_nomination(world, title="Đã nộp")
         accepted = complete_nomination(world, title="Đã tiếp nhận")
         nomination_transition(accepted, "accept", actor=secretary)
@@ -134,7 +138,7 @@ def build(app):
         for key in ("chair", "member1", "member2", "member3"):
             ballots.vote_cast(published, voter=users(world, key)[0], choice=VoteChoice.AGREE)
         ballots.vote_close(published, actor=secretary)
-        sha = _store_pdf(PDF)
+        sha = store_document(PDF, "qd.pdf")[1]
         decision = decision_record(round_=decided.round, issuer=db.session.get(Unit, world.commune),
                                    style=NumberingStyle.STATE, number=1, symbol="QĐ-UBND", signed_on=date.today(),
                                    signer="A", signer_position="B", legal_basis="", term=None, actor=secretary,
@@ -149,6 +153,7 @@ def build(app):
             "decision": decision.id, "holiday": holiday.id, "round": world.round, "council": world.council, "commune": world.commune, "title": 1,
             "officer_id": world.users["officer"], "draft_attachment": draft_attachment.id,
             "submitted_attachment": submitted.attachments[0].id, "photo": draft.entry.photos[0].id,
+            "draft_picture": draft_picture.id, "document_sha": draft_picture.sha256,
         }
     return world, ids
 
