@@ -52,7 +52,7 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from . import accounts, notices, proxies, workflow
+    from . import accounts, kept_forms, notices, proxies, workflow
 
     proxies.init_app(app)
     limiter.init_app(app)
@@ -62,6 +62,7 @@ def register_extensions(app: Flask) -> None:
                                   "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Total-Count"],
                   max_age=86400)
     accounts.init_app(app)
+    kept_forms.init_app(app)
     notices.init_app(app)
     workflow.init_app(app)
     from . import login_audit, request_log, security
