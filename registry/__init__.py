@@ -41,11 +41,12 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import data_version, database, i18n, indexing
+    from . import data_version, database, i18n, indexing, staging
     from .extensions import babel, cors, csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
+    staging.init_app(app)
     indexing.init_app(app)
     data_version.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)

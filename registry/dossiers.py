@@ -4,7 +4,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import tempfile
 import unicodedata
 from datetime import date
 from pathlib import Path
@@ -19,6 +18,7 @@ from .entries import entry_set_title, photo_attach, photo_dir
 from .extensions import db
 from .models import Award, Entry, EntryKind, EntryStatus, Unit, utcnow
 from .photos import PhotoError, store_image
+from .staging import write_whole
 from .workflow import S, WorkflowError, nomination_record_creation, nomination_transition
 from .workflow_models import Attachment, AttachmentKind, Nomination, Round, User
 
@@ -56,11 +56,7 @@ def _store_pdf(raw: bytes) -> str:
     dest = attachment_path(sha)
     dest.parent.mkdir(parents=True, exist_ok=True)
     if not dest.exists():
-        fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, dest)
+        write_whole(dest, root=attachment_dir(), write=lambda fh: fh.write(raw), mode=0o640)
     return sha
 
 
