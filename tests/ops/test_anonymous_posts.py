@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import io
 import itertools
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -16,17 +15,15 @@ from wtforms.fields import FileField, MultipleFileField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
-from registry import create_app
 from registry.extensions import db
-from registry.indexing import close_indexes
 from registry.models import AwardTitle, Photo, Unit
 from registry.nominations.views import SIMPLE_ACTIONS
 from registry.workflow_models import (
     Attachment, Council, CouncilSession, Decision, Holiday, Nomination, Round, User,
 )
 from tests import databases
+from tests.ops.test_route_matrix import golden, world_app  # noqa: F401  (the shared world, copied per test)
 from tests.workflow.conftest import CSRF_RE
-from tests.workflow.test_permissions import CONFIG, golden  # noqa: F401  (golden: the shared world)
 
 # What fills each path parameter: the table its ids come from, or the words it may be.
 ARGUMENT_TABLES = {
@@ -129,16 +126,9 @@ def bodies(text_fields: dict[str, int], file_fields: list[str]):
 
 
 @pytest.fixture
-def golden_app(golden, tmp_path, monkeypatch, request):  # noqa: F811
+def golden_app(world_app):  # noqa: F811
     """A copy of the shared world, with a nomination in public consultation (anonymous comments are taken)."""
-    source, world, ids, url = golden
-    shutil.copytree(source, tmp_path / "instance")
-    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
-    if url is not None:
-        copy = databases.clone_database(url)
-        request.addfinalizer(lambda: databases.drop_database(copy))
-        monkeypatch.setenv("DATABASE_URL", copy)
-    app = create_app(CONFIG)
+    app, world, ids = world_app
     app.config.update(COMMENT_RATE_LIMIT="10000 per minute", LOGIN_RATE_LIMIT="10000 per minute",
                       LOGIN_ACCOUNT_RATE_LIMIT="10000 per minute")
     with app.test_request_context("/?lang=en"):
@@ -149,11 +139,7 @@ def golden_app(golden, tmp_path, monkeypatch, request):  # noqa: F811
         consultation.consultation_open(passed, actor=db.session.get(User, world.users["secretary"]),
                                        today=date.today())
         db.session.commit()
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    return app
 
 
 def test_anonymous_posts_with_large_bodies_leave_the_database_and_the_instance_folder_as_they_were(golden_app):
