@@ -63,10 +63,9 @@ def is_storage_error(error: BaseException) -> bool:
 
 
 def storage_error_response(error: Exception):
-    """503 "nothing was saved" for an error of the disk or database; any other error is raised again.
-
-    Flask hands an exception raised inside an error handler to no other handler (it becomes a 500), so
-    error handlers that write call this themselves."""
+    """503 "nothing was saved" for an error of the disk or database; any other error is raised again."""
+    # Flask hands an exception raised inside an error handler to no other handler (it becomes a 500), so
+    # error handlers that write call this themselves.
     if not is_storage_error(error):
         raise error  # a fault of the code: the usual 500, logged with its request id
     from .extensions import db

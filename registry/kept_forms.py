@@ -48,13 +48,10 @@ def kept_forms_purge() -> None:
 
 
 def form_keep(*, user: User, nomination: Nomination, data: dict[str, str], replacing: str | None = None) -> str:
-    """Keep what ``user`` typed into ``nomination``'s dossier until they sign in again; return its token.
-
-    ``replacing`` is the token this browser holds already: its newer typing takes that form's place.
-    Raise FormNotKept when the form is larger than KEPT_FORM_MAX_BYTES or the user has
-    KEPT_FORMS_PER_USER forms waiting already (the earlier ones are never dropped for a newer one)."""
-    size = len(json.dumps(data, ensure_ascii=False).encode())
-    if size > current_app.config["KEPT_FORM_MAX_BYTES"]:
+    """Keep what ``user`` typed into ``nomination``'s dossier until they sign in again; return its token."""
+    # Refused (FormNotKept) past KEPT_FORM_MAX_BYTES, or with KEPT_FORMS_PER_USER forms waiting: a waiting form
+    # is never dropped for a newer one, except the one this browser holds already (``replacing``).
+    if len(json.dumps(data, ensure_ascii=False).encode()) > current_app.config["KEPT_FORM_MAX_BYTES"]:
         raise FormNotKept(_l("What you typed is larger than a dossier form can hold."))
     kept_forms_purge()
     if replacing:
@@ -66,7 +63,7 @@ def form_keep(*, user: User, nomination: Nomination, data: dict[str, str], repla
         raise FormNotKept(_l("%(count)d forms of yours are already waiting to be restored: sign in and open those "
                              "dossiers to get them back.", count=waiting))
     token = secrets.token_urlsafe(24)
-    db.session.add(PendingForm(token=token, user_id=user.id, nomination_id=nomination.id, data=data, size=size))
+    db.session.add(PendingForm(token=token, user_id=user.id, nomination_id=nomination.id, data=data))
     db.session.flush()
     return token
 

@@ -52,8 +52,8 @@ def _temp_files(root: Path, *, everywhere: bool) -> Iterator[Path]:
 
 
 def stale_temp_files_remove(roots: Iterable[Path], *, everywhere: bool = False) -> tuple[int, list[str]]:
-    """Remove temporary files older than STALE_AFTER from the stores' staging folders (``everywhere``: from the
-    whole stores); return how many were removed and the ones that could not be, with the reason."""
+    """Remove temporary files older than STALE_AFTER from the stores' staging folders (or the whole stores)."""
+    # Returns how many were removed, and the ones that could not be with the reason.
     removed, failed = 0, []
     cutoff = time.time() - STALE_AFTER.total_seconds()
     for root in roots:

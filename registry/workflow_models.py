@@ -542,5 +542,4 @@ class PendingForm(db.Model):
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
     data: Mapped[dict] = mapped_column(sa.JSON)
-    size: Mapped[int]
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
