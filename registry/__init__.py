@@ -41,18 +41,19 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import data_version, database, i18n, indexing
+    from . import data_version, database, i18n, indexing, staging
     from .extensions import babel, cors, csrf, db, limiter, migrate
 
     db.init_app(app)
     database.init_app(app)
+    staging.init_app(app)
     indexing.init_app(app)
     data_version.init_app(app)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from . import accounts, ballot_box, documents, notices, proxies, workflow
+    from . import accounts, ballot_box, documents, kept_forms, notices, proxies, workflow
 
     proxies.init_app(app)
     limiter.init_app(app)
@@ -62,6 +63,7 @@ def register_extensions(app: Flask) -> None:
                                   "X-RateLimit-Remaining", "X-RateLimit-Reset", "X-Total-Count"],
                   max_age=86400)
     accounts.init_app(app)
+    kept_forms.init_app(app)
     notices.init_app(app)
     documents.init_app(app)
     workflow.init_app(app)

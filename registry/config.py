@@ -82,6 +82,10 @@ def workflow_config(instance_path: Path) -> dict:
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "LOGIN_ACCOUNT_RATE_LIMIT": os.environ.get("LOGIN_ACCOUNT_RATE_LIMIT", "5 per minute;20 per hour"),
         "COMMENT_RATE_LIMIT": os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per day"),
+        # A dossier typed while the session ended is kept for its user: this long, this large, this many each.
+        "KEPT_FORM_HOURS": int(os.environ.get("KEPT_FORM_HOURS", 24)),
+        "KEPT_FORM_MAX_BYTES": int(os.environ.get("KEPT_FORM_MAX_BYTES", 512 * 1024)),
+        "KEPT_FORMS_PER_USER": int(os.environ.get("KEPT_FORMS_PER_USER", 4)),
         "ATTACHMENT_DIR": os.environ.get("ATTACHMENT_DIR") or str(instance_path / "attachments"),
         "ATTACHMENT_MAX_BYTES": int(os.environ.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024)),
         # Public holidays as ISO dates; administrators add more in the web UI.

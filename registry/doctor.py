@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from .extensions import db
+from .staging import stale_temp_files_remove, store_folders
 
 OK, WARN, FAIL = "OK", "WARN", "FAIL"
 # Keys someone might copy from a tutorial; any of them signs forgeable sessions.
@@ -80,13 +81,30 @@ def check_instance_writable() -> Check:
     """The instance folder and the folders the app writes into accept new files."""
     name = _("instance folder")
     instance = Path(current_app.instance_path)
-    folders = [instance] + [Path(current_app.config[key]) for key in ("PHOTO_DIR", "ATTACHMENT_DIR")]
+    folders = [instance] + store_folders(current_app)
     problems = [f"{folder}: {reason}" for folder in folders if (reason := _writable(folder))]
     if problems:
         return Check(name, FAIL, _("not writable: %(problems)s", problems="; ".join(problems)),
                      _("Give the user running the app write access to these folders, and check that the disk is "
                        "not mounted read-only. Until then uploads and edits fail; public pages keep working."))
     return Check(name, OK, _("%(path)s is writable", path=instance))
+
+
+def check_temporary_files() -> Check:
+    """No temporary file of an interrupted upload is left in the photo and document stores (stale ones go)."""
+    name = _("temporary files")
+    try:
+        removed, failed = stale_temp_files_remove(store_folders(current_app), everywhere=True)
+    except OSError as exc:
+        removed, failed = 0, [exc.strerror or type(exc).__name__]
+    if failed:
+        return Check(name, WARN, _("%(count)d left by interrupted uploads could not be removed: %(files)s",
+                                   count=len(failed), files="; ".join(failed[:3])),
+                     _("Give the user running the app write access to the photo and attachment folders, or remove "
+                       "these files by hand (they are never part of a stored photo or document)."))
+    if removed:
+        return Check(name, OK, _("removed %(count)d left by interrupted uploads", count=removed))
+    return Check(name, OK, _("none left by interrupted uploads"))
 
 
 def check_disk_space() -> Check:
@@ -232,7 +250,7 @@ def check_cookies() -> Check:
 
 
 CHECKS: tuple[Callable[[], Check], ...] = (
-    check_database, check_instance_writable, check_disk_space, check_search_index, check_files,
+    check_database, check_instance_writable, check_temporary_files, check_disk_space, check_search_index, check_files,
     check_documents, check_secret_key, check_cookies,
 )
 

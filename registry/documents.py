@@ -10,7 +10,6 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
-import tempfile
 import time
 import unicodedata
 from dataclasses import dataclass
@@ -27,6 +26,7 @@ from .entries import photo_dir
 from .extensions import db
 from .models import Photo
 from .photos import PhotoError, encode_original, rendition_path
+from .staging import write_whole
 from .workflow_models import Attachment, Decision
 
 PDF_MAGIC = b"%PDF-"
@@ -64,17 +64,7 @@ def clean_filename(name: str) -> str:
 
 def _write_private(dest: Path, raw: bytes) -> None:
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(raw)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, 0o640)
-        os.replace(tmp, dest)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    write_whole(dest, root=document_dir(), write=lambda fh: fh.write(raw), mode=0o640)
 
 
 def _keep(raw: bytes, sha: str, file_type: str) -> str:

@@ -12,7 +12,13 @@ from .documents import clean_filename, document_release, store_document
 from .entries import entry_set_title, photo_attach
 from .extensions import db
 from .models import Award, Entry, EntryKind, EntryStatus, Photo, Unit, utcnow
-from .workflow import S, WorkflowError, can_name_entry, nomination_record_creation, nomination_transition
+from .workflow import (
+    S,
+    WorkflowError,
+    can_name_entry,
+    nomination_record_creation,
+    nomination_transition,
+)
 from .workflow_models import Attachment, AttachmentKind, Nomination, Round, User
 
 # The public text of an entry a nomination may propose when it does not edit the entry in place.

@@ -5,12 +5,14 @@ import errno
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, InternalError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 # Errors of the disk rather than of the code: the request is refused with 503 and nothing half-written.
 STORAGE_ERRNOS = {errno.ENOSPC, errno.EROFS, errno.EDQUOT, errno.EACCES, errno.EPERM, errno.EIO}
 STORAGE_DB_MESSAGES = ("readonly database", "database or disk is full", "disk i/o error", "unable to open database")
+# PostgreSQL's: a read-only transaction (a standby, or default_transaction_read_only), a full disk, an I/O error.
+STORAGE_SQLSTATES = {"25006", "53100", "58030"}
 
 API_PREFIX = "/api/"
 
@@ -54,12 +56,16 @@ def is_storage_error(error: BaseException) -> bool:
     """Whether the error comes from a full, read-only or failing disk (or database file)."""
     if isinstance(error, OSError):
         return error.errno in STORAGE_ERRNOS
-    if isinstance(error, OperationalError):
-        return any(m in str(error.orig).lower() for m in STORAGE_DB_MESSAGES)
+    if isinstance(error, DBAPIError):
+        return (getattr(error.orig, "sqlstate", None) in STORAGE_SQLSTATES
+                or any(m in str(error.orig).lower() for m in STORAGE_DB_MESSAGES))
     return False
 
 
-def _render_storage_error(error: Exception):
+def storage_error_response(error: Exception):
+    """503 "nothing was saved" for an error of the disk or database; any other error is raised again."""
+    # Flask hands an exception raised inside an error handler to no other handler (it becomes a 500), so
+    # error handlers that write call this themselves.
     if not is_storage_error(error):
         raise error  # a fault of the code: the usual 500, logged with its request id
     from .extensions import db
@@ -84,5 +90,5 @@ def init_app(app: Flask) -> None:
     from .searching import SearchUnavailable
 
     app.register_error_handler(SearchUnavailable, _render_search_unavailable)
-    app.register_error_handler(OSError, _render_storage_error)
-    app.register_error_handler(OperationalError, _render_storage_error)
+    for storage_error in (OSError, OperationalError, InternalError):
+        app.register_error_handler(storage_error, storage_error_response)

@@ -20,7 +20,8 @@ Decisions (kept here so reviewers don't have to reverse-engineer them):
 * Everything is WebP, there is no JPEG fallback: every browser we support
   decodes WebP.
 * Layout: ``<root>/<sha[:2]>/<sha>/<name>.webp``.  Files are written through a
-  temporary file and ``os.replace`` so readers never see partial files, and
+  temporary file in ``<root>/.tmp/`` and ``os.replace`` (``registry.staging``)
+  so readers never see partial files, and
   existing files are reused, which makes ``store_image`` idempotent and safe
   to run concurrently for the same picture.
 """
@@ -29,10 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import struct
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,6 +41,8 @@ from flask import current_app, has_app_context
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
 from PIL import Image, ImageOps, UnidentifiedImageError
+
+from .staging import write_whole
 
 try:
     from PIL import ImageCms
@@ -345,21 +346,9 @@ def _relative_path(sha256: str, name: str) -> str:
     return f"{sha256[:2]}/{sha256}/{name}.webp"
 
 
-def _write_webp(img: Image.Image, dest: Path, *, quality: int, method: int) -> None:
-    fd, tmp_name = tempfile.mkstemp(prefix=".tmp-", suffix=".webp", dir=dest.parent)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            img.save(fh, format="WEBP", quality=quality, method=method)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp_name, 0o644)
-        os.replace(tmp_name, dest)
-    except BaseException:
-        try:
-            os.unlink(tmp_name)
-        except FileNotFoundError:
-            pass
-        raise
+def _write_webp(img: Image.Image, dest: Path, *, root: Path, quality: int, method: int) -> None:
+    write_whole(dest, root=root, mode=0o644,
+                write=lambda fh: img.save(fh, format="WEBP", quality=quality, method=method))
 
 
 def _decode_upload(
@@ -431,13 +420,13 @@ def store_image(
             frame = img
             if img.size != size:
                 frame = img.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-            _write_webp(frame, dest, quality=ORIGINAL_QUALITY, method=ORIGINAL_METHOD)
+            _write_webp(frame, dest, root=root, quality=ORIGINAL_QUALITY, method=ORIGINAL_METHOD)
             continue
         if source.size != size:
             if source.width < size[0] or source.height < size[1]:
                 source = img
             source = source.resize(size, Image.Resampling.LANCZOS, reducing_gap=3.0)
-        _write_webp(source, dest, quality=DERIVATIVE_QUALITY, method=DERIVATIVE_METHOD)
+        _write_webp(source, dest, root=root, quality=DERIVATIVE_QUALITY, method=DERIVATIVE_METHOD)
 
     return StoredImage(
         sha256=sha, width=width, height=height, format=detected, renditions=renditions

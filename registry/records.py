@@ -1,9 +1,11 @@
 """Import and export of entries as JSON Lines, one entry per line (the format is in the README)."""
 from __future__ import annotations
 
+import codecs
 import json
 import re
 import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -242,16 +244,27 @@ def _check_line(line_no: int, raw: str, base_dir: Path, problems: list[ImportPro
     return record
 
 
+def _text_lines(path: Path, problems: list[ImportProblem]) -> Iterator[tuple[int, str]]:
+    """The file's lines with their numbers; a line that is not UTF-8 is a problem named by its line.
+
+    Lines end at "\n" only, as JSON Lines says: U+2028 and the other separators str.splitlines() knows
+    may stand unescaped inside a JSON string (our own export writes them so)."""
+    data = path.read_bytes().removeprefix(codecs.BOM_UTF8)
+    for line_no, raw in enumerate(data.split(b"\n"), start=1):
+        try:
+            yield line_no, raw.decode("utf-8").removesuffix("\r")
+        except UnicodeDecodeError as exc:
+            column = len(raw[:exc.start].decode("utf-8")) + 1
+            problems.append(ImportProblem(line_no, _(
+                "not UTF-8 text (from column %(column)d on): save the file as UTF-8.", column=column)))
+
+
 def records_validate(path: Path) -> list[_Record]:
     """Read and check a whole JSON Lines file; raise ImportRejected listing every problem."""
     problems: list[ImportProblem] = []
     records: list[_Record] = []
     seen_refs: dict[str, int] = {}
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportRejected([ImportProblem(0, _("the file is not UTF-8 text."))]) from None
-    for line_no, raw in enumerate(text.splitlines(), start=1):
+    for line_no, raw in _text_lines(path, problems):
         if not raw.strip():
             continue
         record = _check_line(line_no, raw, path.parent, problems, seen_refs)

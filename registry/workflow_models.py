@@ -544,11 +544,13 @@ class Notification(db.Model):
 
 
 class PendingForm(db.Model):
-    """What a user typed into a dossier when their session had ended, kept until they sign in again."""
+    """What a user typed into a dossier when their session had ended, kept for them until they sign in again."""
 
     __tablename__ = "pending_form"
 
+    # The browser that sent the form holds the token in its session: only it gets the form back.
     token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
-    path: Mapped[str] = mapped_column(sa.String(300))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
     data: Mapped[dict] = mapped_column(sa.JSON)
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

@@ -108,6 +108,35 @@ def test_cli_import_prints_line_numbers_in_vietnamese_and_imports_nothing(app, r
         assert db.session.scalar(sa.select(sa.func.count(Entry.id))) == 0
 
 
+def test_lines_that_are_not_utf8_are_named_by_line_and_column(app, runner, tmp_path):
+    good = json.dumps(record("ok-1"), ensure_ascii=False).encode()
+    line = json.dumps(record("ok-2", title="Lò Ánh"), ensure_ascii=False)
+    latin1 = line.encode().replace("Lò Ánh".encode(), "Lò Ánh".encode("latin-1"))  # a name pasted as Latin-1
+    path = tmp_path / "in.jsonl"
+    path.write_bytes(b"\xef\xbb\xbf" + good + b"\r\n" + latin1 + b"\r\n" + good.replace(b"ok-1", b"ok-3") + b"\n")
+    with app.app_context(), force_locale("en"):
+        with pytest.raises(ImportRejected) as exc:
+            records_import(path)
+    column = line.index("ò") + 1
+    assert [(p.line, p.message) for p in exc.value.problems] == [
+        (2, f"not UTF-8 text (from column {column} on): save the file as UTF-8.")]
+    result = runner.invoke(args=["import-records", str(path)])
+    assert result.exit_code != 0 and "dòng 2" in result.output and "UTF-8" in result.output
+
+
+def test_line_separators_inside_a_text_do_not_split_the_line(app, tmp_path):
+    path = tmp_path / "in.jsonl"
+    text = "Dòng một\u2028dòng hai\u2029đoạn ba\x85và\x0cthêm"
+    path.write_text(json.dumps(record("a", summary=text), ensure_ascii=False) + "\n", encoding="utf-8")
+    with app.app_context():
+        assert records_import(path).created == 1
+        db.session.commit()
+        out = tmp_path / "out.jsonl"
+        records_export(out)
+        assert db.session.scalar(sa.select(Entry.summary)) == text
+        assert records_import(out).unchanged == 1
+
+
 def test_import_with_photos_and_export_round_trip(app, tmp_path):
     src = tmp_path / "src"
     (src / "photos").mkdir(parents=True)

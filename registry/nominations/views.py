@@ -2,16 +2,19 @@
 from __future__ import annotations
 
 import re
-import secrets
-from datetime import date, timedelta
+from datetime import date
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    make_response,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
 
 from .. import ballots, consultation
 from ..access import require
@@ -22,13 +25,15 @@ from ..dossiers import (
     prerequisite_warnings, subject_text,
 )
 from ..extensions import db, login_manager
-from ..models import Entry, EntryKind, Photo, Unit, utcnow
+from ..models import Entry, EntryKind, Photo, Unit
 from ..photos import PhotoError
+from ..errors import _render_error, storage_error_response
+from ..kept_forms import FormNotKept, form_keep, form_take, former_user
 from ..workflow import (
     TRANSITIONS, WorkflowError, can_edit_dossier, can_follow_council, can_nominate_for, can_transition,
     can_view_nomination, nomination_transition, officer_unit_ids,
 )
-from ..workflow_models import Attachment, AttachmentKind, Nomination, PendingForm, Round
+from ..workflow_models import Attachment, AttachmentKind, Nomination, Round
 from . import bp
 from .forms import AttachmentForm, CommentedActionForm, DossierForm, NewNominationForm, PhotoForm
 
@@ -167,48 +172,62 @@ def _dossier_fields(form: DossierForm) -> dict:
     return fields
 
 
-def _stash_form(path: str) -> None:
-    """Keep what was typed into a dossier when the session had ended, to restore after signing in."""
+def _same_site() -> bool:
+    """Whether the form came from one of our own pages (browsers name the page that posts a form)."""
     origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
-    if origin and urlsplit(origin).netloc != request.host:
-        return  # never from another site
-    data = {k: v for k, v in request.form.items() if k != "csrf_token"}
-    token = secrets.token_urlsafe(24)
-    # Forms nobody came back for are dropped after a week.
-    db.session.execute(sa.delete(PendingForm).where(PendingForm.created_at < utcnow() - timedelta(days=7)))
-    db.session.add(PendingForm(token=token, path=path, data=data))
+    return not origin or urlsplit(origin).netloc == request.host
+
+
+def _typed_dossier() -> dict[str, str]:
+    """What was typed into the dossier's own fields; whatever else the request carries is ignored."""
+    names = [field.name for field in DossierForm(meta={"csrf": False})]
+    return {name: request.form[name] for name in names if name in request.form}
+
+
+def _not_kept(nomination_id: int, typed: dict[str, str], reason: str | None = None):
+    """Say plainly that nothing was saved or kept, and hand back what was typed to copy before signing in."""
+    shown = typed if _same_site() else {}  # never echo what another site made a browser send
+    form = DossierForm(formdata=MultiDict(shown), meta={"csrf": False})
+    next_url = url_for("nominations.edit", nomination_id=nomination_id)
+    response = make_response(render_template("nominations/not_kept.html", form=form, typed=shown, reason=reason,
+                                             login_url=url_for("auth.login", next=next_url)), 401)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _session_ended(nomination_id: int):
+    """The session ended while the dossier was typed: keep the form for the user the browser was signed in as
+    (if they may edit this dossier), else keep nothing and say so."""
+    typed = _typed_dossier()
+    user = former_user()
+    nomination = db.session.get(Nomination, nomination_id)
+    if not (_same_site() and user is not None and nomination is not None and can_edit_dossier(user, nomination)):
+        return _not_kept(nomination_id, typed)
+    try:
+        token = form_keep(user=user, nomination=nomination, data=typed, replacing=session.get("pending_form"))
+    except FormNotKept as exc:
+        db.session.rollback()
+        return _not_kept(nomination_id, typed, str(exc.message))
     db.session.commit()
     session["pending_form"] = token
-
-
-def _restore_form(path: str) -> dict | None:
-    token = session.get("pending_form")
-    if not token:
-        return None
-    pending = db.session.get(PendingForm, token)
-    if pending is None or pending.path != path:
-        return None
-    session.pop("pending_form", None)
-    data = dict(pending.data)
-    db.session.delete(pending)
-    db.session.commit()
-    return data
+    flash(_("Your session had ended. Sign in again: what you typed has been kept."), "warning")
+    return login_manager.unauthorized()
 
 
 @bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
 def edit(nomination_id: int):
     """Edit the dossier; drafts save as they are, submission checks that nothing is missing."""
     if not current_user.is_authenticated:
-        if request.method == "POST":
-            _stash_form(request.path)
-            flash(_("Your session had ended. Sign in again: what you typed has been kept."), "warning")
-        return login_manager.unauthorized()
+        return _session_ended(nomination_id) if request.method == "POST" else login_manager.unauthorized()
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination))
-    restored = _restore_form(request.path) if request.method == "GET" else None
+    restored = None
+    if request.method == "GET" and (token := session.get("pending_form")):
+        restored = form_take(user=current_user, nomination=nomination, token=token)
+        if restored is not None:
+            session.pop("pending_form")
+        db.session.commit()
     if restored is not None:
-        from werkzeug.datastructures import MultiDict
-
         form = DossierForm(formdata=MultiDict(restored))
         form.validate()
         flash(_("What you typed before your session ended has been restored. Check it and save."), "warning")
@@ -381,17 +400,29 @@ def transition(nomination_id: int, action: str):
     return redirect(url_for("nominations.show", nomination_id=nomination_id))
 
 
-def handle_csrf_error(error: CSRFError):
-    """An expired form: on the dossier, keep what was typed; elsewhere, explain and ask to try again."""
-    if request.endpoint == "nominations.edit" and request.method == "POST":
-        _stash_form(request.path)
-        if not current_user.is_authenticated:
-            flash(_("Your session had ended. Sign in again: what you typed has been kept."), "warning")
-            return login_manager.unauthorized()
-        return redirect(request.path)
-    from ..errors import _render_error
+def _form_expired(nomination_id: int, error: CSRFError):
+    """A signed-in user's dossier form whose token no longer matches (they signed in again since): nothing is
+    saved, and what they typed is shown back to save again."""
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None or not can_edit_dossier(current_user, nomination) or not _same_site():
+        return _render_error(error)
+    flash(_("This form had expired (you may have signed in again meanwhile), so nothing was saved. "
+            "What you typed is below: check it and save again."), "warning")
+    return render_template("nominations/edit.html", form=DossierForm(), nomination=nomination,
+                           problems=dossier_problems(nomination)), 400
 
-    return _render_error(error)
+
+def handle_csrf_error(error: CSRFError):
+    """An expired form: on the dossier, nothing typed is lost; elsewhere, explain and ask to try again."""
+    if request.endpoint != "nominations.edit" or request.method != "POST":
+        return _render_error(error)
+    nomination_id = request.view_args["nomination_id"]
+    if current_user.is_authenticated:
+        return _form_expired(nomination_id, error)
+    try:
+        return _session_ended(nomination_id)
+    except Exception as exc:  # a full or read-only disk; anything else is raised again
+        return storage_error_response(exc)
 
 
 @bp.record_once

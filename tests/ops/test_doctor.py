@@ -38,7 +38,7 @@ def doctor(app):
 def test_a_healthy_instance_passes(healthy):
     result, lines = doctor(healthy)
     assert result.exit_code == 0, result.output
-    assert set(lines) == {"database", "instance folder", "free disk space", "search index",
+    assert set(lines) == {"database", "instance folder", "temporary files", "free disk space", "search index",
                           "photo and document files", "private dossier documents", "secret key", "cookies"}
     assert all(line.startswith(("[OK", "[WARN")) for line in lines.values()), result.output
 

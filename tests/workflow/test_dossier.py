@@ -1,4 +1,5 @@
-"""The dossier: what is missing is named, uploads are checked, drafts are never lost, editors never overwrite."""
+"""The dossier: what is missing is named, uploads are checked, drafts are never lost, editors never overwrite
+(typing across an ended session: test_kept_forms.py)."""
 from __future__ import annotations
 
 import io
@@ -129,38 +130,6 @@ def test_concurrent_flushes_are_refused_by_the_version_column(app, world):
             one.close()
             two.close()
         assert db.session.get(Nomination, nid).report == "A"
-
-
-def test_typing_survives_an_expired_session(app, world):
-    officer = client_for(app, world, "officer")
-    nid = new_draft(app, world, officer)
-    v = version_of(app, nid)
-    # The session ends while the officer is typing: the cookie is gone, the CSRF token with it.
-    officer.delete_cookie("session")
-    r = officer.post(f"/nominations/{nid}/edit", data={
-        "csrf_token": "stale", "version": v, "kind": "individual", "title": "Trần Thị Hạnh",
-        "report": "Ba trang báo cáo thành tích gõ trong một giờ.", "save": "1"},
-        headers={"Origin": "http://localhost"})
-    assert r.status_code == 302 and "/account/login" in r.headers["Location"]
-    token = csrf(officer, "/account/login")
-    r = officer.post(r.headers["Location"], data={"csrf_token": token, "email": "officer@example.org",
-                                                   "password": "correct horse battery"})
-    assert r.status_code == 302 and r.headers["Location"].endswith(f"/nominations/{nid}/edit")
-    html = officer.get(f"/nominations/{nid}/edit").get_data(as_text=True)
-    assert "Ba trang báo cáo thành tích gõ trong một giờ." in html and "has been restored" in html
-    # Restored once, then gone; a cross-site post is never kept.
-    assert "has been restored" not in officer.get(f"/nominations/{nid}/edit").get_data(as_text=True)
-
-
-def test_posts_from_another_site_are_not_kept(app, world):
-    officer = client_for(app, world, "officer")
-    nid = new_draft(app, world, officer)
-    officer.delete_cookie("session")
-    officer.post(f"/nominations/{nid}/edit", data={"csrf_token": "x", "report": "injected"},
-                 headers={"Origin": "https://evil.example"})
-    from tests.workflow.conftest import login
-    login(officer, world.users["officer"])
-    assert "injected" not in officer.get(f"/nominations/{nid}/edit").get_data(as_text=True)
 
 
 def test_prerequisites_are_checked_against_recorded_awards(app, world):

@@ -219,6 +219,9 @@ def test_route_answers_each_role_as_it_should(matrix, method, template, allowed)
             if role == "anonymous" or template.startswith(("/account/logout",)):
                 continue
             assert not (code == 302 and "/account/login" in response.headers.get("Location", "")), (role, url)
+        elif role == "anonymous" and template.endswith("/edit") and method == "POST":
+            # Typing sent without a session is not kept: a page says so and links to the sign-in.
+            assert code == 401 and "/account/login" in response.get_data(as_text=True), (role, url, code)
         elif role == "anonymous":
             assert code == 302 and "/account/login" in response.headers["Location"], (role, method, url, code)
         else:
