@@ -22,7 +22,9 @@ CHILD = textwrap.dedent("""
     import os, signal, sys
     from PIL import Image
     from registry import create_app
-    from registry.dossiers import store_document
+    from pathlib import Path
+    from registry.documents import store_document
+    from registry.photos import store_image
     from tests.conftest import jpeg_bytes
     from tests.workflow.helpers import PDF
 
@@ -34,7 +36,7 @@ CHILD = textwrap.dedent("""
         if sys.argv[1] == "photo":
             photo = jpeg_bytes()
             Image.Image.save = killed
-            store_document(photo, "anh.jpg")
+            store_image(photo, root=Path(app.config["PHOTO_DIR"]))
         else:
             os.fsync = killed
             store_document(PDF, "to-trinh.pdf")
