@@ -14,6 +14,7 @@ from ..accounts import AccountError, normalise_email, user_authenticate, user_se
 from ..extensions import db, limiter
 from ..login_audit import LoginOutcome, login_attempt_record, login_locked_until
 from ..models import utcnow
+from ..sign_ins import SESSION_KEY, sign_in_end, sign_in_start, sign_ins_end, sign_ins_of
 from ..workflow_models import Notification, User
 from . import bp
 from .forms import LoginForm, PasswordForm
@@ -71,16 +72,25 @@ def login():
             session.clear()
             if pending:
                 session["pending_form"] = pending
-            login_user(user)
+            _sign_in(user)
             db.session.commit()
             return redirect(next_url or url_for("desk.home"))
         form.password.errors.append(_("The e-mail address or the password is not right."))
     return render_template("auth/login.html", form=form, next_url=next_url)
 
 
+def _sign_in(user: User) -> None:
+    """Sign this browser in under a new sign-in kept on the server."""
+    session[SESSION_KEY] = sign_in_start(user.id, user_agent=request.user_agent.string,
+                                         remote_addr=request.remote_addr)
+    login_user(user)
+
+
 @bp.post("/logout")
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser: its sign-in ends on the server, so a copy of its cookie no longer works."""
+    sign_in_end(session.get(SESSION_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -101,11 +111,29 @@ def password():
             except AccountError as exc:
                 form.new.errors.append(str(exc.message))
             else:
+                _sign_in(current_user._get_current_object())  # this browser stays signed in, under a new sign-in
                 db.session.commit()
-                login_user(current_user._get_current_object())  # this browser keeps its session under the new token
                 flash(_("Your password has been changed. Other sessions have been signed out."), "success")
                 return redirect(url_for("desk.home"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/sign-ins")
+@login_required
+def sign_ins():
+    """The browsers and devices signed in to this account."""
+    rows = sign_ins_of(current_user.id, current=session.get(SESSION_KEY))
+    return render_template("auth/sign_ins.html", sign_ins=rows)
+
+
+@bp.post("/sign-ins/end-others")
+@login_required
+def sign_ins_end_others():
+    """Sign out on every other browser and device; this one stays signed in."""
+    sign_ins_end(current_user.id, keep=session.get(SESSION_KEY))
+    db.session.commit()
+    flash(_("You are signed out on every other device."), "success")
+    return redirect(url_for("auth.sign_ins"))
 
 
 @bp.get("/notices")
