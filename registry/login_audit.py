@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import ipaddress
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -74,7 +75,8 @@ class Wait:
 
     @property
     def seconds(self) -> int:
-        return max(1, int((self.until - utcnow()).total_seconds() + 0.999))
+        """Whole seconds left to wait, at least one."""
+        return max(1, math.ceil((self.until - utcnow()).total_seconds()))
 
 
 def backoff(failures: int, free: int) -> timedelta | None:

@@ -229,14 +229,13 @@ def test_the_owner_is_told_once_in_the_app_and_by_mail(throttle, world, monkeypa
 
 def test_an_attempt_is_on_record_before_its_password_is_checked(throttle, world, monkeypatch):
     """So that guesses sent at the same moment count each other instead of all slipping under the limit."""
-    import registry.auth.views as views
+    from registry.auth import views
 
     seen = []
 
     def checking(email, password):
         with throttle.app_context(), db.engine.connect() as other:  # what a concurrent request would read
             seen.append(other.execute(sa.select(sa.func.count(LoginAttempt.id))).scalar())
-        return None
 
     monkeypatch.setattr(views, "user_authenticate", checking)
     attempt(client_for(throttle, None, None), MEMBER, "first guess", ATTACKER)
