@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import current_app
+from flask import current_app, session
 from flask_babel import lazy_gettext as _l
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .extensions import db, login_manager
 from .models import utcnow
+from .sign_ins import SESSION_KEY, sign_in_alive, sign_ins_end
 from .workflow_models import Role, User, UserRole, new_session_token
 
 # A hash checked when the e-mail is unknown, so a wrong e-mail takes as long as a wrong password.
@@ -74,6 +75,7 @@ def user_set_password(user: User, password: str) -> None:
         raise AccountError(problem)
     user.password_hash = _hash(password)
     user.session_token = new_session_token()
+    sign_ins_end(user.id)
 
 
 def user_set_roles(user: User, roles: list[tuple[Role, int | None, int | None]]) -> None:
@@ -95,11 +97,13 @@ def user_add_role(user: User, role: Role, *, unit_id: int | None = None, council
 
 
 def _load_user(user_id: str) -> User | None:
-    # The id carries the session token: a password change makes older sessions unknown.
+    # The id carries the session token: a password change makes older sessions unknown. The browser's
+    # sign-in must also still be kept on the server: signing out deletes it, so a copied cookie dies with it.
     ident, _sep, token = (user_id or "").partition(":")
     if not ident.isdigit() or not token:
         return None
-    user = db.session.get(User, int(ident))
+    user = db.session.scalar(sa.select(User).where(User.id == int(ident),
+                                                   sign_in_alive(int(ident), session.get(SESSION_KEY))))
     if user is None or not user.active or user.session_token != token:
         return None
     return user

@@ -5,6 +5,7 @@ from datetime import date
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
+from sqlalchemy.exc import IntegrityError
 
 from .dossiers import nomination_apply_proposals
 from .entries import entry_publish
@@ -50,6 +51,31 @@ def ready_for_decision(nomination: Nomination, *, today: date | None = None) -> 
     return False
 
 
+def _refuse_used_number(issuer_id: int, style: NumberingStyle, series: str, number: int) -> None:
+    taken = db.session.scalar(sa.select(Decision.id).where(
+        Decision.issuer_id == issuer_id, Decision.style == style, Decision.series == series, Decision.number == number))
+    if taken is not None:
+        raise WorkflowError(_l(
+            "Number %(number)d is already used by this issuer in this series. The next free number is %(next)d.",
+            number=number, next=next_decision_number(issuer_id, style, series),
+        ), field="number")
+
+
+def _claim_number(decision: Decision) -> None:
+    """Insert the decision now; if a decision with its number was committed meanwhile, refuse it as taken."""
+    key = (decision.issuer.id, decision.style, decision.series, decision.number)
+    db.session.add(decision)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        # Two secretaries can pass the check above at the same moment: the unique constraint then decides.
+        # The failed statement has ended the transaction, so it is rolled back before the number is looked up
+        # again (a savepoint would not help: on SQLite its release commits the transaction).
+        db.session.rollback()
+        _refuse_used_number(*key)
+        raise
+
+
 def decision_record(
     *, round_: Round, issuer: Unit, style: NumberingStyle, number: int, symbol: str, signed_on: date,
     signer: str, signer_position: str, legal_basis: str, term: str | None, nominations: list[Nomination],
@@ -61,13 +87,7 @@ def decision_record(
                             field="nominations")
     symbol = symbol.strip()
     series = decision_series(style, signed_on=signed_on, term=term, symbol=symbol)
-    taken = db.session.scalar(sa.select(Decision.id).where(
-        Decision.issuer_id == issuer.id, Decision.style == style, Decision.series == series, Decision.number == number))
-    if taken is not None:
-        raise WorkflowError(_l(
-            "Number %(number)d is already used by this issuer in this series. The next free number is %(next)d.",
-            number=number, next=next_decision_number(issuer.id, style, series),
-        ), field="number")
+    _refuse_used_number(issuer.id, style, series, number)
     for nomination in nominations:
         if nomination.round_id != round_.id:
             raise WorkflowError(_l("This nomination belongs to another round."), field="nominations")
@@ -81,7 +101,7 @@ def decision_record(
     )
     if scan:
         decision.scan_sha256, decision.scan_name, decision.scan_type = scan
-    db.session.add(decision)
+    _claim_number(decision)
     for nomination in nominations:
         nomination.decision = decision
         nomination_transition(nomination, "decide", actor=actor, comment=decision.reference)

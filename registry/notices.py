@@ -32,11 +32,25 @@ NOTICE_TEXTS = {
     "revoke": _l("An award was revoked."),
     "comment": _l("A comment from the public arrived on a nomination in consultation."),
 }
+# Notices about the user's own account rather than a nomination; ``detail`` fills their blank.
+SIGN_IN_FAILURES = "sign_in_failures"
+NOTICE_TEXTS[SIGN_IN_FAILURES] = _l(
+    "Wrong passwords were entered for your account several times, the last from the address %(detail)s. "
+    "Sign-ins from there must now wait; your own devices can still sign in. "
+    "If it was not you, change your password.")
+MAIL_SUBJECTS = {SIGN_IN_FAILURES: _l("Registry: failed sign-ins to your account")}
+
+
+def _text(action: str, detail: str | None) -> str:
+    text = NOTICE_TEXTS.get(action)
+    if text is None:
+        return action
+    return str(text) % {"detail": detail} if detail is not None else str(text)
 
 
 def notice_text(notice: Notification) -> str:
     """The notice in the reader's language."""
-    return str(NOTICE_TEXTS.get(notice.action, notice.action))
+    return _text(notice.action, notice.detail)
 
 
 def _unit_officers(nomination: Nomination) -> set[int]:
@@ -78,19 +92,28 @@ def notify(nomination: Nomination, *, action: str, to_state: NominationState, ac
         ))
         link = (url_for("nominations.show", nomination_id=nomination.id, _external=True)
                 if has_request_context() and nomination.id else "")
-        db.session.info.setdefault("mail_outbox", []).append((emails, link, action))
+        db.session.info.setdefault("mail_outbox", []).append((emails, link, action, None))
 
 
 notify_transition = notify
 
 
-def _send_mail(emails: list[str], link: str, action: str) -> None:
+def notify_account(user_id: int, *, action: str, detail: str | None = None) -> None:
+    """Write a notice to a user about their own account, and queue its e-mail."""
+    db.session.add(Notification(user_id=user_id, action=action, to_state="", detail=detail))
+    if current_app.config.get("MAIL_SERVER"):
+        emails = list(db.session.scalars(sa.select(User.email).where(User.id == user_id, User.active.is_(True))))
+        link = url_for("auth.notices", _external=True) if has_request_context() else ""
+        db.session.info.setdefault("mail_outbox", []).append((emails, link, action, detail))
+
+
+def _send_mail(emails: list[str], link: str, action: str, detail: str | None) -> None:
     cfg = current_app.config
     if not emails:
         return
     with force_locale(cfg["BABEL_DEFAULT_LOCALE"]):
-        subject = str(_l("Registry: a nomination has moved on"))
-        body = f"{NOTICE_TEXTS.get(action, action)}\n\n{link}\n"
+        subject = str(MAIL_SUBJECTS.get(action, _l("Registry: a nomination has moved on")))
+        body = f"{_text(action, detail)}\n\n{link}\n"
     with smtplib.SMTP(cfg["MAIL_SERVER"], cfg["MAIL_PORT"], timeout=10) as smtp:
         if cfg.get("MAIL_USE_TLS"):
             smtp.starttls()
@@ -106,9 +129,9 @@ def _send_mail(emails: list[str], link: str, action: str) -> None:
 def _after_commit(session: Session) -> None:
     # Mail goes out only once the step is committed, and a mail failure never undoes the step.
     outbox = session.info.pop("mail_outbox", [])
-    for emails, link, action in outbox:
+    for emails, link, action, detail in outbox:
         try:
-            _send_mail(emails, link, action)
+            _send_mail(emails, link, action, detail)
         except Exception:
             log.exception("notice e-mail not sent")
 

@@ -527,7 +527,7 @@ class ConsultationComment(db.Model):
 
 
 class Notification(db.Model):
-    """An in-app notice to a user about a nomination's step."""
+    """An in-app notice to a user about a nomination's step, or about their own account."""
 
     __tablename__ = "notification"
     __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
@@ -539,6 +539,8 @@ class Notification(db.Model):
     to_state: Mapped[str] = mapped_column(sa.String(24))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+    # What a notice about the user's own account names (the address wrong passwords came from).
+    detail: Mapped[str | None] = mapped_column(sa.String(64))
 
     nomination: Mapped[Nomination | None] = relationship()
 

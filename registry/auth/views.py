@@ -1,21 +1,26 @@
 """Views of the account pages: sign in, sign out, password, notices."""
 from __future__ import annotations
 
-from math import ceil
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.security import check_password_hash
 
 from ..accounts import AccountError, normalise_email, user_authenticate, user_set_password
 from ..extensions import db, limiter
-from ..login_audit import LoginOutcome, login_attempt_record, login_locked_until
+from ..login_audit import (LoginOutcome, Wait, login_attempt_start, login_failures_notify, login_failures_unread,
+                           login_wait)
 from ..models import utcnow
+from ..sign_ins import SESSION_KEY, sign_in_end, sign_in_start, sign_ins_end, sign_ins_of
 from ..workflow_models import Notification, User
 from . import bp
+from .devices import known_device, remember_device
 from .forms import LoginForm, PasswordForm
 
 
@@ -34,14 +39,23 @@ def _failed(response) -> bool:
     return request.method == "POST" and response.status_code != 302
 
 
-def _account_key() -> str:
-    return "login:" + normalise_email(request.form.get("email", ""))
+WAIT_MESSAGES = {
+    "pair": _l("Too many wrong passwords for this account from your address. Please wait %(wait)s before "
+               "trying again."),
+    "address": _l("Too many wrong passwords from your address. Please wait %(wait)s before trying again."),
+    "account": _l("Too many wrong passwords for this account from many addresses. Please wait %(wait)s, or sign "
+                  "in from a device you have signed in from before."),
+    "device": _l("Too many wrong passwords on this device. Please wait %(wait)s before trying again."),
+}
+
+
+def _wait_message(wait: Wait) -> str:
+    return str(WAIT_MESSAGES[wait.rule]) % {"wait": format_timedelta(timedelta(seconds=wait.seconds),
+                                                                     add_direction=False)}
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"], deduct_when=_failed)
-@limiter.limit(lambda: current_app.config["LOGIN_ACCOUNT_RATE_LIMIT"], methods=["POST"],
-               key_func=_account_key, deduct_when=_failed)
 def login():
     """Sign in with e-mail and password."""
     next_url = _safe_next(request.values.get("next"))
@@ -50,37 +64,49 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
-        locked_until = login_locked_until(email)
-        if locked_until is not None:
-            login_attempt_record(email, outcome=LoginOutcome.LOCKED)
+        known = db.session.scalar(sa.select(User.id).where(User.email == email))
+        attempt = login_attempt_start(email, user_id=known, device=known_device(known))
+        # Kept before the password is checked, so attempts arriving together count each other.
+        db.session.commit()
+        if wait := login_wait(attempt, counting_itself=False):
+            attempt.outcome = LoginOutcome.LOCKED
             db.session.commit()
-            minutes = max(1, ceil((locked_until - utcnow()).total_seconds() / 60))
-            form.password.errors.append(_(
-                "Too many failed sign-ins for this account. It is locked for %(minutes)d more minutes.",
-                minutes=minutes))
+            form.password.errors.append(_wait_message(wait))
             return render_template("auth/login.html", form=form, next_url=next_url)
         user = user_authenticate(form.email.data, form.password.data)
         if user is None:
-            known = db.session.scalar(sa.select(User.id).where(User.email == email))
-            login_attempt_record(email, user_id=known, outcome=LoginOutcome.BAD_PASSWORD if known
-                                 else LoginOutcome.UNKNOWN_EMAIL)
+            form.password.errors.append(_("The e-mail address or the password is not right."))
+            if wait := login_wait(attempt, counting_itself=True):
+                form.password.errors.append(_wait_message(wait))
+                login_failures_notify(attempt)
             db.session.commit()
         else:
-            login_attempt_record(email, user_id=user.id, outcome=LoginOutcome.SUCCESS)
+            attempt.outcome = LoginOutcome.SUCCESS
             pending = session.get("pending_form")
             session.clear()
             if pending:
                 session["pending_form"] = pending
-            login_user(user)
+            _sign_in(user)
+            remember_device(user.id)
+            if login_failures_unread(user.id):
+                flash(_("Someone entered wrong passwords for your account: see your notices."), "warning")
             db.session.commit()
             return redirect(next_url or url_for("desk.home"))
-        form.password.errors.append(_("The e-mail address or the password is not right."))
     return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+def _sign_in(user: User) -> None:
+    """Sign this browser in under a new sign-in kept on the server."""
+    session[SESSION_KEY] = sign_in_start(user.id, user_agent=request.user_agent.string,
+                                         remote_addr=request.remote_addr)
+    login_user(user)
 
 
 @bp.post("/logout")
 def logout():
-    """Sign out of this browser."""
+    """Sign out of this browser: its sign-in ends on the server, so a copy of its cookie no longer works."""
+    sign_in_end(session.get(SESSION_KEY))
+    db.session.commit()
     logout_user()
     session.clear()
     flash(_("You are signed out."), "info")
@@ -101,11 +127,29 @@ def password():
             except AccountError as exc:
                 form.new.errors.append(str(exc.message))
             else:
+                _sign_in(current_user._get_current_object())  # this browser stays signed in, under a new sign-in
                 db.session.commit()
-                login_user(current_user._get_current_object())  # this browser keeps its session under the new token
                 flash(_("Your password has been changed. Other sessions have been signed out."), "success")
                 return redirect(url_for("desk.home"))
     return render_template("auth/password.html", form=form)
+
+
+@bp.get("/sign-ins")
+@login_required
+def sign_ins():
+    """The browsers and devices signed in to this account."""
+    rows = sign_ins_of(current_user.id, current=session.get(SESSION_KEY))
+    return render_template("auth/sign_ins.html", sign_ins=rows)
+
+
+@bp.post("/sign-ins/end-others")
+@login_required
+def sign_ins_end_others():
+    """Sign out on every other browser and device; this one stays signed in."""
+    sign_ins_end(current_user.id, keep=session.get(SESSION_KEY))
+    db.session.commit()
+    flash(_("You are signed out on every other device."), "success")
+    return redirect(url_for("auth.sign_ins"))
 
 
 @bp.get("/notices")

@@ -4,6 +4,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable
 
 from ..models import Award, Entry
@@ -13,12 +14,15 @@ from ..templating import entry_url
 CSV_COLUMNS = ("id", "ref", "kind", "title", "unit", "year", "topics", "awards", "url")
 UNIT_SEPARATOR = " › "
 LIST_SEPARATOR = "; "
-# A cell starting with one of these is run as a formula by spreadsheets.
-_FORMULA_STARTS = ("=", "+", "@", "\t", "\r")
+# A cell starting with one of these is run as a formula by spreadsheets (OWASP, "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+# A plain signed number such as "-5" computes nothing, and a quote in front would turn it into text.
+_PLAIN_NUMBER = re.compile(r"[+-]?\d+(?:[.,]\d+)*")
 
 
-def _cell(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+def spreadsheet_safe(value: object) -> object:
+    """The value as a cell no spreadsheet runs as a formula: a single quote before a dangerous start."""
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -49,11 +53,12 @@ def entry_row(entry: Entry) -> list[object]:
 
 
 def rows_csv(header: Iterable[str], rows: Iterable[Iterable[object]]) -> bytes:
-    """CSV in UTF-8 with a byte-order mark and CRLF line ends, as Excel expects."""
+    """CSV in UTF-8 with a byte-order mark and CRLF line ends, as Excel expects; no cell runs as a formula."""
+    # Every CSV the registry serves (entries, search, statistics, yearly report) is written here.
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(list(header))
-    writer.writerows([_cell(v) for v in row] for row in rows)
+    writer.writerow([spreadsheet_safe(v) for v in header])
+    writer.writerows([spreadsheet_safe(v) for v in row] for row in rows)
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -54,6 +54,56 @@ def test_a_formula_is_not_run_by_the_spreadsheet(dataset, client, app):
     assert "'=HYPERLINK(\"http://x\")" in [r["title"] for r in rows]
 
 
+# Cells a spreadsheet would run (OWASP's examples), planted in every kind of text a CSV of the registry shows.
+FORMULAS = {
+    "entry": "-2+3+cmd|' /C calc'!A0",
+    "entry_tab": "\t=1+1",
+    "entry_cr": "\r=1+1",
+    "unit": "@SUM(1+1)*cmd|' /C calc'!A0",
+    "topic": "+1+1",
+    "title": "=HYPERLINK(\"http://x\")",
+}
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def test_no_cell_of_any_csv_download_is_run_as_a_formula(dataset, client, app):
+    from registry.models import AwardTitle, Topic, Unit
+    from registry.statistics import award_years, statistics_tables
+
+    with app.test_request_context("/?lang=en"):
+        db.session.get(Entry, entry_id(app, "hoa")).title = FORMULAS["entry"]
+        db.session.get(Entry, entry_id(app, "atm")).title = FORMULAS["entry_tab"]
+        db.session.get(Entry, entry_id(app, "bich-hoa")).title = FORMULAS["entry_cr"]
+        db.session.scalar(sa.select(Unit).where(Unit.name == "Thành phố Hồ Chí Minh")).name = FORMULAS["unit"]
+        db.session.scalar(sa.select(Topic).where(Topic.name == "Cứu người")).name = FORMULAS["topic"]
+        for title in db.session.scalars(sa.select(AwardTitle).where(AwardTitle.name == "Giấy khen")):
+            title.name = title.name_en = FORMULAS["title"]
+        db.session.commit()
+        paths = ["/api/v1/entries?format=csv", "/api/v1/search?format=csv", "/api/v1/search?q=Hoa&format=csv",
+                 *(f"/statistics/{t.name}.csv" for t in statistics_tables(None, "en")),
+                 *(f"/statistics/report.csv?year={year}" for year in award_years())]
+    cells = []
+    for path in paths:
+        response = client.get(path)
+        assert response.status_code == 200 and response.mimetype == "text/csv", path
+        cells += [(path, cell) for row in csv.reader(io.StringIO(response.data.decode("utf-8-sig"), newline=""))
+                  for cell in row]
+    assert [(path, cell) for path, cell in cells if cell.startswith(FORMULA_STARTS)] == []
+    shown = {cell for _path, cell in cells}
+    # Each planted formula reached a file, neutralised by a quote in front and otherwise intact.
+    for formula in FORMULAS.values():
+        assert any(cell.startswith("'" + formula) for cell in shown), formula
+    assert {"'+1+1", "'=HYPERLINK(\"http://x\")", "'" + FORMULAS["unit"]} <= shown  # statistics and report rows
+    assert "1" in shown  # counts stay numbers
+
+
+def test_plain_numbers_are_not_quoted():
+    from registry.opendata.exports import spreadsheet_safe
+
+    assert spreadsheet_safe("-5") == "-5" and spreadsheet_safe("+0,5") == "+0,5" and spreadsheet_safe(-5) == -5
+    assert spreadsheet_safe("-5+1") == "'-5+1" and spreadsheet_safe("-") == "'-"
+
+
 def test_jsonl_is_the_import_format_and_imports_back(dataset, client, app, tmp_path):
     response = client.get("/api/v1/entries?format=jsonl")
     assert response.status_code == 200 and response.mimetype == "application/x-ndjson"

@@ -131,3 +131,28 @@ def test_two_editors_in_two_processes_one_saves_the_other_is_told(app, world):
         # The winner's text whole; the loser's text is still in their form, not half-written over it.
         assert saved.report in ("Bản thứ nhất.", "Bản thứ hai.")
         assert ("Bản thứ hai." if saved.report == "Bản thứ nhất." else "Bản thứ nhất.") in loser
+
+
+def test_one_decision_number_given_twice_at_once_is_refused_clearly_once(app, world):
+    from tests.workflow.test_consultation_and_decisions import passed_nomination
+
+    with app.test_request_context("/?lang=en"):
+        first, second = passed_nomination(world), passed_nomination(world, title="Hoàng Thị Thu")
+        db.session.commit()
+        chosen = first.id, second.id
+    url = f"/council/rounds/{world.round}/decisions/new"
+    form = {"issuer": f"#{world.commune}", "style": "state", "number": "5", "symbol": "QĐ-UBND",
+            "signed_on": date.today().isoformat(), "signer": "Nguyễn Văn A", "signer_position": "Chủ tịch"}
+    # Both requests have found number 5 free (the check comes before the nominations are checked) before either
+    # writes it.
+    hold = ("registry.decisions", "ready_for_decision")
+    secretary = world.users["secretary"]
+    results = run_in_step(app, (secretary, url, {**form, "nominations": [chosen[0]]}, hold),
+                          (secretary, url, {**form, "nominations": [chosen[1]]}, hold))
+    assert sorted(status for _, status, _ in results) == [200, 302], [(s, t[-300:]) for _, s, t in results]
+    loser = next(text for _, status, text in results if status == 200)
+    assert "Number 5 is already used by this issuer in this series. The next free number is 6." in loser
+    assert 'id="number-error"' in loser
+    with app.app_context():
+        decided = db.session.scalars(sa.select(Nomination.state).where(Nomination.id.in_(chosen))).all()
+        assert sorted(s.value for s in decided) == sorted([NominationState.DECIDED.value, NominationState.PASSED.value])

@@ -97,30 +97,158 @@ def test_change_password_form_shows_the_policy(app, world):
     assert "must not contain your e-mail name" in r.get_data(as_text=True)
 
 
-def test_account_locks_after_repeated_failures_and_unlocks_after_the_window(app, world):
-    app.config.update(LOGIN_ACCOUNT_RATE_LIMIT="100 per minute", LOGIN_RATE_LIMIT="100 per minute",
-                      LOGIN_LOCKOUT_THRESHOLD=5, LOGIN_LOCKOUT_MINUTES=15)
-    client = client_for(app, None, None)
-    for i in range(5):
-        assert "is not right" in sign_in(client, "secretary@example.org", f"wrong guess {i}").get_data(as_text=True)
-    # Now even the right password is refused, with a clear reason.
-    r = sign_in(client, "secretary@example.org", PASSWORD)
-    assert r.status_code == 200 and "locked for 15 more minutes" in r.get_data(as_text=True)
-    # Another account is not affected.
-    assert sign_in(client_for(app, None, None), "officer@example.org", PASSWORD).status_code == 302
-    # Fifteen minutes later, the lock has passed.
+ATTACKER, OWNER_ELSEWHERE = "203.0.113.7", "198.51.100.9"
+MEMBER = "member1@example.org"
+
+
+def attempt(client, email, password, address):
+    """A sign-in from ``address``; returns the status and the page (or where it redirects)."""
+    response = client.post("/account/login", environ_base={"REMOTE_ADDR": address}, data={
+        "csrf_token": csrf(client, "/account/login"), "email": email, "password": password})
+    return response.status_code, response.get_data(as_text=True)
+
+
+def time_passes(app, seconds):
+    """Move every attempt back in time (in Python: SQLite would subtract a number from the date's text)."""
     with app.app_context():
-        db.session.execute(sa.update(LoginAttempt).values(at=LoginAttempt.at - timedelta(minutes=16)))
+        for row in db.session.scalars(sa.select(LoginAttempt)):
+            row.at -= timedelta(seconds=seconds)
         db.session.commit()
-    assert sign_in(client_for(app, None, None), "secretary@example.org", PASSWORD).status_code == 302
 
 
-def test_unknown_addresses_lock_the_same_way(app, world):
-    app.config.update(LOGIN_ACCOUNT_RATE_LIMIT="100 per minute", LOGIN_RATE_LIMIT="100 per minute")
-    client = client_for(app, None, None)
+@pytest.fixture
+def throttle(app, world):
+    """The sign-in throttle at its defaults, without the coarse per-address request limit in the way."""
+    app.config.update(LOGIN_RATE_LIMIT="1000 per minute")
+    return app
+
+
+def test_an_attacker_slows_down_their_own_address_never_the_owner(throttle, world):
+    app = throttle
+    phone = client_for(app, None, None)
+    assert attempt(phone, MEMBER, PASSWORD, ATTACKER)[0] == 302  # the owner's phone, once, on the same network
+    post(phone, "/account/logout")
+    attacker = client_for(app, None, None)
+    pages = [attempt(attacker, MEMBER, f"wrong guess {i}", ATTACKER)[1] for i in range(5)]
+    assert all("The e-mail address or the password is not right." in page for page in pages)
+    assert "Please wait" not in pages[3] and "Please wait 30 seconds before trying again." in pages[4]
+    # From the attacker's address, even the right password is not checked now.
+    status, page = attempt(attacker, MEMBER, PASSWORD, ATTACKER)
+    assert status == 200 and "Too many wrong passwords for this account from your address." in page
+    # The council member signs in from another address, or on the phone that signed in before from the same one.
+    assert attempt(client_for(app, None, None), MEMBER, PASSWORD, OWNER_ELSEWHERE)[0] == 302
+    assert attempt(phone, MEMBER, PASSWORD, ATTACKER)[0] == 302
+    # The phone's success gives the attacker no fresh allowance.
+    assert "Too many wrong passwords" in attempt(attacker, MEMBER, "wrong guess 6", ATTACKER)[1]
+
+
+def test_the_wait_doubles_with_each_further_wrong_password(throttle, world):
+    app = throttle
+    attacker = client_for(app, None, None)
+    for i in range(4):
+        attempt(attacker, MEMBER, f"wrong guess {i}", ATTACKER)
+    waits = []
+    for seconds in (31, 61, 0):
+        waits.append(attempt(attacker, MEMBER, "one more guess", ATTACKER)[1])
+        time_passes(app, seconds)
+    assert "Please wait 30 seconds" in waits[0] and "Please wait 1 minute " in waits[1] and "Please wait 2 minutes" in waits[2]
+    # A refused attempt does not make the wait longer; once it has passed, the right password works.
+    assert "Please wait 2 minutes" in attempt(attacker, MEMBER, PASSWORD, ATTACKER)[1]
+    time_passes(app, 121)
+    assert attempt(attacker, MEMBER, PASSWORD, ATTACKER)[0] == 302
+
+
+def test_addresses_of_one_ipv6_subscriber_count_as_one(throttle, world):
+    from registry.login_audit import client_network
+
+    assert client_network("2001:db8:1:2:aaaa::1") == client_network("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
+    assert client_network("::ffff:203.0.113.7") == "203.0.113.7" and client_network("203.0.113.7") == "203.0.113.7"
+    attacker = client_for(throttle, None, None)
     for i in range(5):
-        sign_in(client, "nobody@example.org", f"guess {i} here")
-    assert "locked" in sign_in(client, "nobody@example.org", "guess 6 here").get_data(as_text=True)
+        attempt(attacker, MEMBER, f"wrong guess {i}", f"2001:db8:1:2::{i + 1}")
+    assert "Too many wrong passwords" in attempt(attacker, MEMBER, PASSWORD, "2001:db8:1:2::77")[1]
+    assert attempt(attacker, MEMBER, PASSWORD, "2001:db8:1:3::1")[0] == 302
+
+
+def test_one_address_guessing_many_accounts_waits_for_all_of_them(throttle, world):
+    sprayer = client_for(throttle, None, None)
+    for i in range(20):
+        attempt(sprayer, f"person{i}@example.org", "Summer2025!", ATTACKER)
+    status, page = attempt(sprayer, "officer@example.org", PASSWORD, ATTACKER)
+    assert status == 200 and "Too many wrong passwords from your address." in page
+    assert attempt(client_for(throttle, None, None), "officer@example.org", PASSWORD, OWNER_ELSEWHERE)[0] == 302
+
+
+def test_guessing_from_many_addresses_slows_unknown_devices_but_not_the_owners_own(throttle, world):
+    app = throttle
+    app.config["LOGIN_ACCOUNT_FREE_FAILURES"] = 8
+    desktop = client_for(app, None, None)
+    assert attempt(desktop, MEMBER, PASSWORD, OWNER_ELSEWHERE)[0] == 302
+    post(desktop, "/account/logout")
+    botnet = client_for(app, None, None)
+    for i in range(8):
+        attempt(botnet, MEMBER, f"wrong guess {i}", f"192.0.2.{i + 1}")
+    status, page = attempt(client_for(app, None, None), MEMBER, PASSWORD, "192.0.2.200")
+    assert status == 200 and "from many addresses" in page and "a device you have signed in from before" in page
+    # The owner's desktop still gets in, but under attack its own wrong passwords are slowed down at once.
+    assert "Please wait 30 seconds" in attempt(desktop, MEMBER, "a typo", OWNER_ELSEWHERE)[1]
+    assert "Too many wrong passwords on this device." in attempt(desktop, MEMBER, PASSWORD, OWNER_ELSEWHERE)[1]
+    time_passes(app, 31)
+    assert attempt(desktop, MEMBER, PASSWORD, OWNER_ELSEWHERE)[0] == 302
+
+
+def test_the_owner_is_told_once_in_the_app_and_by_mail(throttle, world, monkeypatch):
+    import smtplib
+
+    from tests.workflow.test_notices import FakeSMTP
+
+    app = throttle
+    FakeSMTP.sent = []
+    monkeypatch.setattr(smtplib, "SMTP", FakeSMTP)
+    app.config["MAIL_SERVER"] = "smtp.example.org"
+    attacker = client_for(app, None, None)
+    for i in range(8):
+        attempt(attacker, MEMBER, f"wrong guess {i}", ATTACKER)
+        time_passes(app, 250)  # each wait has passed (30 s, 1, 2, 4 minutes): every guess is a failure
+    assert [(to, subject) for to, subject, _body in FakeSMTP.sent] == [
+        (MEMBER, "Cơ sở dữ liệu điển hình: nhiều lần nhập sai mật khẩu vào tài khoản của bạn")]
+    assert ATTACKER in FakeSMTP.sent[0][2] and "/account/notices" in FakeSMTP.sent[0][2]
+    owner = client_for(app, None, None)
+    assert attempt(owner, MEMBER, PASSWORD, "127.0.0.1")[0] == 302  # the test client's own address, as it browses on
+    assert "Someone entered wrong passwords for your account: see your notices." in owner.get("/desk/").get_data(as_text=True)
+    notices = owner.get("/account/notices").get_data(as_text=True)
+    assert notices.count(f"the last from the address {ATTACKER}") == 1
+    # Nobody is told about guesses at an address that has no account.
+    for i in range(5):
+        attempt(attacker, "nobody@example.org", f"wrong guess {i}", OWNER_ELSEWHERE)
+    with app.app_context():
+        from registry.workflow_models import Notification
+
+        assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
+
+
+def test_an_attempt_is_on_record_before_its_password_is_checked(throttle, world, monkeypatch):
+    """So that guesses sent at the same moment count each other instead of all slipping under the limit."""
+    from registry.auth import views
+
+    seen = []
+
+    def checking(email, password):
+        with throttle.app_context(), db.engine.connect() as other:  # what a concurrent request would read
+            seen.append(other.execute(sa.select(sa.func.count(LoginAttempt.id))).scalar())
+
+    monkeypatch.setattr(views, "user_authenticate", checking)
+    attempt(client_for(throttle, None, None), MEMBER, "first guess", ATTACKER)
+    attempt(client_for(throttle, None, None), MEMBER, "second guess", ATTACKER)
+    assert seen == [1, 2]
+
+
+def test_unknown_addresses_are_throttled_the_same_way(throttle, world):
+    client = client_for(throttle, None, None)
+    for i in range(5):
+        attempt(client, "nobody@example.org", f"guess {i} here", ATTACKER)
+    assert "Too many wrong passwords for this account from your address." in attempt(
+        client, "nobody@example.org", "guess 6 here", ATTACKER)[1]
 
 
 def test_failed_sign_ins_are_audited_and_shown_to_administrators_only(app, world):

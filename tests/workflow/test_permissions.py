@@ -32,6 +32,8 @@ ROUTES = [
     ("POST", "/account/notices/read", SIGNED_IN),
     ("GET", "/account/password", SIGNED_IN),
     ("POST", "/account/password", SIGNED_IN),
+    ("GET", "/account/sign-ins", SIGNED_IN),
+    ("POST", "/account/sign-ins/end-others", SIGNED_IN),
     ("GET", "/account/login", PUBLIC),
     ("POST", "/account/logout", PUBLIC),
     ("GET", "/admin/", {"admin"}),
