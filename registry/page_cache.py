@@ -12,7 +12,9 @@ which belongs to one visitor).
 
 With the Whoosh backend the index follows the database a moment after each commit (the outbox). A
 search answer is kept only when the outbox was empty after the data version was read, so a result
-computed between a commit and its index update is never kept under the newer version.
+computed between a commit and its index update is never kept under the newer version. A kept search
+answer is served only while the index can answer (``search_ready``: it is not missing nor far behind),
+so an outage shows as 503 at once; error answers are never kept.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from flask_login import current_user
 
 from .data_version import COUNTERS, committed_versions
 from .extensions import db
+from .indexing import search_ready
 from .models import IndexOutbox
 
 # Pages and API answers that depend only on the address, the language and the public data.
@@ -140,6 +143,10 @@ def _serve_from_cache() -> Response | None:
     # Read before anything is rendered, so a kept answer is never older than the version it is kept under.
     committed = committed_versions()
     version = tuple(committed[name] for name in COUNTERS)
+    if request.endpoint in SEARCH_ENDPOINTS and not search_ready():
+        # A kept result must not hide an index that went missing or fell behind: the view answers 503.
+        g.page_cache = "bypass"
+        return None
     key = _key()
     answer = cache.get(version, key)
     if answer is not None:
