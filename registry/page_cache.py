@@ -127,13 +127,24 @@ def _visitor_may_share() -> bool:
             and not current_user.is_authenticated and not session.get("_flashes"))
 
 
+def _query_key() -> bytes | tuple:
+    """The query string as the cache keys it: for an API route, only the arguments it reads, in one order."""
+    # Arguments nobody reads (z=<n>, tracking tags) or a new order would otherwise make each request a
+    # fresh rendering, or a fresh export of thousands of entries for a download.
+    doc = getattr(current_app.view_functions.get(request.endpoint), "api_doc", None)
+    if doc is None:
+        return request.query_string  # pages keep every argument in their links: all of them name the page
+    known = doc.query_names()
+    return tuple((name, tuple(request.args.getlist(name))) for name in sorted(request.args) if name in known)
+
+
 def _key() -> tuple:
     from .i18n import current_language
 
     # The host and scheme appear in canonical and citation links; the query string names the page;
     # citations say the day they were read, in the site's time zone.
     today = to_user_timezone(datetime.now(UTC)).date()
-    return (request.host_url, request.path, request.query_string, current_language(), today)
+    return (request.host_url, request.path, _query_key(), current_language(), today)
 
 
 def _serve_from_cache() -> Response | None:
