@@ -1,4 +1,4 @@
-"""Downloads cost a worker about a second each: a budget and one at a time per address, kept answers by canonical query."""
+"""Downloads cost a worker about a second each: a budget and one at a time per address, kept by canonical query."""
 from __future__ import annotations
 
 import threading
