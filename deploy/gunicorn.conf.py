@@ -7,8 +7,12 @@ itself stays the same on every server. Measured on 2 cores with bench/load_bench
 from __future__ import annotations
 
 import gc
+import logging
 import multiprocessing
 import os
+import re
+
+from gunicorn.glogging import Logger
 
 
 def _int(name: str, default: int) -> int:
@@ -88,10 +92,48 @@ def post_fork(server, worker) -> None:
 
 # One line per request; %(L)s is the time taken in seconds, for spotting slow pages in the log.
 # The client address is the one nginx passes on (TRUSTED_PROXY_COUNT=1 makes the app trust it too).
+# The path is logged without its query string (%(U)s, not %(r)s), and the referrer not at all: a search
+# or a form sent by GET carries what a citizen typed, and the referrer is often such an address.
 # An empty GUNICORN_ACCESS_LOG turns this log off: the app's own request log (REQUEST_LOG) has the same facts.
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 errorlog = os.environ.get("GUNICORN_ERROR_LOG", "-")
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-access_log_format = '%({x-forwarded-for}i)s "%(r)s" %(s)s %(B)s %(L)ss "%(f)s" "%(a)s"'
+access_log_format = '%({x-forwarded-for}i)s "%(m)s %(U)s %(H)s" %(s)s %(B)s %(L)ss "%(a)s"'
+
+# A query string: from "?" to the next blank or quote.
+_QUERY_STRING = re.compile(r"\?[^\s\"']*")
+
+
+class _WithoutQueryStrings(logging.Filter):
+    """Cut query strings out of a log line and its traceback before any handler writes it."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg, record.args = _QUERY_STRING.sub("", record.getMessage()), ()
+        if record.exc_info and not record.exc_text:
+            record.exc_text = _QUERY_STRING.sub("", logging.Formatter().formatException(record.exc_info))
+        return True
+
+
+class PrivateLogger(Logger):
+    """gunicorn's logger, whose lines never carry a query string, whatever the format asks for.
+
+    %(r)s (the request line) and %(q)s are given without the query, %(f)s without the referrer's; the
+    error log's own lines ("Error handling request /search?q=…", a malformed request line) are cut too.
+    """
+
+    def setup(self, cfg) -> None:
+        super().setup(cfg)
+        for logger in (self.error_log, self.access_log):
+            if not any(isinstance(f, _WithoutQueryStrings) for f in logger.filters):
+                logger.addFilter(_WithoutQueryStrings())
+
+    def atoms(self, resp, req, environ, request_time) -> dict:
+        atoms = super().atoms(resp, req, environ, request_time)
+        atoms["r"] = f"{atoms['m']} {atoms['U']} {atoms['H']}"
+        atoms["q"] = ""
+        return atoms
+
+
+logger_class = PrivateLogger
 forwarded_allow_ips = "127.0.0.1,::1"
 proc_name = "registry"

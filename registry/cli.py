@@ -108,10 +108,18 @@ def export_records_command(file: Path) -> None:
 @click.option("--pending", is_flag=True, help="Only apply the changes waiting in the outbox.")
 def reindex_command(pending: bool) -> None:
     """Rebuild the search index from the database (built aside, then swapped in)."""
-    from .indexing import apply_pending, reindex_all
+    from search.index import IndexNotReady
+
+    from .indexing import apply_pending, reindex_all, search_index
 
     if pending:
-        click.echo(_("%(count)d pending entries applied to the search index.", count=apply_pending()))
+        try:
+            count = apply_pending()
+            search_index().verify()
+        except IndexNotReady:
+            raise click.ClickException(_("The search index is missing or far behind the database, which pending "
+                                         "changes cannot repair; run `flask --app registry reindex`.")) from None
+        click.echo(_("%(count)d pending entries applied to the search index.", count=count))
         return
     count = reindex_all()
     # A full rebuild follows large changes: the query planner's statistics are refreshed with it.

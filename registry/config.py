@@ -58,6 +58,11 @@ def build_config(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": True,
         "TRUSTED_PROXY_COUNT": int(os.environ.get("TRUSTED_PROXY_COUNT", 0)),
         "EXPORT_MAX_ROWS": int(os.environ.get("EXPORT_MAX_ROWS", 10_000)),
+        # A download renders up to EXPORT_MAX_ROWS entries: a budget of its own per address (those served
+        # again from the page cache do not count), and how many one address may have in preparation at once
+        # in each worker process.
+        "EXPORT_RATE_LIMIT": os.environ.get("EXPORT_RATE_LIMIT", "10 per minute;60 per hour"),
+        "EXPORT_CONCURRENCY": int(os.environ.get("EXPORT_CONCURRENCY", 1)),
         "FEED_SIZE": 50,
         "SITEMAP_MAX_URLS": 50_000,
         # Read-side results (facet counts, the unit tree) each process keeps until the data changes.

@@ -124,13 +124,21 @@ def check_disk_space() -> Check:
 
 def check_search_index() -> Check:
     """The search index opens and holds exactly the published entries, as they are now."""
-    from .indexing import index_check, search_backend, search_index
+    from search.index import IndexMissing
+
+    from .indexing import SearchIndexBehind, check_in_step, index_check, search_backend, search_index
+    from .models import IndexOutbox
 
     name = _("search index")
     postgres = search_backend() == "postgres"
     backend = "PostgreSQL" if postgres else "Whoosh"
+    rebuild = _("Run `flask --app registry reindex` to build it from the database (search answers 503 until "
+                "then, the other pages keep working).")
     try:
-        search_index().doc_ids_and_stamps()
+        documents = len(search_index().doc_ids_and_stamps())
+    except IndexMissing:
+        return Check(name, FAIL, _("missing: %(path)s holds no index", path=current_app.config["SEARCH_INDEX_DIR"]),
+                     rebuild)
     except Exception as exc:
         if postgres:
             return Check(name, FAIL, _("%(backend)s: the search tables cannot be read (%(error)s)",
@@ -141,16 +149,24 @@ def check_search_index() -> Check:
                      _("Rebuild it with `flask --app registry reindex` (the database is not affected; search is "
                        "unavailable until then, the other pages keep working)."))
     try:
+        check_in_step(documents)
         missing, stale, extra = index_check()
+        queued = db.session.scalar(sa.select(IndexOutbox.id).limit(1)) is not None
+    except SearchIndexBehind as behind:
+        return Check(name, FAIL, _("%(backend)s, far behind the database: %(documents)d documents for %(published)d "
+                                   "published entries", backend=backend, documents=behind.documents,
+                                   published=behind.published), rebuild)
     except Exception as exc:
         db.session.rollback()
         return Check(name, WARN, _("opens, but was not compared with the database (%(error)s)",
                                    error=type(exc).__name__), _("Fix the database check first."))
     if missing or stale or extra:
+        # Only changes waiting in the outbox can be applied alone; anything else needs the whole rebuild.
         return Check(name, WARN, _("out of step: %(missing)d missing, %(stale)d stale, %(extra)d not public",
                                    missing=len(missing), stale=len(stale), extra=len(extra)),
-                     _("Run `flask --app registry reindex`.") if postgres else
-                     _("Run `flask --app registry reindex --pending`, or `reindex` to rebuild it whole."))
+                     _("Run `flask --app registry reindex --pending` to apply the changes waiting in the outbox, "
+                       "then `doctor` again; if it still warns, `reindex`.") if queued else
+                     _("Run `flask --app registry reindex`."))
     return Check(name, OK, _("%(backend)s, in step with the database", backend=backend))
 
 

@@ -46,7 +46,7 @@ def _render_server_error(_error: Exception):
 
 def _render_search_unavailable(_error: Exception):
     if _wants_json():
-        body, code = json_error(503, "Search is temporarily unavailable. Please try again later.")
+        body, code = json_error(503, _("Search is temporarily unavailable. Please try again later."))
     else:
         body, code = render_template("errors/search_unavailable.html"), 503
     return body, code, {"Retry-After": "120"}

@@ -26,15 +26,27 @@ def _check_database() -> dict:
 
 
 def _check_search_index() -> dict:
-    from .indexing import search_backend, search_index
+    from search.index import IndexNotReady
 
-    return {"ok": True, "backend": search_backend(), "documents": search_index().count()}
+    from .indexing import SearchIndexBehind, search_backend, search_index
+
+    index = search_index()
+    documents = index.count()
+    try:
+        index.verify()  # after count(), which opened the index as it is now
+    except IndexNotReady as exc:
+        check = {"ok": False, "backend": search_backend(), "error": type(exc).__name__}
+        if isinstance(exc, SearchIndexBehind):
+            check |= {"documents": exc.documents, "published": exc.published, "pending": exc.pending}
+        return check
+    return {"ok": True, "backend": search_backend(), "documents": documents}
 
 
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    """Readiness: the database answers and the search index opens; 503 with the failing part otherwise."""
+    """Readiness: the database answers and the search index opens and is in step; 503 with the failing part
+    otherwise."""
     checks: dict[str, dict] = {}
     for name, check in (("database", _check_database), ("search_index", _check_search_index)):
         try:

@@ -24,7 +24,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
 from search import postgres as search_postgres
-from search.index import SearchIndex
+from search.index import IndexNotReady, SearchIndex
 from search.postgres import PostgresSearchIndex
 
 from .extensions import db
@@ -34,6 +34,9 @@ from .richtext import markdown_to_text
 log = logging.getLogger(__name__)
 
 BACKENDS = ("auto", "whoosh", "postgres")
+# An index lacking more than this share of the published entries (those waiting in the outbox aside) is
+# far behind the database: search says it is unavailable rather than answer from it.
+FAR_BEHIND_SHARE = 0.1
 
 _indexes: dict[str, SearchIndex | PostgresSearchIndex] = {}
 _indexes_lock = threading.Lock()
@@ -41,6 +44,15 @@ _indexes_lock = threading.Lock()
 
 class SearchBackendError(RuntimeError):
     """SEARCH_BACKEND names no backend, or one the database cannot carry."""
+
+
+class SearchIndexBehind(IndexNotReady):
+    """The index lacks much of what the database publishes (emptied, replaced by an old copy, never filled)."""
+
+    def __init__(self, *, documents: int, published: int, pending: int) -> None:
+        super().__init__(f"the search index holds {documents} documents for {published} published entries "
+                         f"({pending} changes waiting in the outbox)")
+        self.documents, self.published, self.pending = documents, published, pending
 
 
 def resolve_backend(setting: str | None, database_url: str) -> str:
@@ -73,17 +85,63 @@ def _index_key() -> str:
     return current_app.config["SEARCH_INDEX_DIR"]
 
 
+def _published_and_pending() -> tuple[int, int]:
+    """How many entries are published, and how many entries have changes waiting in the outbox."""
+    with db.engine.connect() as connection:
+        published = connection.scalar(sa.select(sa.func.count()).select_from(Entry)
+                                      .where(Entry.status == EntryStatus.PUBLISHED))
+        pending = connection.scalar(sa.select(sa.func.count(sa.distinct(IndexOutbox.entry_id))))
+    return int(published or 0), int(pending or 0)
+
+
+def check_in_step(documents: int) -> None:
+    """Raise SearchIndexBehind when an index of ``documents`` lacks much of what the database publishes."""
+    if not has_app_context():
+        return
+    published, pending = _published_and_pending()
+    # Entries waiting in the outbox reach the index with the next write; the rest are lost from it.
+    if published - documents - pending > published * FAR_BEHIND_SHARE:
+        raise SearchIndexBehind(documents=documents, published=published, pending=pending)
+
+
+def _may_start_empty() -> bool:
+    """Whether an empty index, once the outbox is applied, would hold every published entry."""
+    with db.engine.connect() as connection:
+        return connection.execute(
+            sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED,
+                                      Entry.id.not_in(sa.select(IndexOutbox.entry_id))).limit(1)
+        ).first() is None
+
+
 def search_index() -> SearchIndex | PostgresSearchIndex:
-    """Return this process's long-lived index for the app (its Whoosh folder, or its database)."""
+    """Return this process's long-lived index for the app (its Whoosh folder, or its database).
+
+    A Whoosh folder is created empty only for a database whose published entries are all still waiting
+    in the outbox (a new instance); otherwise a missing index stays missing, and reads of it raise
+    IndexMissing until `reindex` builds it. Each newly opened state of the index is compared with the
+    database (``check_in_step``).
+    """
     key = _index_key()
     with _indexes_lock:
         index = _indexes.get(key)
         if search_backend() == "postgres":
             if not isinstance(index, PostgresSearchIndex) or index.engine is not db.engine:
-                index = _indexes[key] = PostgresSearchIndex(db.engine)
+                index = _indexes[key] = PostgresSearchIndex(db.engine, check=check_in_step)
         elif index is None:
-            index = _indexes[key] = SearchIndex(key)
+            index = SearchIndex(key, create=False, check=check_in_step)
+            if not index.exists() and _may_start_empty():
+                index.create()
+            _indexes[key] = index
         return index
+
+
+def search_ready() -> bool:
+    """Whether search can answer now: cheap, as the index is judged only when it changed or its verdict aged."""
+    try:
+        search_index().verify()
+    except Exception:
+        return False
+    return True
 
 
 def reopen_search_index() -> SearchIndex | PostgresSearchIndex:
@@ -206,8 +264,11 @@ def apply_pending(session: Session | None = None, *, index: SearchIndex | Postgr
 
 def _rebuild() -> int:
     with Session(db.engine) as session:
+        # Read before the entries: a change queued later may not be in the rebuild, so it stays queued.
+        queued = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
         count = search_index().rebuild(entry_document(e) for e in _load_entries(session, None))
-        session.execute(sa.delete(IndexOutbox))
+        if queued is not None:
+            session.execute(sa.delete(IndexOutbox).where(IndexOutbox.id <= queued))
         session.commit()
     return count
 

@@ -12,7 +12,9 @@ which belongs to one visitor).
 
 With the Whoosh backend the index follows the database a moment after each commit (the outbox). A
 search answer is kept only when the outbox was empty after the data version was read, so a result
-computed between a commit and its index update is never kept under the newer version.
+computed between a commit and its index update is never kept under the newer version. A kept search
+answer is served only while the index can answer (``search_ready``: it is not missing nor far behind),
+so an outage shows as 503 at once; error answers are never kept.
 """
 from __future__ import annotations
 
@@ -28,6 +30,7 @@ from flask_login import current_user
 
 from .data_version import COUNTERS, committed_versions
 from .extensions import db
+from .indexing import search_ready
 from .models import IndexOutbox
 
 # Pages and API answers that depend only on the address, the language and the public data.
@@ -124,13 +127,24 @@ def _visitor_may_share() -> bool:
             and not current_user.is_authenticated and not session.get("_flashes"))
 
 
+def _query_key() -> bytes | tuple:
+    """The query string as the cache keys it: for an API route, only the arguments it reads, in one order."""
+    # Arguments nobody reads (z=<n>, tracking tags) or a new order would otherwise make each request a
+    # fresh rendering, or a fresh export of thousands of entries for a download.
+    doc = getattr(current_app.view_functions.get(request.endpoint), "api_doc", None)
+    if doc is None:
+        return request.query_string  # pages keep every argument in their links: all of them name the page
+    known = doc.query_names()
+    return tuple((name, tuple(request.args.getlist(name))) for name in sorted(request.args) if name in known)
+
+
 def _key() -> tuple:
     from .i18n import current_language
 
     # The host and scheme appear in canonical and citation links; the query string names the page;
     # citations say the day they were read, in the site's time zone.
     today = to_user_timezone(datetime.now(UTC)).date()
-    return (request.host_url, request.path, request.query_string, current_language(), today)
+    return (request.host_url, request.path, _query_key(), current_language(), today)
 
 
 def _serve_from_cache() -> Response | None:
@@ -140,6 +154,10 @@ def _serve_from_cache() -> Response | None:
     # Read before anything is rendered, so a kept answer is never older than the version it is kept under.
     committed = committed_versions()
     version = tuple(committed[name] for name in COUNTERS)
+    if request.endpoint in SEARCH_ENDPOINTS and not search_ready():
+        # A kept result must not hide an index that went missing or fell behind: the view answers 503.
+        g.page_cache = "bypass"
+        return None
     key = _key()
     answer = cache.get(version, key)
     if answer is not None:

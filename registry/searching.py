@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from search import postgres as postgres_search
 from search import query as whoosh_search
-from search.index import SearchIndex
+from search.index import IndexMissing, IndexNotReady, SearchIndex
 from search.postgres import PostgresSearchIndex
 from search.query import SearchRequest
 
@@ -30,7 +30,8 @@ MAX_QUERY_LENGTH = 200
 
 
 class SearchUnavailable(RuntimeError):
-    """The search index cannot be read (damaged, missing, locked); pages say so and the API answers 503."""
+    """The search index cannot be read (damaged, missing, locked) or is far behind the database; pages say so
+    and the API answers 503."""
 
 
 def _queries(index: SearchIndex | PostgresSearchIndex) -> Any:
@@ -44,6 +45,12 @@ def _on_index(read: Callable[[SearchIndex | PostgresSearchIndex], T]) -> T:
     for attempt in (1, 2):
         try:
             return read(search_index() if attempt == 1 else reopen_search_index())
+        except IndexNotReady as exc:
+            # Missing or far behind the database: answering from it would mislead. A missing index is
+            # looked for once more (a new instance may create it); a verdict on a present one stands.
+            if attempt == 2 or not isinstance(exc, IndexMissing):
+                log.warning("search unavailable: %s", exc)
+                raise SearchUnavailable(type(exc).__name__) from exc
         except Exception as exc:
             if attempt == 2:
                 log.exception("search index unavailable")

@@ -12,6 +12,12 @@ timeout, retried), and the index is treated as derived data that ``rebuild``
 can recreate while searches keep using the previous generation. Readers keep one
 long-lived searcher, reopened when a commit or a swap happened, and pin it for
 the length of one search (``reading``).
+
+An index that disappears (its pointer gone) is never silently recreated empty:
+reads raise ``IndexMissing`` until ``create`` or ``rebuild`` makes a new one. The
+owner may also pass a ``check`` that judges each newly opened searcher (for
+example against the number of documents the source holds); an ``IndexNotReady``
+it raises is kept until the index changes again.
 """
 
 from __future__ import annotations
@@ -43,6 +49,15 @@ POINTER = "CURRENT"
 # Cached posting lists, counted in document ids (~40 bytes each in a frozenset).
 POSTINGS_CACHE_IDS = 2_000_000
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
+
+
+class IndexNotReady(RuntimeError):
+    """The index cannot answer searches as the data stands (missing, or far behind its source)."""
+
+
+class IndexMissing(IndexNotReady):
+    """The index has no live generation: it was never built here, or it was removed."""
+
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
 
@@ -73,12 +88,14 @@ class SegmentColumns:
 
 
 class SearchIndex:
-    """Open or create the index in ``path``; one instance per process is enough."""
+    """Open the index in ``path`` (created empty when missing, unless ``create`` is false); one per process."""
 
-    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, lock_timeout: float = 30.0, create: bool = True,
+                 check: Callable[[int], None] | None = None) -> None:
         self.root = Path(path)
-        self.root.mkdir(parents=True, exist_ok=True)
         self.lock_timeout = lock_timeout
+        # Called with the document count of every searcher opened; may raise IndexNotReady.
+        self.check = check
         self.schema = build_schema()
         self._write_lock = _process_lock(self.root)
         self._read_lock = threading.RLock()
@@ -89,7 +106,9 @@ class SearchIndex:
         self._columns: dict[tuple[str, str], SegmentColumns] = {}
         self._postings: OrderedDict[tuple[Any, ...], frozenset[int]] = OrderedDict()
         self._postings_size = 0
-        self._ensure_generation()
+        self._refusal: IndexNotReady | None = None
+        if create:
+            self.create()
 
     # ------------------------------------------------------------ generations
 
@@ -119,10 +138,16 @@ class SearchIndex:
     def _new_generation(self) -> tuple[str, whoosh_index.Index]:
         name = f"ix-{time.time_ns()}-{os.getpid()}"
         gen_dir = self.root / name
-        gen_dir.mkdir()
+        gen_dir.mkdir(parents=True)
         return name, whoosh_index.create_in(str(gen_dir), self.schema)
 
-    def _ensure_generation(self) -> None:
+    def exists(self) -> bool:
+        """Whether the index has a live generation."""
+        return self._read_pointer() is not None
+
+    def create(self) -> None:
+        """Make an empty index unless one exists (several processes may call this at once)."""
+        self.root.mkdir(parents=True, exist_ok=True)
         if self._read_pointer() is not None:
             return
         # Two processes starting on an empty directory must agree on one generation.
@@ -139,13 +164,12 @@ class SearchIndex:
     def _current_ix(self) -> whoosh_index.Index:
         name = self._read_pointer()
         if name is None:
-            self._ensure_generation()
-            name = self._read_pointer()
+            # Recreating it empty here would answer "no results" for everything the source holds.
+            raise IndexMissing(f"no search index in {self.root}")
         if name != self._generation or self._ix is None:
-            assert name is not None
             ix = whoosh_index.open_dir(str(self.root / name))
             old_searcher = self._searcher
-            self._ix, self._generation, self._searcher = ix, name, None
+            self._ix, self._generation, self._searcher, self._refusal = ix, name, None, None
             self._columns.clear()
             self._postings.clear()
             self._postings_size = 0
@@ -154,20 +178,66 @@ class SearchIndex:
         return self._ix
 
     def searcher(self) -> Searcher:
-        """Return the long-lived searcher, reopened if any writer committed since."""
+        """Return the long-lived searcher, reopened if any writer committed since.
+
+        Raises IndexMissing when the index is gone, and the ``check``'s IndexNotReady while the
+        index stays as it was when the check refused it.
+        """
         with self._read_lock:
             if self._pinned is not None:
                 return self._pinned
-            ix = self._current_ix()
-            if self._searcher is None:
-                self._searcher = ix.searcher()
-            elif not self._searcher.up_to_date():
-                # Not Searcher.refresh(): Whoosh 2.7.5 reuses a segment reader whose
-                # deletions changed (deleted entries keep matching) and fails on an
-                # index that was empty. Segment columns stay cached across reopenings.
+            searcher = self._latest_searcher()
+            if self._refusal is not None:
+                raise self._refusal.with_traceback(None)
+            return searcher
+
+    def _latest_searcher(self) -> Searcher:
+        ix = self._current_ix()
+        if self._searcher is None or not self._searcher.up_to_date():
+            # Not Searcher.refresh(): Whoosh 2.7.5 reuses a segment reader whose
+            # deletions changed (deleted entries keep matching) and fails on an
+            # index that was empty. Segment columns stay cached across reopenings.
+            if self._searcher is not None:
                 self._searcher.close()
-                self._searcher = ix.searcher()
-            return self._searcher
+            self._searcher, self._refusal = ix.searcher(), None
+            self._judge(self._searcher)
+        return self._searcher
+
+    def _judge(self, searcher: Searcher) -> None:
+        # Once per opened searcher, so the check's cost stays off the path of each search.
+        if self.check is None:
+            return
+        try:
+            self.check(searcher.doc_count())
+        except IndexNotReady as refusal:
+            self._refusal = refusal  # a verdict on this state of the index: kept until it changes
+        except BaseException:
+            # The check itself failed (its source unreachable): judge again next time.
+            searcher.close()
+            self._searcher = None
+            raise
+
+    def verify(self) -> None:
+        """Raise IndexNotReady unless the index can answer.
+
+        Reads only the pointer and the generation's table of contents while the index is as it was when
+        judged, so it never waits for a search holding the read lock; otherwise opens (and judges) a
+        searcher.
+        """
+        name = self._read_pointer()
+        if name is None:
+            raise IndexMissing(f"no search index in {self.root}")
+        searcher, refusal = self._searcher, self._refusal
+        try:
+            unchanged = name == self._generation and searcher is not None and searcher.up_to_date()
+        except Exception:  # noqa: BLE001 - closed meanwhile by a thread reopening it: look again below
+            unchanged = False
+        if unchanged:
+            if refusal is not None:
+                raise refusal.with_traceback(None)
+            return
+        with self._read_lock:
+            self.searcher()
 
     @contextmanager
     def reading(self) -> Iterator[Searcher]:
@@ -359,24 +429,20 @@ class SearchIndex:
             deadline = time.monotonic() + self.lock_timeout
             with self._write_lock:
                 with self._read_lock:
-                    old_ix = self._current_ix()
+                    try:
+                        old_ix: whoosh_index.Index | None = self._current_ix()
+                    except IndexMissing:
+                        old_ix = None
                 # Hold the live generation's write lock so no write lands between
-                # replaying the journal and swapping the pointer.
-                old_writer = self._open_writer(old_ix, deadline)
+                # replaying the journal and swapping the pointer. Without a live
+                # generation no write can land: each fails on the missing index.
+                old_writer = self._open_writer(old_ix, deadline) if old_ix is not None else None
                 try:
-                    ops = list(self._journal_read(journal))
-                    if ops:
-                        w = new_ix.writer()
-                        for kind, payload in ops:
-                            for item in payload:
-                                if kind == "upsert":
-                                    w.update_document(**item)
-                                else:
-                                    w.delete_by_term("id", item)
-                        w.commit()
+                    self._replay(journal, new_ix)
                     self._write_pointer(name)
                 finally:
-                    old_writer.cancel()
+                    if old_writer is not None:
+                        old_writer.cancel()
         except BaseException:
             log.warning("rebuild of %s failed; the live index is unchanged", self.root, exc_info=True)
             new_ix.close()
@@ -391,6 +457,19 @@ class SearchIndex:
             self._current_ix()
         return count
 
+    def _replay(self, journal: Path, ix: whoosh_index.Index) -> None:
+        ops = list(self._journal_read(journal))
+        if not ops:
+            return
+        writer = ix.writer()
+        for kind, payload in ops:
+            for item in payload:
+                if kind == "upsert":
+                    writer.update_document(**item)
+                else:
+                    writer.delete_by_term("id", item)
+        writer.commit()
+
     def _cleanup(self, keep: set[str | None]) -> None:
         # Keep the previous generation: another process may still be reading it.
         live = {p.name[: -len(".journal")] for p in self._journal_paths()}
@@ -401,10 +480,10 @@ class SearchIndex:
     # ------------------------------------------------------------ inspection
 
     def doc_ids_and_stamps(self) -> dict[int, str]:
-        """Return ``{id: stamp}`` for every indexed document."""
+        """Return ``{id: stamp}`` for every indexed document (also while the check refuses the index)."""
         out: dict[int, str] = {}
         with self._read_lock:
-            for reader, _offset in self.searcher().reader().leaf_readers():
+            for reader, _offset in self._latest_searcher().reader().leaf_readers():
                 cols = self.segment_columns(reader)
                 deleted = reader.deleted_docs_set if reader.has_deletions() else ()
                 for d in range(reader.doc_count_all()):
@@ -413,9 +492,9 @@ class SearchIndex:
         return out
 
     def count(self) -> int:
-        """Return the number of live documents."""
+        """Return the number of live documents (also while the check refuses the index)."""
         with self._read_lock:
-            return self.searcher().doc_count()
+            return self._latest_searcher().doc_count()
 
     def size_bytes(self) -> int:
         """Return the on-disk size of the live generation."""
@@ -432,7 +511,7 @@ class SearchIndex:
             if self._ix is not None:
                 self._ix.close()
             self._searcher = self._ix = None
-            self._generation = None
+            self._generation = self._refusal = None
             self._columns.clear()
             self._postings.clear()
             self._postings_size = 0

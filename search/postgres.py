@@ -55,7 +55,7 @@ import math
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -87,6 +87,7 @@ from search.query import (
     to_int,
     typo_alternatives,
 )
+from search.index import IndexNotReady
 from search.schema import STORED_BODY_CHARS, prepare
 
 log = logging.getLogger(__name__)
@@ -110,6 +111,10 @@ WINDOW = RESCORE_WINDOW
 # Collection statistics (size, mean field lengths, frequent lexemes) change slowly and only
 # weigh the ranking, never what matches: each process keeps them this many seconds.
 STATS_TTL = 60.0
+# How long a verdict of the owner's ``check`` stands: rows change through any server, so it is taken again
+# now and then (sooner while it refuses, so a rebuilt index is seen quickly).
+CHECK_TTL = 60.0
+CHECK_RETRY = 5.0
 STATS_SAMPLE_ROWS = 10_000
 ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789_"
 INT_MAX = 2**31 - 1
@@ -533,10 +538,13 @@ class _Statistics:
 class PostgresSearchIndex:
     """The search tables in the database behind ``engine``; one instance per process is enough."""
 
-    def __init__(self, engine: sa.Engine) -> None:
+    def __init__(self, engine: sa.Engine, *, check: Callable[[int], None] | None = None) -> None:
         if engine.dialect.name != "postgresql":
             raise ValueError(f"the PostgreSQL search backend needs a PostgreSQL database, not {engine.dialect.name}")
         self.engine = engine
+        # Called with the number of documents on first use and every CHECK_TTL seconds; may raise IndexNotReady.
+        self.check = check
+        self._verdict: tuple[float, IndexNotReady | None] | None = None
         self._lock = threading.Lock()
         self._stats: _Statistics | None = None
         self._df: dict[tuple[str, str], tuple[int, float]] = {}
@@ -546,17 +554,48 @@ class PostgresSearchIndex:
     # ------------------------------------------------------------ connections
 
     @contextmanager
-    def reading(self) -> Iterator[sa.Connection]:
-        """A connection in a read-only transaction tuned for search statements."""
+    def reading(self, *, checked: bool = True) -> Iterator[sa.Connection]:
+        """A connection in a read-only transaction tuned for search statements (after the owner's check)."""
         with self.engine.connect() as connection:
             # JIT compilation costs more than these short statements ever run; rows are mostly
             # pointers to out-of-line vectors, which the planner's costs do not see, so a
             # sequential scan (detoasting every vector) must never win over the GIN indexes.
             connection.exec_driver_sql("SELECT set_config('jit', 'off', true), set_config('enable_seqscan', 'off', true)")
             try:
+                if checked:
+                    self._judge(connection)
                 yield connection
             finally:
                 connection.rollback()
+
+    def _judge(self, conn: sa.Connection) -> None:
+        if self.check is None:
+            return
+        with self._lock:
+            verdict = self._verdict
+        now = time.monotonic()
+        if verdict is None or now - verdict[0] >= (CHECK_RETRY if verdict[1] else CHECK_TTL):
+            documents = int(conn.exec_driver_sql(f"SELECT count(*) FROM {TABLE}").scalar_one())
+            try:
+                self.check(documents)
+                verdict = (now, None)
+            except IndexNotReady as refusal:
+                verdict = (now, refusal)
+            with self._lock:
+                self._verdict = verdict
+        if verdict[1] is not None:
+            raise verdict[1].with_traceback(None)
+
+    def verify(self) -> None:
+        """Raise IndexNotReady unless the search tables can answer; a query only when the last check is old."""
+        with self._lock:
+            verdict = self._verdict
+        if verdict is not None and time.monotonic() - verdict[0] < (CHECK_RETRY if verdict[1] else CHECK_TTL):
+            if verdict[1] is not None:
+                raise verdict[1].with_traceback(None)
+            return
+        with self.reading():
+            pass
 
     @contextmanager
     def _writing(self, connection: sa.Connection | None) -> Iterator[sa.Connection]:
@@ -572,6 +611,11 @@ class PostgresSearchIndex:
         with self._lock:
             self._stats = None
             self._df.clear()
+
+    def forget_verdict(self) -> None:
+        """Take the owner's check again on next use (after a rebuild)."""
+        with self._lock:
+            self._verdict = None
 
     # ------------------------------------------------------------ writing
 
@@ -645,6 +689,7 @@ class PostgresSearchIndex:
             conn.exec_driver_sql(f"ALTER TABLE {TABLE} RENAME CONSTRAINT {fresh}_pkey TO {TABLE}_pkey")
             for name in _INDEXES:
                 conn.exec_driver_sql(f"ALTER INDEX ix_{fresh}_{name} RENAME TO ix_{TABLE}_{name}")
+        self.forget_verdict()
         return count
 
     @staticmethod
@@ -663,18 +708,18 @@ class PostgresSearchIndex:
     # ------------------------------------------------------------ inspection
 
     def count(self) -> int:
-        """Return the number of documents."""
-        with self.reading() as conn:
+        """Return the number of documents (also while the check refuses them)."""
+        with self.reading(checked=False) as conn:
             return int(conn.exec_driver_sql(f"SELECT count(*) FROM {TABLE}").scalar_one())
 
     def doc_ids_and_stamps(self) -> dict[int, str]:
-        """Return ``{id: stamp}`` for every document."""
-        with self.reading() as conn:
+        """Return ``{id: stamp}`` for every document (also while the check refuses them)."""
+        with self.reading(checked=False) as conn:
             return {int(i): s for i, s in conn.exec_driver_sql(f"SELECT entry_id, stamp FROM {TABLE}")}
 
     def size_bytes(self) -> int:
         """Return the size of the search tables and their indexes."""
-        with self.reading() as conn:
+        with self.reading(checked=False) as conn:
             return int(conn.execute(sa.text(
                 "SELECT sum(pg_total_relation_size(to_regclass(t))) FROM unnest(CAST(:t AS text[])) AS t"),
                 {"t": list(TABLES)}).scalar_one() or 0)

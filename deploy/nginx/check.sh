@@ -8,7 +8,8 @@ trap 'rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/logs" "$tmp/ssl" "$tmp/app/static" "$tmp/instance/photos"
 openssl req -x509 -newkey rsa:2048 -nodes -days 1 -subj /CN=registry.test \
     -keyout "$tmp/ssl/privkey.pem" -out "$tmp/ssl/fullchain.pem" 2>/dev/null
-sed -e "s#/etc/ssl/registry#$tmp/ssl#g" -e "s#/srv/registry#$tmp#g" "$here/registry.conf" > "$tmp/registry.conf"
+sed -e "s#/etc/ssl/registry#$tmp/ssl#g" -e "s#/srv/registry#$tmp#g" -e "s#/var/log/nginx#$tmp/logs#g" \
+    "$here/registry.conf" > "$tmp/registry.conf"
 cat > "$tmp/nginx.conf" <<CONF
 pid $tmp/nginx.pid;
 error_log $tmp/logs/error.log;

@@ -2,6 +2,7 @@
 from flask import Blueprint, current_app, request
 
 from ..extensions import csrf, limiter
+from .limits import too_many_requests
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)
@@ -9,7 +10,11 @@ csrf.exempt(bp)
 bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
 # One generous budget per address for the whole API; preflight requests cost nothing.
 limiter.limit(
-    lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: request.method == "OPTIONS"
+    lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: request.method == "OPTIONS",
+    error_message=too_many_requests,
 )(bp)
 
 from . import catalogue, conditional, docs, entries, views  # noqa: E402,F401  (routes register on import)
+from .downloads import download_rate_limit  # noqa: E402
+
+download_rate_limit(bp)

@@ -11,6 +11,7 @@ from limits import parse as parse_limit
 
 from . import bp
 from .downloads import export_limit
+from .limits import limits_text
 from .spec import api_routes, documented, openapi_document
 
 
@@ -47,5 +48,6 @@ def docs():
     """The API explained for people: endpoints, parameters, examples, rules."""
     return render_template(
         "api/docs.html", routes=api_routes(), export_limit=export_limit(),
-        rate_limit=rate_limit_text(), root=request.url_root.rstrip("/"),
+        rate_limit=rate_limit_text(), download_limits=limits_text(current_app.config["EXPORT_RATE_LIMIT"]),
+        root=request.url_root.rstrip("/"),
     )

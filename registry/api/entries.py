@@ -9,7 +9,7 @@ from ..opendata import AwardFilters, awards_page, entries_matching, entries_page
 from ..opendata.representations import award_json, entry_json
 from ..showcase import BrowseFilters
 from . import bp
-from .downloads import download, export_limit, requested_format
+from .downloads import download, download_slot, export_limit, requested_format
 from .paging import paged_response, per_page_arg
 from .spec import FILTERS, FORMAT, PAGING, SORT, Param, documented
 
@@ -27,8 +27,9 @@ def entries():
     filters = BrowseFilters.from_args(request.args)
     fmt = requested_format()
     if fmt != "json":
-        items, total = entries_matching(filters, limit=export_limit())
-        return download(items, total=total, fmt=fmt, name="entries")
+        with download_slot():
+            items, total = entries_matching(filters, limit=export_limit())
+            return download(items, total=total, fmt=fmt, name="entries")
     page = entries_page(filters, per_page=per_page_arg())
     return paged_response({
         "total": page.total, "page": page.page, "per_page": page.per_page,

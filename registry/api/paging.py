@@ -18,8 +18,10 @@ def per_page_arg() -> int:
 
 
 def page_links(page: int, pages: int) -> dict[str, str | None]:
-    """Absolute URLs of this page, the first, last, previous and next pages, keeping every other argument."""
-    args = request.args.to_dict(flat=False)
+    """Absolute URLs of this page, the first, last, previous and next pages, keeping the route's other arguments."""
+    # Only arguments the route reads: the answer then depends on nothing else, and the page cache keys on them.
+    known = current_app.view_functions[request.endpoint].api_doc.query_names()
+    args = {name: values for name, values in request.args.to_dict(flat=False).items() if name in known}
 
     def link(number: int) -> str:
         return url_for(request.endpoint, **(request.view_args or {}), **{**args, "page": number}, _external=True)

@@ -56,6 +56,10 @@ class RouteDoc:
     tag: str = "about"
     path_params: dict[str, str] = field(default_factory=dict)
 
+    def query_names(self) -> frozenset[str]:
+        """The query arguments that can change this route's answer: its own and the language."""
+        return frozenset(p.name for p in self.params) | {"lang"}
+
 
 FILTERS = (
     Param("kind", _l("Entry kind."), enum=tuple(k.value for k in EntryKind)),

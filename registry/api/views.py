@@ -9,7 +9,7 @@ from ..opendata import entries_by_ids
 from ..searching import run_search, search_args, search_entry_ids, title_suggestions
 from ..templating import entry_url
 from . import bp
-from .downloads import download, export_limit, requested_format
+from .downloads import download, download_slot, export_limit, requested_format
 from .paging import paged_response, per_page_arg
 from .spec import FILTERS, FORMAT, PAGING, Param, documented
 
@@ -30,8 +30,9 @@ def search():
     q, sort, filters = search_args(request.args)
     fmt = requested_format()
     if fmt != "json":
-        total, ids = search_entry_ids(q, sort, filters, limit=export_limit())
-        return download(entries_by_ids(ids), total=total, fmt=fmt, name=f"search {q}" if q else "search")
+        with download_slot():
+            total, ids = search_entry_ids(q, sort, filters, limit=export_limit())
+            return download(entries_by_ids(ids), total=total, fmt=fmt, name=f"search {q}" if q else "search")
     page = run_search(q, sort, filters, per_page=per_page_arg(), locale=current_language())
     return paged_response({
         "q": q,

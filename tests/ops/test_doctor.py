@@ -60,15 +60,15 @@ def test_a_corrupt_index_fails_and_the_remedy_is_reindex(healthy):
     assert "reindex" in result.output
 
 
-@pytest.mark.whoosh
-def test_an_index_out_of_step_is_a_warning(healthy):
+def test_an_index_lacking_the_only_entry_fails_and_the_remedy_is_a_full_reindex(healthy):
     from registry.indexing import search_index
 
     with healthy.app_context():
         search_index().delete([1])
     result, lines = doctor(healthy)
-    assert lines["search index"].startswith("[WARN]") and "1 missing" in lines["search index"]
-    assert "reindex --pending" in result.output
+    assert result.exit_code != 0 and lines["search index"].startswith("[FAIL]")
+    assert "0 documents for 1 published entries" in lines["search index"]
+    assert "flask --app registry reindex`" in result.output and "--pending" not in result.output
 
 
 def test_missing_photo_files_fail(healthy):

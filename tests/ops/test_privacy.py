@@ -87,6 +87,8 @@ def public_paths(ids: dict) -> list[str]:
 
 def test_private_fields_never_appear_in_public_output_or_logs(app, log_lines, tmp_path):
     world, ids = plant(app)
+    # Every download below, in two languages, from one address: more than a visitor's budget of downloads.
+    app.config["EXPORT_RATE_LIMIT"] = "1000 per minute"
     # A rebuilt index: searching an index whose only writes were deletions of drafts trips a known fault of the
     # search engine (a reader of an empty generation is never up to date), which is not what this test is about.
     assert app.test_cli_runner().invoke(args=["reindex"]).exit_code == 0

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import shutil
 import threading
 from pathlib import Path
 
 from search_docs import doc
 
-from search.index import SearchIndex
+import pytest
+
+from search.index import IndexMissing, IndexNotReady, SearchIndex
 from search.query import SearchRequest, search
 
 
@@ -173,3 +176,65 @@ def test_reopen_after_close(tmp_path: Path) -> None:
     assert again.count() == 1
     assert search(again, SearchRequest(q="cay atm gao")).hits[0].id == 1
     again.close()
+
+
+def test_a_removed_index_is_reported_not_recreated_empty(tmp_path: Path) -> None:
+    idx = SearchIndex(tmp_path / "ix")
+    idx.upsert([doc(1, "Cây ATM gạo")])
+    assert search(idx, SearchRequest(q="cay atm")).total == 1
+    shutil.rmtree(tmp_path / "ix")
+    for read in (idx.count, idx.verify, lambda: search(idx, SearchRequest(q="cay atm"))):
+        with pytest.raises(IndexMissing):
+            read()
+    with pytest.raises(IndexMissing):
+        idx.upsert([doc(2, "Shipper xanh")])
+    assert not (tmp_path / "ix").exists()
+    # Opening without create does not make one either; a rebuild does.
+    other = SearchIndex(tmp_path / "ix", create=False)
+    assert not other.exists() and not (tmp_path / "ix").exists()
+    assert other.rebuild([doc(1, "Cây ATM gạo"), doc(2, "Shipper xanh")]) == 2
+    assert other.count() == 2 and idx.count() == 2
+    idx.close()
+    other.close()
+
+
+def test_a_check_judges_each_state_of_the_index_once_and_its_refusal_stands_until_it_changes(tmp_path: Path) -> None:
+    seen: list[int] = []
+
+    def at_least_two(documents: int) -> None:
+        seen.append(documents)
+        if documents < 2:
+            raise IndexNotReady(f"{documents} documents")
+
+    idx = SearchIndex(tmp_path / "ix", check=at_least_two)
+    idx.upsert([doc(1, "Cây ATM gạo")])
+    for _ in range(3):
+        with pytest.raises(IndexNotReady):
+            search(idx, SearchRequest(q="cay atm"))
+        with pytest.raises(IndexNotReady):
+            idx.verify()
+    assert seen == [1]
+    assert idx.count() == 1  # inspection still reads it
+    idx.upsert([doc(2, "Shipper xanh")])
+    assert search(idx, SearchRequest(q="shipper")).total == 1
+    idx.verify()
+    search(idx, SearchRequest(q="cay atm"))
+    assert seen == [1, 2]
+    idx.close()
+
+
+def test_a_check_that_fails_itself_is_taken_again(tmp_path: Path) -> None:
+    calls: list[int] = []
+
+    def flaky(documents: int) -> None:
+        calls.append(documents)
+        if len(calls) == 1:
+            raise ConnectionError("source unreachable")
+
+    idx = SearchIndex(tmp_path / "ix", check=flaky)
+    idx.upsert([doc(1, "Cây ATM gạo")])
+    with pytest.raises(ConnectionError):
+        idx.verify()
+    assert search(idx, SearchRequest(q="cay atm")).total == 1
+    assert calls == [1, 1]
+    idx.close()

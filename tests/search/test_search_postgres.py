@@ -14,7 +14,7 @@ from search_docs import doc
 from search_relevance_data import ENTRIES, QUERIES
 
 from search import postgres
-from search.index import SearchIndex
+from search.index import IndexNotReady, SearchIndex
 from search.postgres import PostgresSearchIndex, document_row, match_query
 from search.query import SearchRequest
 from search.query import search as whoosh_search
@@ -407,3 +407,32 @@ def test_words_that_go_together_fill_the_window_from_the_first_tier_alone(
         sa.event.remove(empty_pg_index.engine, "before_cursor_execute", record)
     assert result.total == 120 and len(result.hits) == 20
     assert len(windows) == 1 and windows[0].count(" AS tier, ") == 1, windows
+
+
+def test_the_owners_check_runs_on_first_use_and_again_once_its_verdict_ages(
+    empty_pg_index: PostgresSearchIndex, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    seen: list[int] = []
+
+    def at_least_one(documents: int) -> None:
+        seen.append(documents)
+        if documents < 1:
+            raise IndexNotReady(f"{documents} documents")
+
+    idx = PostgresSearchIndex(empty_pg_index.engine, check=at_least_one)
+    for _ in range(3):
+        with pytest.raises(IndexNotReady):
+            ids(idx, q="cay atm")
+        with pytest.raises(IndexNotReady):
+            idx.verify()
+    assert seen == [0]  # judged once, the refusal kept while it is fresh
+    assert idx.count() == 0  # inspection still reads the tables
+    idx.upsert([doc(1, "Cây ATM gạo")])
+    monkeypatch.setattr(postgres, "CHECK_RETRY", 0.0)
+    assert ids(idx, q="cay atm") == [1]
+    idx.verify()
+    assert seen == [0, 1]
+    idx.rebuild([])  # a rebuild is judged afresh at once
+    with pytest.raises(IndexNotReady):
+        idx.verify()
+    assert seen == [0, 1, 0]
