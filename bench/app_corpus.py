@@ -67,21 +67,20 @@ def _insert(table, rows: list[dict]) -> None:
 def build(n: int, photos: int, seed: int) -> None:
     """Load units, catalogues, photos and ``n`` entries into the current app's database, then reindex."""
     import sqlalchemy as sa
+    from flask import current_app
 
     from bench.corpus import TOPICS, generate
-    from registry import data_version
-    from registry.admin_units import admin_units_load
-    from registry.collation import sort_key
-    from registry.database import refresh_statistics, upgrade_schema
+    from registry.catalog.admin_units import admin_units_load
+    from registry.catalog.models import AdminLevel, AwardTitle, Topic, Unit, UnitKind
+    from registry.catalog.seed import catalogues_load
+    from registry.entries.models import Award, Entry, Photo, entry_topic
+    from registry.entries.photos import store_image
     from registry.extensions import db
-    from registry.indexing import reindex_all
-    from registry.models import (
-        AdminLevel, Award, AwardTitle, Entry, Photo, Topic, Unit, UnitKind, entry_topic,
-    )
-    from registry.photos import store_image
-    from registry.seed import catalogues_load
-    from registry.slugs import make_slug
-    from flask import current_app
+    from registry.platform import data_version
+    from registry.platform.collation import sort_key
+    from registry.platform.database import refresh_statistics, upgrade_schema
+    from registry.platform.slugs import make_slug
+    from registry.showcase.search_index import reindex_all
 
     rng = random.Random(seed)
     with step("schema and catalogues"):

@@ -57,7 +57,7 @@ max_requests_jitter = 2_000
 # preload_app loads the app once in the master and forks it: less memory and faster restarts, but
 # anything opened before the fork is shared by every worker. The registry opens nothing at start:
 # the SQLAlchemy engine connects on first use, the Whoosh searcher is opened by the first search in
-# each process (registry.indexing.search_index), and the read-side caches start empty. post_fork
+# each process (registry.showcase.search_index.search_index), and the read-side caches start empty. post_fork
 # below still throws away any pooled SQLite connection, which must never cross a fork. Off by
 # default because a preloaded app does not pick up new code on `systemctl reload` (HUP): only a
 # restart does.
@@ -81,7 +81,7 @@ def post_fork(server, worker) -> None:
     if not preload_app:
         return
     from registry.extensions import db
-    from registry.indexing import close_indexes
+    from registry.showcase.search_index import close_indexes
 
     app = server.app.wsgi()
     with app.app_context():

@@ -21,7 +21,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 
-    from .config import build_config
+    from registry.config import build_config
 
     app.config.from_mapping(build_config(Path(app.instance_path)))
     app.config.from_pyfile("config.py", silent=True)
@@ -33,7 +33,7 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_errorhandlers(app)
     register_template_helpers(app)
     register_commands(app)
-    from . import page_cache
+    from registry.platform import page_cache
 
     # Last: its hooks must wrap every other one.
     page_cache.init_app(app)
@@ -41,8 +41,9 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from . import data_version, database, i18n, indexing, staging
-    from .extensions import babel, cors, csrf, db, limiter, migrate
+    from registry.extensions import babel, cors, csrf, db, limiter, migrate
+    from registry.platform import data_version, database, i18n, staging
+    from registry.showcase import search_index as indexing
 
     db.init_app(app)
     database.init_app(app)
@@ -53,7 +54,10 @@ def register_extensions(app: Flask) -> None:
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from . import accounts, ballot_box, documents, kept_forms, notices, proxies, workflow
+    from registry.accounts import operations as accounts
+    from registry.platform import proxies
+    from registry.workflow import actions as workflow
+    from registry.workflow import ballot_box, documents, kept_forms, notices
 
     proxies.init_app(app)
     limiter.init_app(app)
@@ -68,7 +72,8 @@ def register_extensions(app: Flask) -> None:
     documents.init_app(app)
     workflow.init_app(app)
     ballot_box.init_app(app)
-    from . import login_audit, request_log, security
+    from registry.accounts import login_audit
+    from registry.platform import request_log, security
 
     request_log.init_app(app)
     security.init_app(app)
@@ -76,12 +81,12 @@ def register_extensions(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from .api import bp as api_bp
-    from .feeds import bp as feeds_bp
-    from .openweb import bp as openweb_bp
-    from .stats import bp as stats_bp
-    from .media import bp as media_bp
-    from .public import bp as public_bp
+    from registry.web.api import bp as api_bp
+    from registry.web.feeds import bp as feeds_bp
+    from registry.web.media import bp as media_bp
+    from registry.web.openweb import bp as openweb_bp
+    from registry.web.public import bp as public_bp
+    from registry.web.stats import bp as stats_bp
 
     app.register_blueprint(public_bp)
     app.register_blueprint(media_bp)
@@ -89,38 +94,38 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds_bp)
     app.register_blueprint(openweb_bp)
     app.register_blueprint(stats_bp)
-    from .admin import bp as admin_bp
-    from .auth import bp as auth_bp
-    from .consultation_views import bp as consultation_bp
-    from .council import bp as council_bp
-    from .desk import bp as desk_bp
-    from .nominations import bp as nominations_bp
+    from registry.web.admin import bp as admin_bp
+    from registry.web.auth import bp as auth_bp
+    from registry.web.consultation.views import bp as consultation_bp
+    from registry.web.council import bp as council_bp
+    from registry.web.desk import bp as desk_bp
+    from registry.web.nominations import bp as nominations_bp
 
     for blueprint in (auth_bp, desk_bp, nominations_bp, council_bp, admin_bp, consultation_bp):
         app.register_blueprint(blueprint)
-    from . import health
+    from registry.platform import health
 
     health.init_app(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    from . import errors
+    from registry.web import errors
 
     errors.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
-    from . import templating
-    from .opendata import page_meta
+    from registry.platform import templating
+    from registry.showcase import page_meta
 
     templating.init_app(app)
     page_meta.init_app(app)
-    from . import workflow_templating
+    from registry.workflow import templating as workflow_templating
 
     workflow_templating.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
-    from . import cli
+    from registry import cli
 
     cli.init_app(app)

@@ -9,7 +9,7 @@ from flask import Flask
 from flask.cli import with_appcontext
 from flask_babel import gettext as _
 
-from .extensions import db
+from registry.extensions import db
 
 
 def _import_summary(report) -> str:
@@ -22,9 +22,9 @@ def _import_summary(report) -> str:
 def init_command() -> None:
     """Create or upgrade the database schema, load the topic and title catalogues and keep dossier documents
     private (idempotent)."""
-    from .database import upgrade_schema
-    from .documents import documents_upkeep
-    from .seed import catalogues_load
+    from registry.catalog.seed import catalogues_load
+    from registry.platform.database import upgrade_schema
+    from registry.workflow.documents import documents_upkeep
 
     upgrade_schema()
     topics, titles = catalogues_load()
@@ -43,8 +43,8 @@ def init_command() -> None:
 @click.option("--if-needed", is_flag=True, help="Do nothing when the provinces are already loaded.")
 def load_admin_units_command(current_only: bool, if_needed: bool) -> None:
     """Load the provinces and communes since the 2025 reform, and the former districts and wards."""
-    from .admin_units import admin_units_load
-    from .models import Unit
+    from registry.catalog.admin_units import admin_units_load
+    from registry.catalog.models import Unit
 
     if if_needed and db.session.scalar(sa.select(sa.func.count(Unit.id)).where(Unit.code.is_not(None))):
         click.echo(_("Administrative units already loaded."))
@@ -60,8 +60,8 @@ def load_admin_units_command(current_only: bool, if_needed: bool) -> None:
 @click.option("--if-empty", is_flag=True, help="Load only when the database holds no entries.")
 def demo_command(if_empty: bool) -> None:
     """Load the demo data set (entries, units, awards, illustrative photos)."""
-    from .demo import demo_load
-    from .models import Entry
+    from registry.demo import demo_load
+    from registry.entries.models import Entry
 
     if if_empty and db.session.scalar(sa.select(sa.func.count(Entry.id))):
         click.echo(_("The database already holds entries; demo data not loaded."))
@@ -76,7 +76,7 @@ def demo_command(if_empty: bool) -> None:
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 def import_records_command(file: Path) -> None:
     """Import entries from a JSON Lines file; nothing is imported if any line is wrong."""
-    from .records import ImportRejected, records_import
+    from registry.entries.records import ImportRejected, records_import
 
     try:
         report = records_import(file)
@@ -97,7 +97,7 @@ def import_records_command(file: Path) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, writable=True, path_type=Path))
 def export_records_command(file: Path) -> None:
     """Export published entries (public fields only) to a JSON Lines file, in a stable order."""
-    from .records import records_export
+    from registry.entries.records import records_export
 
     count = records_export(file)
     click.echo(_("Exported %(count)d entries to %(file)s.", count=count, file=file))
@@ -108,9 +108,8 @@ def export_records_command(file: Path) -> None:
 @click.option("--pending", is_flag=True, help="Only apply the changes waiting in the outbox.")
 def reindex_command(pending: bool) -> None:
     """Rebuild the search index from the database (built aside, then swapped in)."""
+    from registry.showcase.search_index import apply_pending, reindex_all, search_index
     from search.index import IndexNotReady
-
-    from .indexing import apply_pending, reindex_all, search_index
 
     if pending:
         try:
@@ -123,7 +122,7 @@ def reindex_command(pending: bool) -> None:
         return
     count = reindex_all()
     # A full rebuild follows large changes: the query planner's statistics are refreshed with it.
-    from .database import refresh_statistics
+    from registry.platform.database import refresh_statistics
 
     refresh_statistics()
     click.echo(_("Search index rebuilt: %(count)d entries.", count=count))
@@ -133,7 +132,7 @@ def reindex_command(pending: bool) -> None:
 @with_appcontext
 def search_check_command() -> None:
     """Report entries missing from, stale in, or wrongly present in the search index."""
-    from .indexing import index_check
+    from registry.showcase.search_index import index_check
 
     missing, stale, extra = index_check()
     for label, ids in ((_("missing"), missing), (_("stale"), stale), (_("not public"), extra)):
@@ -151,8 +150,8 @@ def search_check_command() -> None:
 @click.option("--admin/--no-admin", default=True, help="Make the user an administrator (the default).")
 def create_user_command(email: str, name: str, password: str, admin: bool) -> None:
     """Create a user, by default an administrator (for the first sign-in)."""
-    from .accounts import AccountError, user_add_role, user_create
-    from .workflow_models import Role
+    from registry.accounts.models import Role
+    from registry.accounts.operations import AccountError, user_add_role, user_create
 
     try:
         user = user_create(email=email, name=name, password=password)
@@ -168,7 +167,7 @@ def create_user_command(email: str, name: str, password: str, admin: bool) -> No
 @with_appcontext
 def doctor_command() -> None:
     """Check the installation (database, folders, disk, index, files, secrets) and say what to do."""
-    from .doctor import FAIL, OK, run_checks
+    from registry.platform.doctor import FAIL, OK, run_checks
 
     results = run_checks()
     for check in results:
@@ -186,7 +185,7 @@ def doctor_command() -> None:
 @click.argument("dest", type=click.Path(path_type=Path))
 def backup_command(dest: Path) -> None:
     """Back up the database, photos, documents and configuration to DEST (a folder, or a .tar.gz file)."""
-    from .backup import BackupError, backup_create
+    from registry.platform.backup import BackupError, backup_create
 
     try:
         report = backup_create(dest)
@@ -203,7 +202,7 @@ def backup_command(dest: Path) -> None:
 @click.option("--force", is_flag=True, help="Replace a database that already holds data.")
 def restore_command(src: Path, force: bool) -> None:
     """Restore a backup into this instance (REGISTRY_INSTANCE_PATH), then rebuild the search index."""
-    from .backup import BackupError, backup_restore
+    from registry.platform.backup import BackupError, backup_restore
 
     try:
         manifest = backup_restore(src, force=force)

@@ -5,8 +5,8 @@ from pathlib import Path
 
 from flask import Flask
 
+from registry.entries.records import records_import
 from registry.extensions import db
-from registry.records import records_import
 from tests.conftest import record, write_jsonl
 
 

@@ -10,7 +10,7 @@ from PIL import Image
 
 from registry import create_app
 from registry.extensions import db
-from registry.indexing import close_indexes
+from registry.showcase.search_index import close_indexes
 from tests import databases
 
 
@@ -76,7 +76,7 @@ def app(tmp_path, monkeypatch):
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True})
     with app.app_context():
         db.create_all()
-        from registry.seed import catalogues_load
+        from registry.catalog.seed import catalogues_load
 
         catalogues_load()
         db.session.commit()

@@ -61,9 +61,9 @@ def _url(name: str) -> str:
 def _build_template(name: str) -> None:
     """Create the schema and load the catalogues into ``name``, through the app as tests do."""
     from registry import create_app
+    from registry.catalog.seed import catalogues_load
     from registry.extensions import db
-    from registry.indexing import close_indexes
-    from registry.seed import catalogues_load
+    from registry.showcase.search_index import close_indexes
 
     saved = {key: os.environ.get(key) for key in ("DATABASE_URL", "REGISTRY_INSTANCE_PATH")}
     with tempfile.TemporaryDirectory() as instance:

@@ -10,11 +10,12 @@ import sqlalchemy as sa
 from flask import Flask
 from sqlalchemy.orm import aliased
 
-from registry import database
-from registry.admin_units import AdminUnitsReport, admin_units_load
-from registry.catalog import unit_descendant_ids, unit_resolve_path
+from registry.catalog.admin_units import AdminUnitsReport, admin_units_load
+from registry.catalog.models import AdminLevel, Unit, UnitFormerName, UnitKind
+from registry.catalog.operations import unit_resolve_path
+from registry.catalog.selectors import unit_descendant_ids
 from registry.extensions import db
-from registry.models import AdminLevel, Unit, UnitFormerName, UnitKind
+from registry.platform import database
 from tests import databases
 
 REFORM = date(2025, 7, 1)

@@ -5,8 +5,9 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.catalog.models import AwardTitle, Topic
+from registry.entries.models import Entry
 from registry.extensions import db
-from registry.models import AwardTitle, Entry, Topic
 from tests import databases
 
 
@@ -29,7 +30,7 @@ def test_init_migrates_fresh_database_and_is_idempotent(tmp_path, monkeypatch):
         from alembic.autogenerate import compare_metadata
         from alembic.migration import MigrationContext
         with db.engine.connect() as conn:
-            from registry.database import include_object
+            from registry.platform.database import include_object
 
             context = MigrationContext.configure(conn, opts={"include_object": include_object})
             diff = compare_metadata(context, db.metadata)

@@ -7,11 +7,11 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from registry.catalog import guess_unit_kind, unit_descendant_ids, unit_resolve_path
+from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, Unit, UnitFormerName, UnitKind
+from registry.catalog.operations import guess_unit_kind, unit_resolve_path
+from registry.catalog.selectors import unit_descendant_ids
+from registry.entries.models import Award, Entry, EntryKind, EntryStatus, Replication
 from registry.extensions import db
-from registry.models import (
-    AdminLevel, Award, AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Replication, Unit, UnitFormerName, UnitKind,
-)
 
 
 def _entry(**kw) -> Entry:
@@ -81,10 +81,12 @@ def test_replication_unique_per_unit(app):
 
 
 def test_deleting_an_entry_removes_its_photos_awards_and_links(app):
+    import pathlib
+    import tempfile
+
     from tests.conftest import record, write_jsonl
-    import tempfile, pathlib
     with app.app_context():
-        from registry.records import records_import
+        from registry.entries.records import records_import
         with tempfile.TemporaryDirectory() as tmp:
             records_import(write_jsonl(pathlib.Path(tmp) / "x.jsonl", [record("a")]))
         db.session.commit()

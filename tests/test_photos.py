@@ -13,8 +13,8 @@ from flask import Flask
 from flask_babel import Babel
 from PIL import ExifTags, Image, ImageCms
 
-from registry import photos
-from registry.photos import (
+from registry.entries import photos
+from registry.entries.photos import (
     RENDITION_WIDTHS,
     PhotoError,
     Rendition,

@@ -6,9 +6,10 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from registry.catalog.models import Unit
+from registry.entries.models import Award, Entry, EntryStatus
+from registry.entries.records import records_import
 from registry.extensions import db
-from registry.models import Award, Entry, EntryStatus, Unit
-from registry.records import records_import
 from tests.conftest import jpeg_bytes, record, write_jsonl
 
 
@@ -133,7 +134,7 @@ def test_entry_page_permalink_and_content(showcase, client, app):
     # Title change keeps the permalink working.
     with app.app_context():
         db.session.get(Entry, eid).title = "Shipper áo xanh"
-        from registry.entries import entry_set_title
+        from registry.entries.operations import entry_set_title
         entry_set_title(db.session.get(Entry, eid), "Shipper áo xanh")
         db.session.commit()
     response = client.get(f"/entries/{eid}/shipper-xanh")

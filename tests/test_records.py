@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 from flask_babel import force_locale
 
+from registry.catalog.models import Topic, Unit
+from registry.entries.models import Award, Entry, EntryStatus, Photo
+from registry.entries.records import ImportRejected, records_export, records_import
 from registry.extensions import db
-from registry.models import Award, Entry, EntryStatus, Photo, Topic, Unit
-from registry.records import ImportRejected, records_export, records_import
 from tests.conftest import jpeg_bytes, record, write_jsonl
 
 DATA = Path(__file__).parent / "data"

@@ -4,10 +4,12 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from registry.extensions import db
 from registry import create_app
-from registry.indexing import SearchBackendError, index_check, resolve_backend, search_index
-from registry.models import Entry, EntryStatus, IndexOutbox, Unit
+from registry.catalog.models import Unit
+from registry.entries.models import Entry, EntryStatus
+from registry.extensions import db
+from registry.showcase.models import IndexOutbox
+from registry.showcase.search_index import SearchBackendError, index_check, resolve_backend, search_index
 from tests.app_search_data import load_search_entries
 
 
@@ -144,7 +146,7 @@ def test_postgres_backend_is_refused_on_sqlite(tmp_path, monkeypatch):
 
 
 def test_an_estimated_total_is_shown_rounded_and_an_exact_one_as_it_is():
-    from registry.searching import SearchPage
+    from registry.showcase.search import SearchPage
 
     def shown(total: int, approximate: bool) -> int:
         return SearchPage(q="", sort="newest", hits=[], total=total, page=1, pages=1, per_page=24,

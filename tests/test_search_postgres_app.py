@@ -9,9 +9,11 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.catalog.models import Unit
+from registry.entries.models import Entry, EntryStatus
 from registry.extensions import db
-from registry.indexing import close_indexes, index_check, search_index
-from registry.models import Entry, EntryStatus, IndexOutbox, Unit
+from registry.showcase.models import IndexOutbox
+from registry.showcase.search_index import close_indexes, index_check, search_index
 from search import postgres
 from search.postgres import PostgresSearchIndex
 from search.query import SearchRequest
@@ -36,8 +38,8 @@ def pg_app(database_url, tmp_path, monkeypatch):
     monkeypatch.delenv("SEARCH_BACKEND", raising=False)
     app = create_app({"TESTING": True, "WTF_CSRF_ENABLED": True, "BABEL_DEFAULT_LOCALE": "en"})
     with app.app_context():
-        from registry.database import upgrade_schema
-        from registry.seed import catalogues_load
+        from registry.catalog.seed import catalogues_load
+        from registry.platform.database import upgrade_schema
 
         upgrade_schema()
         tables = [t for t in sa.inspect(db.engine).get_table_names() if t != "alembic_version"]
@@ -75,7 +77,7 @@ def test_migrations_add_the_search_tables_and_leave_the_models_in_step(pg_app):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from registry.database import include_object
+    from registry.platform.database import include_object
 
     with pg_app.app_context():
         tables = set(sa.inspect(db.engine).get_table_names())
@@ -201,7 +203,7 @@ def test_reindex_search_check_and_pending(indexed, pg_app):
 def test_readyz_and_doctor_name_the_backend(indexed, client, pg_app):
     check = client.get("/readyz").get_json()["checks"]["search_index"]
     assert check == {"ok": True, "backend": "postgres", "documents": 4}
-    from registry.doctor import check_search_index
+    from registry.platform.doctor import check_search_index
 
     with pg_app.app_context():
         result = check_search_index()

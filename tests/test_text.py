@@ -1,9 +1,9 @@
 """Slugs, Vietnamese sort order and Markdown sanitising."""
 import pytest
 
-from registry.collation import sort_key
-from registry.richtext import markdown_to_text, render_markdown
-from registry.slugs import make_slug
+from registry.entries.richtext import markdown_to_text, render_markdown
+from registry.platform.collation import sort_key
+from registry.platform.slugs import make_slug
 
 
 @pytest.mark.parametrize("text, slug", [

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
-from ..records import ImportReport, records_import
-from ..seed import catalogues_load
+from registry.catalog.seed import catalogues_load
+from registry.entries.records import ImportReport, records_import
 
 DEMO_DIR = Path(__file__).parent
 FONT_PATH = DEMO_DIR / "fonts" / "DejaVuSans-Bold.ttf"

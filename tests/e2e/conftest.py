@@ -34,10 +34,10 @@ if not Path(CHROMIUM).exists():
 def live_app(tmp_path_factory):
     """The app with the demo data on its own instance folder."""
     from registry import create_app
-    from registry.database import upgrade_schema
+    from registry.catalog.seed import catalogues_load
     from registry.demo import demo_load
     from registry.extensions import db
-    from registry.seed import catalogues_load
+    from registry.platform.database import upgrade_schema
 
     instance = tmp_path_factory.mktemp("e2e-instance")
     with pytest.MonkeyPatch.context() as mp:

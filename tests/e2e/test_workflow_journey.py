@@ -128,7 +128,7 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
 
     # Five working days later the consultation is over and the decision can be recorded.
     from registry.extensions import db
-    from registry.workflow_models import Nomination
+    from registry.workflow.models import Nomination
 
     with live_app.app_context():
         nomination = db.session.scalars(db.select(Nomination).order_by(Nomination.id.desc())).first()

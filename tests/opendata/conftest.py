@@ -6,9 +6,9 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from registry.entries.models import Award, Entry
+from registry.entries.records import records_import
 from registry.extensions import db
-from registry.models import Award, Entry
-from registry.records import records_import
 from tests.conftest import jpeg_bytes, record, write_jsonl
 
 # Unique strings planted in private fields: none may ever leave the database.

@@ -154,7 +154,7 @@ def test_errors_are_json(dataset, client, method, path, code):
 
 
 def test_server_error_is_json(dataset, app, client, monkeypatch):
-    import registry.api.catalogue as catalogue
+    import registry.web.api.catalogue as catalogue
 
     def broken(*args, **kwargs):
         raise RuntimeError("boom")

@@ -5,7 +5,7 @@ import threading
 
 import pytest
 
-from registry.api import downloads
+from registry.web.api import downloads
 
 
 @pytest.fixture

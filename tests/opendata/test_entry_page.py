@@ -7,8 +7,8 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from registry.entries.models import Entry
 from registry.extensions import db
-from registry.models import Entry
 from tests.opendata.conftest import entry_id
 
 

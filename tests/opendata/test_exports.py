@@ -9,9 +9,9 @@ import re
 import pytest
 import sqlalchemy as sa
 
+from registry.entries.models import Entry
+from registry.entries.records import entry_to_record, records_import
 from registry.extensions import db
-from registry.models import Entry
-from registry.records import entry_to_record, records_import
 from tests.opendata.conftest import entry_id
 
 
@@ -67,8 +67,8 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def test_no_cell_of_any_csv_download_is_run_as_a_formula(dataset, client, app):
-    from registry.models import AwardTitle, Topic, Unit
-    from registry.statistics import award_years, statistics_tables
+    from registry.catalog.models import AwardTitle, Topic, Unit
+    from registry.showcase.statistics import award_years, statistics_tables
 
     with app.test_request_context("/?lang=en"):
         db.session.get(Entry, entry_id(app, "hoa")).title = FORMULAS["entry"]
@@ -98,7 +98,7 @@ def test_no_cell_of_any_csv_download_is_run_as_a_formula(dataset, client, app):
 
 
 def test_plain_numbers_are_not_quoted():
-    from registry.opendata.exports import spreadsheet_safe
+    from registry.showcase.exports import spreadsheet_safe
 
     assert spreadsheet_safe("-5") == "-5" and spreadsheet_safe("+0,5") == "+0,5" and spreadsheet_safe(-5) == -5
     assert spreadsheet_safe("-5+1") == "'-5+1" and spreadsheet_safe("-") == "'-"

@@ -29,15 +29,15 @@ def test_private_fields_never_leave(dataset, client, app):
     # The markers are really there, so the test can fail.
     assert "Nguyễn Thị Hoa" in client.get(f"/api/v1/entries/{hoa}").get_data(as_text=True)
     with app.app_context():
+        from registry.entries.models import Entry
         from registry.extensions import db
-        from registry.models import Entry
 
         assert db.session.get(Entry, hoa).private_phone == PRIVATE_MARKERS[0]
 
 
 def test_unpublished_entries_stay_out(dataset, client, app):
+    from registry.entries.models import Entry, EntryStatus
     from registry.extensions import db
-    from registry.models import Entry, EntryStatus
 
     atm = entry_id(app, "atm")
     with app.app_context():

@@ -5,7 +5,7 @@ import csv
 import io
 import re
 
-from registry.statistics import by_topic, by_unit, entries_by_year, year_report
+from registry.showcase.statistics import by_topic, by_unit, entries_by_year, year_report
 
 
 def table(client, name: str, query: str = "") -> list[list[str]]:

@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from registry.request_log import JsonLineFormatter
+from registry.platform.request_log import JsonLineFormatter
 from tests.workflow.conftest import app, world  # noqa: F401  (the same cheap-hashing app and small world)
 
 

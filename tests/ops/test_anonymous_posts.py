@@ -15,12 +15,12 @@ from wtforms.fields import FileField, MultipleFileField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import Length
 
+from registry.accounts.models import User
+from registry.catalog.models import AwardTitle, Unit
+from registry.entries.models import Photo
 from registry.extensions import db
-from registry.models import AwardTitle, Photo, Unit
-from registry.nominations.views import SIMPLE_ACTIONS
-from registry.workflow_models import (
-    Attachment, Council, CouncilSession, Decision, Holiday, Nomination, Round, User,
-)
+from registry.web.nominations.views import SIMPLE_ACTIONS
+from registry.workflow.models import Attachment, Council, CouncilSession, Decision, Holiday, Nomination, Round
 from tests import databases
 from tests.ops.test_route_matrix import golden, world_app  # noqa: F401  (the shared world, copied per test)
 from tests.workflow.conftest import CSRF_RE
@@ -132,7 +132,7 @@ def golden_app(world_app):  # noqa: F811
     app.config.update(COMMENT_RATE_LIMIT="10000 per minute", LOGIN_RATE_LIMIT="10000 per minute",
                       LOGIN_ACCOUNT_RATE_LIMIT="10000 per minute")
     with app.test_request_context("/?lang=en"):
-        from registry import consultation
+        from registry.workflow import consultation
 
         passed = db.session.get(Nomination, ids["passed"])
         passed.round.consultation_days = 5

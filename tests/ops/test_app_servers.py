@@ -26,8 +26,8 @@ import pytest
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.workflow_models import Ballot, Nomination, NominationState
+from registry.showcase.search_index import close_indexes
+from registry.workflow.models import Ballot, Nomination, NominationState
 from tests.conftest import jpeg_bytes
 from tests.databases import on_postgres
 from tests.workflow.conftest import CSRF_RE, PASSWORD
@@ -173,7 +173,7 @@ def servers(app, world, tmp_path):
 
 
 def email(app, world, who: str) -> str:
-    from registry.workflow_models import User
+    from registry.accounts.models import User
 
     with app.app_context():
         return db.session.get(User, world.users[who]).email
@@ -181,9 +181,10 @@ def email(app, world, who: str) -> str:
 
 def test_two_servers_share_sessions_edits_photos_votes_and_search(app, world, servers):
     a, b = servers
-    from registry.dossiers import nomination_create
-    from registry.models import EntryKind, Unit
-    from registry.workflow_models import Round
+    from registry.catalog.models import Unit
+    from registry.entries.models import EntryKind
+    from registry.workflow.dossiers import nomination_create
+    from registry.workflow.models import Round
     from tests.workflow.helpers import nomination_in_vote, users
 
     with app.test_request_context("/?lang=en"):
@@ -268,9 +269,9 @@ def test_two_servers_share_sessions_edits_photos_votes_and_search(app, world, se
 
 
 def _record_decision(app, world, nomination_id: int) -> None:
-    from registry.decisions import decision_record
-    from registry.models import Unit
-    from registry.workflow_models import NumberingStyle
+    from registry.catalog.models import Unit
+    from registry.workflow.decisions import decision_record
+    from registry.workflow.models import NumberingStyle
     from tests.workflow.helpers import users
 
     with app.test_request_context("/?lang=en"):

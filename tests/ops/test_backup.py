@@ -11,10 +11,10 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.entries.models import Entry, Photo
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import Entry, Photo
-from registry.workflow_models import Attachment, Ballot, VoteChoice
+from registry.showcase.search_index import close_indexes
+from registry.workflow.models import Attachment, Ballot, VoteChoice
 from tests import databases
 from tests.conftest import jpeg_bytes, record, write_jsonl
 from tests.workflow.helpers import nomination_in_vote, users
@@ -27,7 +27,7 @@ def filled(app, world, tmp_path):
     """Published entries with photos, a dossier with documents and a secret vote in progress; schema stamped."""
     from flask_migrate import stamp
 
-    from registry.records import records_import
+    from registry.entries.records import records_import
 
     (tmp_path / "a.jpg").write_bytes(jpeg_bytes(color=(10, 120, 30)))
     app.config["BABEL_DEFAULT_LOCALE"] = "en"  # commands speak the default language
@@ -36,9 +36,9 @@ def filled(app, world, tmp_path):
         records_import(write_jsonl(tmp_path / "in.jsonl", [
             record("shipper", photos=["a.jpg"]), record("atm", title="Cây ATM gạo", year=2020)]))
         nomination = nomination_in_vote(world)
-        from registry import ballots
-        from registry.dossiers import attachment_add
-        from registry.workflow_models import AttachmentKind
+        from registry.workflow import ballots
+        from registry.workflow.dossiers import attachment_add
+        from registry.workflow.models import AttachmentKind
 
         attachment_add(nomination, kind=AttachmentKind.OTHER, data=jpeg_bytes(color=(90, 10, 10)),
                        filename="anh.jpg", actor=users(world, "officer")[0])
@@ -116,7 +116,7 @@ def test_backup_then_restore_into_a_fresh_instance(filled, tmp_path, monkeypatch
     for sha in before["photos"]:
         assert (photo_root / sha[:2] / sha / "medium.webp").is_file()
     with fresh.app_context():
-        from registry.documents import document_path
+        from registry.workflow.documents import document_path
 
         kept = list(db.session.execute(sa.select(Attachment.sha256, Attachment.file_type)))
         assert {t for _sha, t in kept} == {"pdf", "image"}
@@ -146,7 +146,7 @@ def test_restoring_an_earlier_releases_backup_makes_its_dossier_pictures_private
     fresh = restored_app(tmp_path, monkeypatch, dest)
     photo_root, only = Path(fresh.config["PHOTO_DIR"]), old["only"]
     with fresh.app_context():
-        from registry.documents import document_path
+        from registry.workflow.documents import document_path
 
         assert document_path(only, "image").read_bytes() == old["original"]
         assert document_path(old["shared"], "image").is_file()
@@ -219,7 +219,7 @@ def test_postgresql_backup_and_restore(tmp_path, monkeypatch):
     runner = app.test_cli_runner()
     assert runner.invoke(args=["init"]).exit_code == 0
     with app.app_context():
-        from registry.records import records_import
+        from registry.entries.records import records_import
 
         records_import(write_jsonl(tmp_path / "in.jsonl", [record("pg-one")]))
         db.session.commit()

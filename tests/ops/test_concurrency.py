@@ -7,8 +7,8 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.workflow_models import Ballot, Nomination, NominationState, VoteRecord
+from registry.showcase.search_index import close_indexes
+from registry.workflow.models import Ballot, Nomination, NominationState, VoteRecord
 from tests.databases import on_postgres
 from tests.ops.workers import post_in_step
 from tests.workflow.helpers import nomination_in_vote
@@ -16,7 +16,7 @@ from tests.workflow.helpers import nomination_in_vote
 # A fork server imports the app once; each process then starts from it in a fraction of a second,
 # with no database connection or index handle inherited from the test process.
 SPAWN = multiprocessing.get_context("forkserver")
-SPAWN.set_forkserver_preload(["registry", "registry.ballots", "registry.nominations.views", "tests.ops.workers"])
+SPAWN.set_forkserver_preload(["registry", "registry.workflow.ballots", "registry.web.nominations.views", "tests.ops.workers"])
 
 
 def run_in_step(app, *requests) -> list[tuple[int, int, str]]:
@@ -53,7 +53,7 @@ def counts(app, nid: int) -> tuple[int, int]:
         return records, ballots
 
 
-VOTE = ("registry.ballots", "vote_cast")
+VOTE = ("registry.workflow.ballots", "vote_cast")
 
 
 def test_one_member_voting_from_two_processes_counts_once(app, world):
@@ -81,7 +81,7 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost(app, wo
     results = run_in_step(
         app,
         (world.users["member1"], f"/council/nominations/{nid}/vote", {"choice": "agree"}, VOTE),
-        (world.users["secretary"], f"/council/nominations/{nid}/close-vote", {}, ("registry.ballots", "vote_close")),
+        (world.users["secretary"], f"/council/nominations/{nid}/close-vote", {}, ("registry.workflow.ballots", "vote_close")),
     )
     by_user = {user: text for user, _, text in results}
     voted = "Your vote is recorded." in by_user[world.users["member1"]]
@@ -102,9 +102,10 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost(app, wo
 
 
 def test_two_editors_in_two_processes_one_saves_the_other_is_told(app, world):
-    from registry.dossiers import nomination_create
-    from registry.models import EntryKind, Unit
-    from registry.workflow_models import Round
+    from registry.catalog.models import Unit
+    from registry.entries.models import EntryKind
+    from registry.workflow.dossiers import nomination_create
+    from registry.workflow.models import Round
     from tests.workflow.helpers import users
 
     with app.test_request_context("/?lang=en"):
@@ -117,7 +118,7 @@ def test_two_editors_in_two_processes_one_saves_the_other_is_told(app, world):
     base = {"version": str(version), "kind": "individual", "title": "Trần Thị Hạnh", "save": "1",
             "letter_date": date.today().isoformat()}
     url = f"/nominations/{nid}/edit"
-    hold = ("registry.nominations.views", "nomination_update")
+    hold = ("registry.web.nominations.views", "nomination_update")
     officer_id = world.users["officer"]
     results = run_in_step(app, (officer_id, url, {**base, "report": "Bản thứ nhất."}, hold),
                           (officer_id, url, {**base, "report": "Bản thứ hai."}, hold))
@@ -145,7 +146,7 @@ def test_one_decision_number_given_twice_at_once_is_refused_clearly_once(app, wo
             "signed_on": date.today().isoformat(), "signer": "Nguyễn Văn A", "signer_position": "Chủ tịch"}
     # Both requests have found number 5 free (the check comes before the nominations are checked) before either
     # writes it.
-    hold = ("registry.decisions", "ready_for_decision")
+    hold = ("registry.workflow.decisions", "ready_for_decision")
     secretary = world.users["secretary"]
     results = run_in_step(app, (secretary, url, {**form, "nominations": [chosen[0]]}, hold),
                           (secretary, url, {**form, "nominations": [chosen[1]]}, hold))

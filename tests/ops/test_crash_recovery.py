@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from registry.entries.models import Entry
 from registry.extensions import db
-from registry.indexing import close_indexes, index_check
-from registry.models import Entry, IndexOutbox
+from registry.showcase.models import IndexOutbox
+from registry.showcase.search_index import close_indexes, index_check
 from tests.conftest import record, write_jsonl
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,15 +24,15 @@ pytestmark = pytest.mark.whoosh
 CHILD = textwrap.dedent("""
     import os, sys
     import sqlalchemy as sa
-    import registry.indexing
+    import registry.showcase.search_index
     from registry import create_app
     from registry.extensions import db
-    from registry.models import Entry
+    from registry.entries.models import Entry
 
     def die(*args, **kwargs):
         os._exit(1)
 
-    registry.indexing.apply_pending = die
+    registry.showcase.search_index.apply_pending = die
     app = create_app({"TESTING": True, "SEARCH_SYNC": True})
     with app.app_context():
         entry = db.session.scalar(sa.select(Entry).where(Entry.ref == sys.argv[1]))
@@ -43,7 +44,7 @@ CHILD = textwrap.dedent("""
 
 @pytest.fixture
 def indexed(app, tmp_path):
-    from registry.records import records_import
+    from registry.entries.records import records_import
 
     with app.app_context():
         records_import(write_jsonl(tmp_path / "in.jsonl", [record("one"), record("two", title="Cây ATM gạo")]))

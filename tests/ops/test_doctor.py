@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from registry.extensions import db
-from registry.indexing import close_indexes
+from registry.showcase.search_index import close_indexes
 
 
 @pytest.fixture
@@ -16,7 +16,7 @@ def healthy(app, tmp_path):
     """An instance stamped at the latest migration, with one published entry and its photo."""
     from flask_migrate import stamp
 
-    from registry.records import records_import
+    from registry.entries.records import records_import
     from tests.conftest import jpeg_bytes, record, write_jsonl
 
     (tmp_path / "p.jpg").write_bytes(jpeg_bytes())
@@ -61,7 +61,7 @@ def test_a_corrupt_index_fails_and_the_remedy_is_reindex(healthy):
 
 
 def test_an_index_lacking_the_only_entry_fails_and_the_remedy_is_a_full_reindex(healthy):
-    from registry.indexing import search_index
+    from registry.showcase.search_index import search_index
 
     with healthy.app_context():
         search_index().delete([1])

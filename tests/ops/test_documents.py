@@ -10,13 +10,14 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from registry.documents import document_path, store_document
-from registry.dossiers import nomination_create
-from registry.entries import photo_attach, photo_dir
+from registry.catalog.models import Unit
+from registry.entries.models import Entry, EntryKind
+from registry.entries.operations import photo_attach, photo_dir
+from registry.entries.photos import store_image
 from registry.extensions import db
-from registry.models import Entry, EntryKind, Unit
-from registry.photos import store_image
-from registry.workflow_models import Attachment, AttachmentKind, Decision, Nomination, Round
+from registry.workflow.documents import document_path, store_document
+from registry.workflow.dossiers import nomination_create
+from registry.workflow.models import Attachment, AttachmentKind, Decision, Nomination, Round
 from tests.conftest import jpeg_bytes
 from tests.workflow.conftest import client_for, csrf, post
 from tests.workflow.helpers import PDF, decide, nomination_in_vote, pass_vote, users

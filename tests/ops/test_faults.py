@@ -8,9 +8,9 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.entries.models import Entry, Photo
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import Entry, Photo
+from registry.showcase.search_index import close_indexes
 from tests.conftest import jpeg_bytes, record, write_jsonl
 from tests.workflow.conftest import client_for, post
 
@@ -18,7 +18,7 @@ from tests.workflow.conftest import client_for, post
 @pytest.fixture
 def published(app, tmp_path):
     """Two published entries, one with a photo; returns (entry id, photo sha)."""
-    from registry.records import records_import
+    from registry.entries.records import records_import
 
     (tmp_path / "a.jpg").write_bytes(jpeg_bytes())
     with app.app_context():
@@ -82,9 +82,10 @@ def test_a_missing_photo_file_is_404_and_its_page_still_renders(app, published):
 
 
 def _draft(app, world):
-    from registry.dossiers import nomination_create
-    from registry.models import EntryKind, Unit
-    from registry.workflow_models import Round
+    from registry.catalog.models import Unit
+    from registry.entries.models import EntryKind
+    from registry.workflow.dossiers import nomination_create
+    from registry.workflow.models import Round
     from tests.workflow.helpers import users
 
     with app.test_request_context("/?lang=en"):
@@ -98,7 +99,7 @@ def _draft(app, world):
 
 def test_a_full_disk_refuses_the_upload_clearly_and_stores_nothing(app, world, monkeypatch, log_lines):
     nid = _draft(app, world)
-    from registry import photos
+    from registry.entries import photos
 
     def disk_full(*_args, **_kwargs):
         raise OSError(errno.ENOSPC, "No space left on device")

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from registry.entries.records import ImportRejected, records_import, records_validate
 from registry.extensions import db
-from registry.records import ImportRejected, records_import, records_validate
 from search.analysis import parse_query
 from tests.conftest import record, write_jsonl
 
@@ -110,7 +110,7 @@ def test_query_parser_takes_any_string(q):
 
 @pytest.fixture
 def searchable(app, tmp_path):
-    from registry.records import records_import as load
+    from registry.entries.records import records_import as load
 
     with app.app_context():
         load(write_jsonl(tmp_path / "in.jsonl", [record("one"), record("two", title="Cây ATM gạo")]))

@@ -1,12 +1,12 @@
 """Liveness and readiness probes."""
 from __future__ import annotations
 
-import pytest
-
 import shutil
 from pathlib import Path
 
-from registry.indexing import close_indexes
+import pytest
+
+from registry.showcase.search_index import close_indexes
 
 
 def test_healthz_is_plain_ok_without_the_database(app, client, monkeypatch):
@@ -42,7 +42,7 @@ def test_readyz_is_503_with_details_when_the_index_is_broken(app, client):
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(app, client, monkeypatch):
-    from registry import health
+    from registry.platform import health
 
     def broken():
         raise RuntimeError("connection refused")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from registry import create_app
-from registry.staging import STALE_AFTER
+from registry.platform.staging import STALE_AFTER
 from tests.ops.test_doctor import doctor
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -23,8 +23,8 @@ CHILD = textwrap.dedent("""
     from PIL import Image
     from registry import create_app
     from pathlib import Path
-    from registry.documents import store_document
-    from registry.photos import store_image
+    from registry.workflow.documents import store_document
+    from registry.entries.photos import store_image
     from tests.conftest import jpeg_bytes
     from tests.workflow.helpers import PDF
 

@@ -9,13 +9,14 @@ from urllib.parse import quote
 
 import sqlalchemy as sa
 
-from registry import ballots
-from registry.consultation import comment_add, consultation_open
-from registry.decisions import decision_record, nomination_publish
-from registry.documents import store_document
+from registry.accounts.models import User
+from registry.catalog.models import Topic, Unit
 from registry.extensions import db
-from registry.models import Topic, Unit
-from registry.workflow_models import NumberingStyle, Round, User, VoteChoice
+from registry.workflow import ballots
+from registry.workflow.consultation import comment_add, consultation_open
+from registry.workflow.decisions import decision_record, nomination_publish
+from registry.workflow.documents import store_document
+from registry.workflow.models import NumberingStyle, Round, VoteChoice
 from tests.ops.test_route_matrix import PUBLIC_ROUTES
 from tests.workflow.conftest import client_for, make_world, post
 from tests.workflow.helpers import nomination_in_vote, users
@@ -44,7 +45,7 @@ def plant(app):
     member = client_for(app, world, "member1")
     assert post(member, f"/council/nominations/{published_id}/vote", {"choice": "disagree"}).status_code == 302
     with app.test_request_context("/?lang=en"):
-        from registry.workflow_models import Nomination
+        from registry.workflow.models import Nomination
 
         published = db.session.get(Nomination, published_id)
         secretary, = users(world, "secretary")

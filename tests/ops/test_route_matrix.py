@@ -11,9 +11,9 @@ import sqlalchemy as sa
 
 from registry import create_app
 from registry.extensions import db
-from registry.indexing import close_indexes
-from tests.workflow.conftest import client_for, csrf
+from registry.showcase.search_index import close_indexes
 from tests import databases
+from tests.workflow.conftest import client_for, csrf
 from tests.workflow.test_permissions import CONFIG, ROUTES, golden  # noqa: F401  (golden: the shared world)
 
 ROLES = ["anonymous", "other_officer", "member1", "secretary", "admin"]
@@ -84,8 +84,9 @@ PUBLIC_ROUTES = [
 
 
 def public_ids(app, ids: dict) -> dict:
-    from registry.models import Entry, Topic
-    from registry.workflow_models import Nomination
+    from registry.catalog.models import Topic
+    from registry.entries.models import Entry
+    from registry.workflow.models import Nomination
 
     with app.app_context():
         published = db.session.get(Nomination, ids["published"]).entry
@@ -159,7 +160,7 @@ def test_every_route_of_the_app_is_in_a_table(app):
 
 def test_every_post_route_refuses_a_request_without_a_csrf_token(world_app):
     app, world, ids = world_app
-    from registry.workflow_models import Nomination
+    from registry.workflow.models import Nomination
 
     with app.app_context():
         draft_version = db.session.get(Nomination, ids["draft"]).version

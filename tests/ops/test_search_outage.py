@@ -8,9 +8,10 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.entries.models import Entry
 from registry.extensions import db
-from registry.indexing import close_indexes, search_index
-from registry.models import Entry, IndexOutbox
+from registry.showcase.models import IndexOutbox
+from registry.showcase.search_index import close_indexes, search_index
 from tests.conftest import record, write_jsonl
 
 SEARCH = "/search?q=shipper"
@@ -19,7 +20,7 @@ API = ("/api/v1/search?q=shipper", "/api/v1/suggest?q=ship", "/api/v1/search?q=s
 
 def publish(app, tmp_path, count: int) -> list[int]:
     """Import and publish ``count`` entries; returns their ids."""
-    from registry.records import records_import
+    from registry.entries.records import records_import
 
     records = [record(f"r{i}", title=f"Shipper xanh số {i}") for i in range(count)]
     with app.app_context():

@@ -9,8 +9,8 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.accounts.login_audit import LoginAttempt, LoginOutcome
 from registry.extensions import db
-from registry.login_audit import LoginAttempt, LoginOutcome
 from tests.workflow.conftest import PASSWORD, client_for, csrf, post
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -73,8 +73,8 @@ def test_templates_hold_no_inline_script_or_style():
     ("Nguyen Officer 2025", "must not contain"),
 ])
 def test_weak_passwords_are_refused_with_the_reason(app, world, password, problem):
-    from registry.accounts import AccountError, user_set_password
-    from registry.workflow_models import User
+    from registry.accounts.models import User
+    from registry.accounts.operations import AccountError, user_set_password
 
     with app.test_request_context("/?lang=en"):
         user = db.session.get(User, world.users["officer"])
@@ -83,7 +83,7 @@ def test_weak_passwords_are_refused_with_the_reason(app, world, password, proble
 
 
 def test_good_passwords_pass(app, world):
-    from registry.security import password_policy_problem
+    from registry.accounts.passwords import password_policy_problem
 
     with app.test_request_context("/?lang=en"):
         for password in (PASSWORD, "Hoa sen nở 2025", "tre-xanh-xanh-tự-bao-giờ"):
@@ -159,7 +159,7 @@ def test_the_wait_doubles_with_each_further_wrong_password(throttle, world):
 
 
 def test_addresses_of_one_ipv6_subscriber_count_as_one(throttle, world):
-    from registry.login_audit import client_network
+    from registry.accounts.login_audit import client_network
 
     assert client_network("2001:db8:1:2:aaaa::1") == client_network("2001:db8:1:2:bbbb::9") == "2001:db8:1:2::/64"
     assert client_network("::ffff:203.0.113.7") == "203.0.113.7" and client_network("203.0.113.7") == "203.0.113.7"
@@ -222,14 +222,14 @@ def test_the_owner_is_told_once_in_the_app_and_by_mail(throttle, world, monkeypa
     for i in range(5):
         attempt(attacker, "nobody@example.org", f"wrong guess {i}", OWNER_ELSEWHERE)
     with app.app_context():
-        from registry.workflow_models import Notification
+        from registry.workflow.models import Notification
 
         assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
 
 
 def test_an_attempt_is_on_record_before_its_password_is_checked(throttle, world, monkeypatch):
     """So that guesses sent at the same moment count each other instead of all slipping under the limit."""
-    from registry.auth import views
+    from registry.web.auth import views
 
     seen = []
 
@@ -273,7 +273,7 @@ def test_throttles_exist_on_sign_in_comments_and_the_api(app, world):
 
     manager = limiter.limit_manager
     limited = set(manager._decorated_limits) | set(manager._blueprint_limits)
-    assert {"registry.auth.views.login.login", "registry.consultation_views.comment.comment", "api"} <= limited
+    assert {"registry.web.auth.views.login.login", "registry.web.consultation.views.comment.comment", "api"} <= limited
     client = client_for(app, None, None)
     app.config["LOGIN_RATE_LIMIT"] = "2 per minute"
     codes = [sign_in(client, f"x{i}@example.org", "wrong guess here").status_code for i in range(3)]

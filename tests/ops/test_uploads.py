@@ -9,9 +9,9 @@ import pytest
 import sqlalchemy as sa
 from PIL import Image
 
+from registry.entries.models import Photo
 from registry.extensions import db
-from registry.models import Photo
-from registry.workflow_models import Attachment
+from registry.workflow.models import Attachment
 from tests.conftest import jpeg_bytes
 from tests.test_photos import png_with_size
 from tests.workflow.conftest import client_for, post
@@ -45,9 +45,10 @@ BAD_FILES = [
 @pytest.fixture
 def dossier(app, world):
     """A draft dossier of the officer's unit, with small upload limits."""
-    from registry.dossiers import nomination_create
-    from registry.models import EntryKind, Unit
-    from registry.workflow_models import Round
+    from registry.catalog.models import Unit
+    from registry.entries.models import EntryKind
+    from registry.workflow.dossiers import nomination_create
+    from registry.workflow.models import Round
     from tests.workflow.helpers import users
 
     app.config.update(PHOTO_MAX_BYTES=LIMIT, ATTACHMENT_MAX_BYTES=LIMIT)

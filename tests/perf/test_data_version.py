@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from registry.data_version import current_versions
+from registry.catalog.models import Unit
+from registry.entries.models import Award, Entry, EntryStatus
+from registry.entries.records import records_import
 from registry.extensions import db
-from registry.models import Award, DataVersion, Entry, EntryStatus, Unit
-from registry.records import records_import
+from registry.platform.data_version import current_versions
+from registry.platform.models import DataVersion
 from tests.conftest import record, write_jsonl
 
 

@@ -6,11 +6,12 @@ import re
 import pytest
 import sqlalchemy as sa
 
-from registry.accounts import user_create
+from registry.accounts.operations import user_create
+from registry.entries.models import Entry, EntryStatus
+from registry.entries.records import records_import
 from registry.extensions import db
-from registry.indexing import apply_pending
-from registry.models import Entry, EntryStatus, IndexOutbox
-from registry.records import records_import
+from registry.showcase.models import IndexOutbox
+from registry.showcase.search_index import apply_pending
 from tests.conftest import record, write_jsonl
 from tests.perf.statements import counting_statements
 

@@ -7,11 +7,12 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
-from tests import databases
+from registry.catalog.models import Topic, Unit
+from registry.catalog.seed import catalogues_load
+from registry.entries.models import Entry, EntryStatus
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import Entry, EntryStatus, Topic, Unit
-from registry.seed import catalogues_load
+from registry.showcase.search_index import close_indexes
+from tests import databases
 
 BUDGET = 100 * 1024
 LINKED = re.compile(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"|<script\b[^>]*\bsrc="([^"]+)"')

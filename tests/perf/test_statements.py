@@ -5,12 +5,13 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
-from tests import databases
+from registry.catalog.models import Topic, Unit
+from registry.catalog.seed import catalogues_load
+from registry.entries.models import Entry
+from registry.entries.records import records_import
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import Entry, Topic, Unit
-from registry.records import records_import
-from registry.seed import catalogues_load
+from registry.showcase.search_index import close_indexes
+from tests import databases
 from tests.conftest import jpeg_bytes, record, write_jsonl
 
 from .statements import statements_for

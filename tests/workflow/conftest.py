@@ -7,15 +7,16 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+import sqlalchemy as sa
 
 from registry import create_app
-from registry.accounts import user_add_role, user_create
+from registry.accounts.models import Role
+from registry.accounts.operations import user_add_role, user_create
+from registry.catalog.models import AwardLevel, AwardTitle, Unit, UnitKind
+from registry.entries.models import AwardKind
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import AwardKind, AwardLevel, AwardTitle, Unit, UnitKind
-from registry.workflow_models import BallotKind, Council, Denominator, Role, Round
-
-import sqlalchemy as sa
+from registry.showcase.search_index import close_indexes
+from registry.workflow.models import BallotKind, Council, Denominator, Round
 
 PASSWORD = "correct horse battery"
 CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -30,7 +31,7 @@ def app(tmp_path, monkeypatch):
                       "SEARCH_SYNC": True})
     with app.app_context():
         db.create_all()
-        from registry.seed import catalogues_load
+        from registry.catalog.seed import catalogues_load
 
         catalogues_load()
         db.session.commit()
@@ -104,7 +105,7 @@ def world(app) -> World:
 
 def login(client, user_id: int) -> None:
     """Sign a test client in through the sign-in form."""
-    from registry.workflow_models import User
+    from registry.accounts.models import User
 
     with client.application.app_context():
         email = db.session.get(User, user_id).email

@@ -3,12 +3,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry import ballots
-from registry.dossiers import attachment_add, nomination_create, nomination_submit, nomination_update
+from registry.accounts.models import User
+from registry.catalog.models import Unit
+from registry.entries.models import EntryKind
 from registry.extensions import db
-from registry.models import EntryKind, Unit
-from registry.workflow import nomination_transition
-from registry.workflow_models import AttachmentKind, Nomination, Round, User
+from registry.workflow import ballots
+from registry.workflow.actions import nomination_transition
+from registry.workflow.dossiers import attachment_add, nomination_create, nomination_submit, nomination_update
+from registry.workflow.models import AttachmentKind, Nomination, Round
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -60,7 +62,7 @@ def open_vote(world, nomination: Nomination, *,
 
 def pass_vote(world, nomination: Nomination) -> None:
     """Every member votes for the open nomination; the secretary closes the vote."""
-    from registry.workflow_models import VoteChoice
+    from registry.workflow.models import VoteChoice
 
     for key in ("chair", "member1", "member2", "member3"):
         ballots.vote_cast(nomination, voter=users(world, key)[0], choice=VoteChoice.AGREE)
@@ -69,8 +71,8 @@ def pass_vote(world, nomination: Nomination) -> None:
 
 def decide(world, nominations: list[Nomination], *, number: int):
     """Record the commune's decision ``number`` for nominations that passed."""
-    from registry.decisions import decision_record
-    from registry.workflow_models import NumberingStyle
+    from registry.workflow.decisions import decision_record
+    from registry.workflow.models import NumberingStyle
 
     return decision_record(round_=nominations[0].round, issuer=db.session.get(Unit, world.commune),
                            style=NumberingStyle.STATE, number=number, symbol="QĐ-UBND", signed_on=date.today(),
@@ -80,7 +82,7 @@ def decide(world, nominations: list[Nomination], *, number: int):
 
 def carry_to_publication(world, nomination: Nomination, *, number: int) -> None:
     """From submitted to published: accepted, voted for by everyone, decided under ``number``, published."""
-    from registry.decisions import nomination_publish
+    from registry.workflow.decisions import nomination_publish
 
     open_vote(world, nomination)
     pass_vote(world, nomination)

@@ -4,8 +4,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.accounts.models import Role, User
 from registry.extensions import db
-from registry.workflow_models import Role, User
 from tests.workflow.conftest import PASSWORD, client_for, csrf, post
 
 
@@ -38,7 +38,7 @@ def test_signing_out_ends_the_session_on_the_server_so_a_copied_cookie_no_longer
 
 
 def test_signing_out_on_the_phone_leaves_the_desktop_signed_in_until_asked(app, world):
-    from registry.sign_ins import SignIn
+    from registry.accounts.sign_ins import SignIn
 
     desktop, phone = client_for(app, world, "member1"), client_for(app, world, "member1")
     html = desktop.get("/account/sign-ins").get_data(as_text=True)
@@ -61,7 +61,7 @@ def test_signing_out_on_the_phone_leaves_the_desktop_signed_in_until_asked(app, 
 def test_a_sign_in_older_than_the_session_lifetime_has_ended(app, world):
     from datetime import timedelta
 
-    from registry.sign_ins import SignIn
+    from registry.accounts.sign_ins import SignIn
 
     browser = client_for(app, world, "member1")
     with app.app_context():
@@ -205,14 +205,14 @@ def test_admin_manages_units_and_the_title_catalogue(app, world):
         "level": "commune", "valid_to": "2025-06-30", "successor": f"#{world.commune}"})
     assert r.status_code == 302
     with app.app_context():
-        from registry.models import Unit
+        from registry.catalog.models import Unit
         unit = db.session.get(Unit, world.other_commune)
         assert unit.successor_id == world.commune and [f.name for f in unit.former_names] == ["Phường Hoàn Kiếm"]
     r = post(admin, "/admin/titles/new", {"name": "Gương sáng Dân vận khéo", "category": "local_programme",
                                           "applies_to": ["individual", "collective"], "default_level": "commune"})
     assert r.status_code == 302
     with app.app_context():
-        from registry.models import AwardTitle
+        from registry.catalog.models import AwardTitle
         title = db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Gương sáng Dân vận khéo"))
         assert title.applies_to == ["individual", "collective"]
     r = post(admin, "/admin/titles/new", {"name": "Gương sáng Dân vận khéo", "category": "local_programme"})
@@ -223,7 +223,7 @@ def test_a_person_may_hold_roles_in_several_councils(app, world):
     admin = client_for(app, world, "admin")
     post(admin, "/admin/councils/new", {"name": "Hội đồng TĐKT thành phố", "unit": f"#{world.province}"})
     with app.app_context():
-        from registry.workflow_models import Council
+        from registry.workflow.models import Council
         city = db.session.scalar(sa.select(Council.id).where(Council.name == "Hội đồng TĐKT thành phố"))
     r = post(admin, f"/admin/users/{world.users['member1']}", {
         "email": "member1@example.org", "name": "Member1", "active": "y",
@@ -238,7 +238,7 @@ def test_a_person_may_hold_roles_in_several_councils(app, world):
 
 
 def test_throttle_counts_per_visitor_behind_a_proxy(app, world):
-    from registry import proxies
+    from registry.platform import proxies
 
     app.config.update(TRUSTED_PROXY_COUNT=1, LOGIN_RATE_LIMIT="2 per minute")
     proxies.init_app(app)
@@ -254,8 +254,8 @@ def test_throttle_counts_per_visitor_behind_a_proxy(app, world):
 
 
 def test_unit_field_keeps_the_exact_unit_when_names_repeat(app, world):
-    from registry.models import Unit, UnitKind
-    from registry.unit_lookup import unit_lookup
+    from registry.catalog.models import Unit, UnitKind
+    from registry.catalog.unit_picker import unit_lookup
 
     with app.app_context():
         twin_root = Unit(name="Thành phố Hà Nội", slug="ha-noi-2", kind=UnitKind.ADMINISTRATIVE)

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from registry import ballots
-from registry.data_version import current_versions
 from registry.extensions import db
-from registry.workflow_models import AuditEvent, BallotKind, Nomination, Notification, VoteChoice
+from registry.platform.data_version import current_versions
+from registry.workflow import ballots
+from registry.workflow.models import AuditEvent, BallotKind, Nomination, Notification, VoteChoice
 from tests.ops.conftest import log_lines  # noqa: F401  (every line the app logs during a test)
 from tests.workflow.conftest import client_for, make_world, post
 from tests.workflow.helpers import nomination_in_vote, users
@@ -85,7 +85,7 @@ def _opened(row: dict, nid: int) -> str:
     """What a ballot row says, to someone who also holds the server's secret key."""
     if row["choice"] is not None:
         return row["choice"]
-    from registry.ballot_box import unseal
+    from registry.workflow.ballot_box import unseal
 
     return unseal(row["sealed"], nomination_id=nid).value
 
@@ -276,7 +276,7 @@ def test_a_ballot_box_that_does_not_match_the_voters_is_not_counted(app):
         victim = db.session.scalar(sa.text("SELECT id FROM ballot WHERE nomination_id = :n LIMIT 1"), {"n": nid})
         db.session.execute(sa.text("DELETE FROM ballot WHERE id = :i"), {"i": victim})
         db.session.commit()
-        from registry.workflow import WorkflowError
+        from registry.workflow.actions import WorkflowError
 
         with pytest.raises(WorkflowError, match="do not match"):
             ballots.vote_close(db.session.get(Nomination, nid), actor=users(world, "secretary")[0])
@@ -287,7 +287,7 @@ def test_a_ballot_box_that_does_not_match_the_voters_is_not_counted(app):
 def test_a_ballot_sealed_for_another_nomination_or_under_another_key_is_not_counted(app):
     world = make_world(app, ballot=BallotKind.SECRET)
     with app.test_request_context("/?lang=en"):
-        from registry.workflow import WorkflowError
+        from registry.workflow.actions import WorkflowError
 
         first, second = nomination_in_vote(world), nomination_in_vote(world, title="Lê Thị Mai")
         ballots.vote_cast(first, voter=users(world, "chair")[0], choice=A)
@@ -325,7 +325,7 @@ def test_a_round_whose_ballot_kind_changes_during_the_vote_counts_every_ballot_a
         app, before, after):
     world = make_world(app, ballot=before)
     with app.test_request_context("/?lang=en"):
-        from registry.workflow_models import Round
+        from registry.workflow.models import Round
 
         nomination = nomination_in_vote(world)
         for who, choice in (("chair", A), ("member1", D)):

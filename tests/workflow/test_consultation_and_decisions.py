@@ -6,14 +6,21 @@ from datetime import date, timedelta
 import pytest
 import sqlalchemy as sa
 
-from registry import ballots
-from registry.consultation import consultation_open
-from registry.decisions import decision_record, decision_series, next_decision_number, nomination_publish
+from registry.catalog.models import Unit
+from registry.entries.models import Award
 from registry.extensions import db
-from registry.models import Award, Unit
-from registry.workflow import WorkflowError
-from registry.workflow_models import (
-    ConsultationComment, Holiday, Nomination, NominationState, Notification, NumberingStyle, VoteChoice,
+from registry.workflow import ballots
+from registry.workflow.actions import WorkflowError
+from registry.workflow.consultation import consultation_open
+from registry.workflow.decisions import decision_record, decision_series, next_decision_number, nomination_publish
+from registry.workflow.models import (
+    ConsultationComment,
+    Holiday,
+    Nomination,
+    NominationState,
+    Notification,
+    NumberingStyle,
+    VoteChoice,
 )
 from tests.workflow.conftest import client_for, make_world, post
 from tests.workflow.helpers import nomination_in_vote, users
@@ -81,8 +88,8 @@ def test_closed_consultation_refuses_comments_and_opens_the_decision(app):
         nomination = passed_nomination(world)
         secretary, = users(world, "secretary")
         consultation_open(nomination, actor=secretary, today=date.today() - timedelta(days=10))
-        from registry.consultation import comment_add
-        from registry.decisions import ready_for_decision
+        from registry.workflow.consultation import comment_add
+        from registry.workflow.decisions import ready_for_decision
 
         with pytest.raises(WorkflowError, match="closed"):
             comment_add(nomination, name="", contact="", body="trễ")
@@ -163,7 +170,7 @@ def test_publishing_an_existing_published_entry_adds_the_award(app):
 def test_processing_clock_counts_working_days_against_the_rounds_target(app):
     world = make_world(app)
     with app.test_request_context("/?lang=en"):
-        from registry.decisions import processing_clock
+        from registry.workflow.decisions import processing_clock
         from tests.workflow.helpers import complete_nomination
 
         nomination = complete_nomination(world)
@@ -173,7 +180,7 @@ def test_processing_clock_counts_working_days_against_the_rounds_target(app):
         db.session.add(Holiday(day=date(2026, 3, 10), name="ngày nghỉ"))
         db.session.flush()
         assert processing_clock(nomination, today=date(2026, 3, 13)) == (4, 5)
-        from registry.workflow import nomination_transition
+        from registry.workflow.actions import nomination_transition
 
         nomination_transition(nomination, "withdraw", actor=users(world, "officer")[0], comment="Rút")
         assert processing_clock(nomination, today=date(2026, 3, 13)) is None

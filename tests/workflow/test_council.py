@@ -6,10 +6,18 @@ import threading
 import pytest
 import sqlalchemy as sa
 
-from registry import ballots
 from registry.extensions import db
-from registry.workflow import WorkflowError
-from registry.workflow_models import Ballot, BallotKind, Denominator, Nomination, NominationState, VoteChoice, VoteRecord
+from registry.workflow import ballots
+from registry.workflow.actions import WorkflowError
+from registry.workflow.models import (
+    Ballot,
+    BallotKind,
+    Denominator,
+    Nomination,
+    NominationState,
+    VoteChoice,
+    VoteRecord,
+)
 from tests.workflow.conftest import client_for, make_world, post
 from tests.workflow.helpers import nomination_in_vote, users
 
@@ -135,7 +143,7 @@ def test_quorum_not_met_means_not_passed_with_the_reason_in_words(app):
         cast(world, nomination, {"chair": A, "member1": A})
         record = ballots.vote_close(nomination, actor=users(world, "secretary")[0])
         assert not record["passed"] and not record["quorum_met"]
-        from registry.voting import explain
+        from registry.workflow.voting import explain
         assert explain(record) == "2 of 4 members took part, below the quorum of 75%: not passed"
 
 
@@ -202,8 +210,8 @@ def test_running_tallies_stay_hidden_while_the_vote_is_open(app):
 def test_review_notes_and_conflicts_through_the_pages(app):
     world = make_world(app)
     with app.app_context():
+        from registry.workflow.actions import nomination_transition
         from tests.workflow.helpers import complete_nomination
-        from registry.workflow import nomination_transition
 
         nomination = complete_nomination(world)
         nomination_transition(nomination, "accept", actor=users(world, "secretary")[0])
@@ -224,7 +232,7 @@ def test_review_notes_and_conflicts_through_the_pages(app):
 def test_a_nomination_sent_back_to_review_is_voted_on_afresh(app):
     world = make_world(app)
     with app.test_request_context("/?lang=en"):
-        from registry.workflow import nomination_transition
+        from registry.workflow.actions import nomination_transition
 
         nomination = nomination_in_vote(world)
         secretary, = users(world, "secretary")

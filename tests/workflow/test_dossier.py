@@ -10,9 +10,10 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
+from registry.catalog.models import AwardLevel, AwardTitle
+from registry.entries.models import Award, Entry, EntryKind, EntryStatus
 from registry.extensions import db
-from registry.models import Award, AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus
-from registry.workflow_models import AwardKind, Nomination, NominationState, Round
+from registry.workflow.models import AwardKind, Nomination, NominationState, Round
 from tests.conftest import jpeg_bytes
 from tests.workflow.conftest import client_for, csrf, make_world, post
 from tests.workflow.helpers import PDF
@@ -151,7 +152,7 @@ def test_prerequisites_are_checked_against_recorded_awards(app, world):
                                            "entry_ref": f"http://localhost/entries/{entry_id}/do-van-toan"})
     nid = int(re.search(r"/nominations/(\d+)/edit", r.headers["Location"]).group(1))
     with app.app_context():
-        from registry.dossiers import prerequisite_warnings
+        from registry.workflow.dossiers import prerequisite_warnings
 
         warnings = prerequisite_warnings(db.session.get(Nomination, nid))
         assert len(warnings) == 1 and str(year - 2) in warnings[0] and str(year - 1) not in warnings[0]
@@ -178,8 +179,8 @@ def test_an_officer_nominates_only_for_their_units(app, world):
     assert "No award round is open" in other.get("/nominations/new").get_data(as_text=True)
     # …and an officer of the council's unit cannot nominate for a unit outside their own.
     with app.app_context():
-        from registry.accounts import user_add_role
-        from registry.workflow_models import Role, User
+        from registry.accounts.models import Role, User
+        from registry.accounts.operations import user_add_role
 
         user_add_role(db.session.get(User, world.users["other_officer"]), Role.UNIT_OFFICER, unit_id=world.group)
         db.session.commit()

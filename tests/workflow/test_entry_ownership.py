@@ -9,13 +9,15 @@ from decimal import Decimal
 import pytest
 import sqlalchemy as sa
 
-from registry.accounts import user_add_role, user_create
-from registry.dossiers import nomination_create, nomination_photo_add
-from registry.entries import entry_publish
+from registry.accounts.models import Role
+from registry.accounts.operations import user_add_role, user_create
+from registry.catalog.models import AwardLevel, AwardTitle, Unit
+from registry.entries.models import Entry, EntryKind, EntryStatus
+from registry.entries.operations import entry_publish
 from registry.extensions import db
-from registry.models import AwardLevel, AwardTitle, Entry, EntryKind, EntryStatus, Unit
-from registry.workflow import WorkflowError
-from registry.workflow_models import Council, Nomination, Role, Round
+from registry.workflow.actions import WorkflowError
+from registry.workflow.dossiers import nomination_create, nomination_photo_add
+from registry.workflow.models import Council, Nomination, Round
 from tests.conftest import jpeg_bytes
 from tests.workflow.conftest import PASSWORD, client_for, csrf, login, post
 from tests.workflow.helpers import carry_to_publication, submit_complete, users
@@ -121,7 +123,7 @@ def test_a_nomination_changes_a_published_entry_only_when_its_own_award_is_publi
                 story="Câu chuyện đầu tiên.").status_code == 302
     commune_id = commune_officer(app, world)
     with app.test_request_context("/?lang=en"):
-        from registry.workflow_models import User
+        from registry.accounts.models import User
 
         commune = db.session.get(User, commune_id)
         theirs = nomination_create(round_=db.session.get(Round, world.round), unit=db.session.get(Unit, world.commune),

@@ -7,9 +7,9 @@ from datetime import date
 
 import sqlalchemy as sa
 
+from registry.entries.models import Award, EntryStatus
 from registry.extensions import db
-from registry.models import Award, EntryStatus
-from registry.workflow_models import AuditEvent, Nomination, NominationState
+from registry.workflow.models import AuditEvent, Nomination, NominationState
 from tests.conftest import jpeg_bytes
 from tests.workflow.conftest import client_for, csrf, post
 
@@ -141,10 +141,10 @@ def test_full_journey_from_draft_to_published_award(app, world):
 
 
 def test_published_award_in_the_export_carries_no_private_data_or_ballots(app, world, tmp_path):
-    from registry import ballots
-    from registry.decisions import decision_record, nomination_publish
-    from registry.models import Unit
-    from registry.workflow_models import NumberingStyle, VoteChoice
+    from registry.catalog.models import Unit
+    from registry.workflow import ballots
+    from registry.workflow.decisions import decision_record, nomination_publish
+    from registry.workflow.models import NumberingStyle, VoteChoice
     from tests.workflow.helpers import nomination_in_vote, users
 
     with app.test_request_context("/?lang=en"):

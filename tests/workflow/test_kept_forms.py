@@ -8,10 +8,11 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
+from registry.accounts.models import User, new_session_token
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import utcnow
-from registry.workflow_models import Nomination, PendingForm, User, new_session_token
+from registry.platform.columns import utcnow
+from registry.showcase.search_index import close_indexes
+from registry.workflow.models import Nomination, PendingForm
 from tests import databases
 from tests.workflow.conftest import PASSWORD, client_for, csrf
 from tests.workflow.test_dossier import new_draft, version_of
@@ -160,8 +161,8 @@ def test_a_kept_form_goes_back_only_to_its_user_and_expires_within_a_day(app, wo
     assert kept_count(app) == 2
     # A colleague who may edit the dossier too signs in on the shared browser: the form is not theirs.
     with app.app_context():
-        from registry.accounts import user_add_role
-        from registry.workflow_models import Role
+        from registry.accounts.models import Role
+        from registry.accounts.operations import user_add_role
 
         user_add_role(db.session.get(User, world.users["outsider"]), Role.UNIT_OFFICER, unit_id=world.group)
         db.session.commit()

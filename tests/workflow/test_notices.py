@@ -4,7 +4,7 @@ from __future__ import annotations
 import smtplib
 
 from registry.extensions import db
-from registry.workflow import nomination_transition
+from registry.workflow.actions import nomination_transition
 from tests.workflow.conftest import client_for, make_world, post
 from tests.workflow.helpers import complete_nomination, users
 
@@ -84,7 +84,7 @@ def test_desks_show_each_role_its_work(app):
     html = client_for(app, world, "officer").get("/desk/").get_data(as_text=True)
     assert "Submitted" in html and "nominations close on" in html
     with app.test_request_context("/?lang=en"):
-        from registry.workflow_models import Nomination
+        from registry.workflow.models import Nomination
 
         nomination_transition(db.session.get(Nomination, nid), "accept", actor=users(world, "secretary")[0])
         db.session.commit()
@@ -93,9 +93,9 @@ def test_desks_show_each_role_its_work(app):
 
 
 def test_working_pages_render_in_vietnamese(app):
+    from registry.workflow import ballots
+    from registry.workflow.models import VoteChoice
     from tests.workflow.helpers import nomination_in_vote
-    from registry import ballots
-    from registry.workflow_models import VoteChoice
 
     world = make_world(app)
     with app.test_request_context("/?lang=vi"):

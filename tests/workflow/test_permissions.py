@@ -1,22 +1,23 @@
 """The permission matrix: every working route, for every role; the server answers 403 (or sends to sign-in)."""
 from __future__ import annotations
 
-from datetime import date
-
 import shutil
+from datetime import date
 
 import pytest
 
-from registry import ballots, create_app
-from tests import databases
-from registry.decisions import decision_record, nomination_publish
-from registry.documents import store_document
-from registry.dossiers import attachment_add, nomination_create
+from registry import create_app
+from registry.catalog.models import Unit
+from registry.entries.models import EntryKind
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import EntryKind, Unit
-from registry.workflow import nomination_transition
-from registry.workflow_models import AttachmentKind, Holiday, NumberingStyle, Round, VoteChoice
+from registry.showcase.search_index import close_indexes
+from registry.workflow import ballots
+from registry.workflow.actions import nomination_transition
+from registry.workflow.decisions import decision_record, nomination_publish
+from registry.workflow.documents import store_document
+from registry.workflow.dossiers import attachment_add, nomination_create
+from registry.workflow.models import AttachmentKind, Holiday, NumberingStyle, Round, VoteChoice
+from tests import databases
 from tests.workflow.conftest import client_for, csrf, make_world
 from tests.workflow.helpers import PDF, complete_nomination, nomination_in_vote, users
 
@@ -119,7 +120,7 @@ def build(app):
         draft = nomination_create(round_=db.session.get(Round, world.round), unit=db.session.get(Unit, world.group),
                                   actor=officer, kind=EntryKind.INDIVIDUAL, title="Bản nháp")
         draft_attachment = attachment_add(draft, kind=AttachmentKind.MINUTES, data=PDF, filename="m.pdf", actor=officer)
-        from registry.dossiers import nomination_photo_add
+        from registry.workflow.dossiers import nomination_photo_add
         from tests.conftest import jpeg_bytes
         nomination_photo_add(draft, data=jpeg_bytes(), alt="ảnh", caption=None, credit=None)
         draft_picture = attachment_add(draft, kind=AttachmentKind.OTHER, data=jpeg_bytes(color=(20, 80, 140)),
@@ -173,7 +174,7 @@ def golden(tmp_path_factory):
     app = create_app(CONFIG)
     with app.app_context():
         db.create_all()
-        from registry.seed import catalogues_load
+        from registry.catalog.seed import catalogues_load
 
         catalogues_load()
         db.session.commit()

@@ -5,13 +5,15 @@ import pytest
 import sqlalchemy as sa
 
 from registry import create_app
-from tests import databases
-from registry.dossiers import nomination_create
+from registry.accounts.models import User
+from registry.catalog.models import Unit
+from registry.entries.models import EntryKind
 from registry.extensions import db
-from registry.indexing import close_indexes
-from registry.models import EntryKind, Unit
-from registry.workflow import SECRETARY, TRANSITIONS, UNIT, WorkflowError, can_transition, nomination_transition
-from registry.workflow_models import AuditEvent, Nomination, NominationState, Notification, Round, User
+from registry.showcase.search_index import close_indexes
+from registry.workflow.actions import SECRETARY, TRANSITIONS, UNIT, WorkflowError, can_transition, nomination_transition
+from registry.workflow.dossiers import nomination_create
+from registry.workflow.models import AuditEvent, Nomination, NominationState, Notification, Round
+from tests import databases
 from tests.workflow.conftest import make_world
 
 ROLES = ["officer", "other_officer", "secretary", "chair", "member1", "admin", "outsider"]
@@ -28,7 +30,7 @@ def setup(tmp_path_factory):
     app = create_app({"TESTING": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SEARCH_SYNC": False})
     with app.app_context():
         db.create_all()
-        from registry.seed import catalogues_load
+        from registry.catalog.seed import catalogues_load
 
         catalogues_load()
         db.session.commit()
@@ -124,6 +126,6 @@ def test_audit_events_are_append_only(setup):
 
 
 def test_every_step_has_a_timeline_label():
-    from registry.workflow import ACTION_LABELS
+    from registry.workflow.actions import ACTION_LABELS
 
     assert set(ACTION_LABELS) == set(TRANSITIONS) | {"create"}

@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from registry.voting import Rule, Tally, explain, vote_outcome
-from registry.workdays import add_working_days, is_working_day, working_days_between
+from registry.workflow.voting import Rule, Tally, explain, vote_outcome
+from registry.workflow.workdays import add_working_days, is_working_day, working_days_between
 
 TET = {date(2026, 2, 16), date(2026, 2, 17), date(2026, 2, 18), date(2026, 2, 19), date(2026, 2, 20)}
 

@@ -7,12 +7,11 @@ Create Date: 2026-12-01 10:00:00.000000
 A nomination no longer writes into an entry that is published, or that another dossier drafted: the title,
 summary and story it proposes wait on the nomination until the council publishes the award.
 Dossier pictures that earlier releases kept in the public photo store are moved into the private
-document store by `flask --app registry init` (registry.documents.documents_upkeep), not here: files
+document store by `flask --app registry init` (registry.workflow.documents.documents_upkeep), not here: files
 are not the database's to move.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '6864ba314a6e'

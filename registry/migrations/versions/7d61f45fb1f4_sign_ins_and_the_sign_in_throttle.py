@@ -4,14 +4,13 @@ Revision ID: 7d61f45fb1f4
 Revises: 58d7013681b2
 Create Date: 2026-12-06 20:30:40.805282
 
-Each signed-in browser gets a row (registry.sign_ins); signing out deletes it, so a copied session cookie
+Each signed-in browser gets a row (registry.accounts.sign_ins); signing out deletes it, so a copied session cookie
 stops working. Sessions from before this revision have no row: their users sign in once more.
 Sign-in attempts keep the network the throttle counts by and the known device they came from; notices
 about the user's own account name a detail (the address wrong passwords came from).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7d61f45fb1f4'

@@ -1,0 +1,1 @@
+"""Units, topics and award titles: the catalogues every entry and award refers to."""

@@ -1,0 +1,1 @@
+"""Entries (people, collectives, initiatives), their photos, awards, replications, import and export."""

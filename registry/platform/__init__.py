@@ -1,0 +1,1 @@
+"""What every request stands on: database set-up, caches, security headers, logs, health, backups, templating."""

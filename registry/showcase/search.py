@@ -1,0 +1,175 @@
+"""Full-text search for the public: runs the query on the index, rehydrates entries in rank order, labels facets."""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from math import ceil
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from markupsafe import Markup
+from sqlalchemy.orm import selectinload
+
+from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
+from registry.entries.models import Entry, EntryKind, EntryStatus
+from registry.extensions import db
+from registry.showcase.filters import BrowseFilters
+from registry.showcase.search_index import reopen_search_index, search_index
+from registry.showcase.selectors import FacetValue, unit_rollup
+from search import postgres as postgres_search
+from search import query as whoosh_search
+from search.index import IndexMissing, IndexNotReady, SearchIndex
+from search.postgres import PostgresSearchIndex
+from search.query import SearchRequest
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+SEARCH_SORTS = ("relevance", "newest")
+MAX_QUERY_LENGTH = 200
+
+
+class SearchUnavailable(RuntimeError):
+    """The search index cannot be read (damaged, missing, locked) or is far behind the database; pages say so
+    and the API answers 503."""
+
+
+def _queries(index: SearchIndex | PostgresSearchIndex) -> Any:
+    """The module that searches this kind of index: both offer search, search_ids and suggest."""
+    return postgres_search if isinstance(index, PostgresSearchIndex) else whoosh_search
+
+
+def _on_index(read: Callable[[SearchIndex | PostgresSearchIndex], T]) -> T:
+    """Run a read on the index; a failed handle is reopened once, then the failure is SearchUnavailable."""
+    # The index is derived data: whatever breaks in it must not break the pages that do not need it.
+    for attempt in (1, 2):
+        try:
+            return read(search_index() if attempt == 1 else reopen_search_index())
+        except IndexNotReady as exc:
+            # Missing or far behind the database: answering from it would mislead. A missing index is
+            # looked for once more (a new instance may create it); a verdict on a present one stands.
+            if attempt == 2 or not isinstance(exc, IndexMissing):
+                log.warning("search unavailable: %s", exc)
+                raise SearchUnavailable(type(exc).__name__) from exc
+        except Exception as exc:
+            if attempt == 2:
+                log.exception("search index unavailable")
+                raise SearchUnavailable(type(exc).__name__) from exc
+            log.warning("search index read failed (%s); reopening it", type(exc).__name__)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class SearchHit:
+    entry: Entry
+    snippet: Markup
+    title: Markup
+
+
+@dataclass
+class SearchPage:
+    q: str
+    sort: str
+    hits: list[SearchHit]
+    total: int
+    page: int
+    pages: int
+    per_page: int
+    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    did_you_mean: str | None = None
+    unit: Unit | None = None
+    # Very broad searches on PostgreSQL count a sample of their matches: total and facets are estimates.
+    approximate: bool = False
+
+    @property
+    def shown_total(self) -> int:
+        """The total as a reader should see it: an estimate rounded to two significant digits."""
+        if not self.approximate or self.total < 100:
+            return self.total
+        step = 10 ** (len(str(self.total)) - 2)
+        return round(self.total / step) * step
+
+
+def search_args(args: Any) -> tuple[str, str, BrowseFilters]:
+    """Read q, sort and the filters from request arguments; never fails."""
+    q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
+    sort = args.get("sort")
+    sort = sort if sort in SEARCH_SORTS else ("relevance" if q else "newest")
+    return q, sort, BrowseFilters.from_args(args)
+
+
+def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int) -> SearchRequest:
+    return SearchRequest(
+        q=q, kind=filters.kind, year=filters.year, unit=filters.unit, topic=filters.topic,
+        award=filters.award, level=filters.level, visibility=("public",), sort=sort,
+        page=filters.page, per_page=per_page,
+    )
+
+
+def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int) -> tuple[int, list[int]]:
+    """How many published entries match, and the ids of the first ``limit`` in result order (for downloads)."""
+    request = _public_request(q, sort, filters, per_page=1)
+    return _on_index(lambda index: _queries(index).search_ids(index, request, limit=limit))
+
+
+def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
+    """Search published entries and return one page of hits with labelled facet counts."""
+    request = _public_request(q, sort, filters, per_page=per_page)
+    result = _on_index(lambda index: _queries(index).search(index, request))
+    entries = {
+        e.id: e for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)
+            .options(selectinload(Entry.unit), selectinload(Entry.photos))
+        )
+    }
+    hits = [
+        SearchHit(entry=entries[h.id], snippet=Markup(h.snippet_html), title=Markup(h.title_html or "") or Markup.escape(entries[h.id].title))
+        for h in result.hits if h.id in entries
+    ]
+    return SearchPage(
+        q=q, sort=sort, hits=hits, total=result.total, page=result.page,
+        pages=max(1, ceil(result.total / per_page)), per_page=per_page,
+        facets=label_facets(result.facets, filters, locale), did_you_mean=result.did_you_mean,
+        unit=db.session.get(Unit, filters.unit) if filters.unit is not None else None,
+        approximate=getattr(result, "approximate", False),
+    )
+
+
+def label_facets(raw: dict[str, list[tuple[Any, int]]], filters: BrowseFilters, locale: str) -> dict[str, list[FacetValue]]:
+    """Turn the index's (value, count) facets into labelled, selectable values."""
+    # The index counts each entry's own unit; like the browse page, show the level below the chosen
+    # unit (the roots when none), or a large result would list every commune it touches.
+    rolled = unit_rollup(dict(raw.get("unit", [])), filters.unit)
+    raw = {**raw, "unit": sorted(rolled.items(), key=lambda kv: (-kv[1], kv[0]))}
+
+    def ids(key: str) -> list[Any]:
+        return [value for value, _count in raw.get(key, [])]
+
+    units = {u.id: u.name for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids("unit"))))}
+    topics = {t.slug: t.display_name(locale) for t in db.session.scalars(sa.select(Topic).where(Topic.slug.in_(ids("topic"))))}
+    titles = {t.slug: t.display_name(locale) for t in db.session.scalars(sa.select(AwardTitle).where(AwardTitle.slug.in_(ids("award"))))}
+    kinds = {k.value: k.label for k in EntryKind}
+    levels = {lv.value: lv.label for lv in AwardLevel}
+    labels = {"kind": kinds, "unit": units, "topic": topics, "award": titles, "level": levels}
+    facets: dict[str, list[FacetValue]] = {}
+    for key in ("kind", "year", "unit", "topic", "award", "level"):
+        current = getattr(filters, key)
+        values = []
+        for value, count in raw.get(key, []):
+            label = str(value) if key == "year" else labels[key].get(value)
+            if label is None:
+                continue
+            values.append(FacetValue(value, label, count, current is not None and str(current) == str(value)))
+        if key == "year":
+            values.sort(key=lambda v: -int(v.value))
+        facets[key] = values
+    return facets
+
+
+def title_suggestions(prefix: str, *, limit: int = 8) -> list[dict[str, Any]]:
+    """Title suggestions for a prefix typed with or without diacritics."""
+    prefix = " ".join((prefix or "").split())[:MAX_QUERY_LENGTH]
+    if not prefix:
+        return []
+    return _on_index(lambda index: _queries(index).suggest(index, prefix, limit=limit))

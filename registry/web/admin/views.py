@@ -1,0 +1,350 @@
+"""Views of the administration pages: each loads, checks, validates, calls one write, commits."""
+from __future__ import annotations
+
+from datetime import date
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from registry.accounts.models import Role, User, new_session_token
+from registry.accounts.operations import AccountError, normalise_email, user_create, user_set_password, user_set_roles
+from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, TitleCategory, Unit, UnitFormerName, UnitKind
+from registry.catalog.operations import award_title_get_or_create, clean_name
+from registry.catalog.unit_picker import unit_label, unit_lookup
+from registry.entries.models import AwardKind
+from registry.extensions import db
+from registry.platform.slugs import make_slug
+from registry.web.access import admin_required
+from registry.web.admin import bp
+from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
+from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
+
+
+@bp.get("/")
+@admin_required
+def home():
+    """What an administrator manages."""
+    counts = {
+        "users": db.session.scalar(sa.select(sa.func.count(User.id))),
+        "councils": db.session.scalar(sa.select(sa.func.count(Council.id))),
+        "rounds": db.session.scalar(sa.select(sa.func.count(Round.id))),
+        "holidays": db.session.scalar(sa.select(sa.func.count(Holiday.id))),
+    }
+    return render_template("admin/home.html", counts=counts)
+
+
+# --- users --------------------------------------------------------------------------------------
+
+def _council_choices() -> list[tuple[int, str]]:
+    return [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user) if user else UserForm()
+    for f in (form.secretary_of, form.member_of, form.chair_of):
+        f.choices = _council_choices()
+    if user is not None and request.method == "GET":
+        form.unit.process_data(user.unit)
+        form.administrator.data = user.is_admin
+        form.officer_units.data = "\n".join(
+            f"#{r.unit_id} {unit_label(r.unit)}" for r in user.roles if r.role == Role.UNIT_OFFICER)
+        for role, f in ((Role.SECRETARY, form.secretary_of), (Role.MEMBER, form.member_of), (Role.CHAIR, form.chair_of)):
+            f.data = [r.council_id for r in user.roles if r.role == role]
+    return form
+
+
+def _roles_from(form: UserForm) -> list[tuple[Role, int | None, int | None]] | None:
+    roles: list[tuple[Role, int | None, int | None]] = []
+    if form.administrator.data:
+        roles.append((Role.ADMINISTRATOR, None, None))
+    problems = []
+    for line in (form.officer_units.data or "").splitlines():
+        if not line.strip():
+            continue
+        unit, problem = unit_lookup(line)
+        if problem or unit is None:
+            problems.append(f"{line.strip()}: {problem}")
+        else:
+            roles.append((Role.UNIT_OFFICER, unit.id, None))
+    if problems:
+        form.officer_units.errors = list(form.officer_units.errors) + problems
+        return None
+    for role, f in ((Role.SECRETARY, form.secretary_of), (Role.MEMBER, form.member_of), (Role.CHAIR, form.chair_of)):
+        for council_id in f.data or []:
+            roles.append((role, None, council_id))
+    return roles
+
+
+@bp.get("/users")
+@admin_required
+def users():
+    """Every user with their roles."""
+    items = db.session.scalars(sa.select(User).order_by(User.name, User.id)).all()
+    return render_template("admin/users.html", users=items)
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    """Create a user with roles."""
+    form = _user_form(None)
+    if form.validate_on_submit():
+        roles = _roles_from(form)
+        if roles is not None:
+            try:
+                user = user_create(email=form.email.data, name=form.name.data, password=form.password.data or "",
+                                   unit_id=form.unit.unit.id if form.unit.unit else None, position=form.position.data)
+            except AccountError as exc:
+                target = getattr(form, exc.field)
+                target.errors = list(target.errors) + [str(exc.message)]
+            else:
+                user.active = form.active.data
+                user_set_roles(user, roles)
+                db.session.commit()
+                flash(_("User %(name)s created.", name=user.name), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_required
+def user_edit(user_id: int):
+    """Change a user's details, roles or password."""
+    user = db.session.get(User, user_id) or abort(404)
+    form = _user_form(user)
+    if form.validate_on_submit():
+        roles = _roles_from(form)
+        email = normalise_email(form.email.data)
+        clash = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id))
+        if clash:
+            form.email.errors = list(form.email.errors) + [_("A user with this e-mail address already exists.")]
+        elif user.id == current_user.id and not form.administrator.data:
+            form.administrator.errors = list(form.administrator.errors) + [
+                _("You cannot remove your own administrator role.")]
+        elif roles is not None:
+            try:
+                if form.password.data:
+                    user_set_password(user, form.password.data)
+            except AccountError as exc:
+                form.password.errors = list(form.password.errors) + [str(exc.message)]
+            else:
+                user.email, user.name, user.position = email, form.name.data.strip(), form.position.data or None
+                user.unit_id = form.unit.unit.id if form.unit.unit else None
+                if user.active and not form.active.data:
+                    user.session_token = new_session_token()
+                user.active = form.active.data if user.id != current_user.id else True
+                user_set_roles(user, roles)
+                db.session.commit()
+                flash(_("User %(name)s saved.", name=user.name), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)
+
+
+# --- councils -----------------------------------------------------------------------------------
+
+@bp.get("/councils")
+@admin_required
+def councils():
+    """Councils and their people."""
+    items = db.session.scalars(sa.select(Council).order_by(Council.name)).all()
+    return render_template("admin/councils.html", councils=items)
+
+
+@bp.route("/councils/new", methods=["GET", "POST"])
+@bp.route("/councils/<int:council_id>", methods=["GET", "POST"])
+@admin_required
+def council_edit(council_id: int | None = None):
+    """Create or rename a council."""
+    council = (db.session.get(Council, council_id) or abort(404)) if council_id else None
+    form = CouncilForm(obj=council)
+    if council is not None and request.method == "GET":
+        form.unit.process_data(council.unit)
+    if form.validate_on_submit():
+        if council is None:
+            council = Council(name="", unit_id=form.unit.unit.id)
+            db.session.add(council)
+        council.name = clean_name(form.name.data)
+        council.unit_id = form.unit.unit.id
+        db.session.commit()
+        flash(_("Council saved."), "success")
+        return redirect(url_for("admin.councils"))
+    return render_template("admin/council_form.html", form=form, council=council)
+
+
+# --- rounds -------------------------------------------------------------------------------------
+
+@bp.get("/rounds")
+@admin_required
+def rounds():
+    """Award rounds, the newest first."""
+    items = db.session.scalars(sa.select(Round).order_by(Round.opens_on.desc(), Round.id.desc())).all()
+    return render_template("admin/rounds.html", rounds=items)
+
+
+@bp.route("/rounds/new", methods=["GET", "POST"])
+@bp.route("/rounds/<int:round_id>", methods=["GET", "POST"])
+@admin_required
+def round_edit(round_id: int | None = None):
+    """Create or change a round and its rules."""
+    round_ = (db.session.get(Round, round_id) or abort(404)) if round_id else None
+    form = RoundForm(obj=round_)
+    titles = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    form.title_id.choices = [(t.id, t.name) for t in titles]
+    form.prerequisite_title_id.choices = [(0, "—")] + [(t.id, t.name) for t in titles]
+    form.council_id.choices = [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+    if round_ is not None and request.method == "GET":
+        form.prerequisite_title_id.data = round_.prerequisite_title_id or 0
+        for name in ("level", "award_kind", "ballot", "denominator"):
+            getattr(form, name).data = getattr(round_, name).value
+    if not form.council_id.choices:
+        flash(_("Create a council first."), "warning")
+    if form.validate_on_submit():
+        if round_ is None:
+            round_ = Round()
+            db.session.add(round_)
+        round_.name = clean_name(form.name.data)
+        round_.title_id, round_.council_id = form.title_id.data, form.council_id.data
+        round_.level, round_.award_kind = AwardLevel(form.level.data), AwardKind(form.award_kind.data)
+        round_.ballot, round_.denominator = BallotKind(form.ballot.data), Denominator(form.denominator.data)
+        for name in ("year", "opens_on", "closes_on", "threshold_percent", "quorum_percent", "written_votes_allowed",
+                     "consultation_days", "processing_days", "certificate_required", "prerequisite_years"):
+            setattr(round_, name, getattr(form, name).data)
+        round_.prerequisite_title_id = form.prerequisite_title_id.data or None
+        db.session.commit()
+        flash(_("Round saved."), "success")
+        return redirect(url_for("admin.rounds"))
+    return render_template("admin/round_form.html", form=form, round=round_)
+
+
+# --- holidays -----------------------------------------------------------------------------------
+
+@bp.route("/holidays", methods=["GET", "POST"])
+@admin_required
+def holidays():
+    """Public holidays, which working-day periods skip."""
+    form = HolidayForm()
+    if form.validate_on_submit():
+        if db.session.scalar(sa.select(Holiday.id).where(Holiday.day == form.day.data)):
+            form.day.errors = list(form.day.errors) + [_("This date is already a holiday.")]
+        else:
+            db.session.add(Holiday(day=form.day.data, name=(form.name.data or "").strip()))
+            db.session.commit()
+            flash(_("Holiday added."), "success")
+            return redirect(url_for("admin.holidays"))
+    items = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
+    return render_template("admin/holidays.html", form=form, holidays=items)
+
+
+@bp.post("/holidays/<int:holiday_id>/delete")
+@admin_required
+def holiday_delete(holiday_id: int):
+    """Remove a holiday."""
+    holiday = db.session.get(Holiday, holiday_id) or abort(404)
+    db.session.delete(holiday)
+    db.session.commit()
+    flash(_("Holiday removed."), "success")
+    return redirect(url_for("admin.holidays"))
+
+
+# --- units --------------------------------------------------------------------------------------
+
+@bp.get("/units")
+@admin_required
+def units():
+    """Find units by name; the tree is too large to list whole."""
+    q = clean_name(request.args.get("q", ""))
+    items = []
+    if q:
+        folded = q.casefold()
+        candidates = db.session.scalars(sa.select(Unit).where(Unit.name.like(f"%{q[-10:]}%")).limit(2000)).all()
+        items = [u for u in candidates if folded in u.name.casefold()][:100]
+    return render_template("admin/units.html", q=q, units=items, unit_label=unit_label)
+
+
+@bp.route("/units/new", methods=["GET", "POST"])
+@bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
+@admin_required
+def unit_edit(unit_id: int | None = None):
+    """Create a unit or change one: name, place in the tree, kind, validity, successor."""
+    unit = (db.session.get(Unit, unit_id) or abort(404)) if unit_id else None
+    form = UnitForm(obj=unit)
+    if unit is not None and request.method == "GET":
+        form.parent.process_data(unit.parent)
+        form.successor.process_data(unit.successor)
+        form.kind.data = unit.kind.value
+        form.level.data = unit.level.value if unit.level else ""
+    if form.validate_on_submit():
+        parent, successor = form.parent.unit, form.successor.unit
+        if unit is not None and parent is not None and unit.id in {u.id for u in parent.path()}:
+            form.parent.errors = list(form.parent.errors) + [_("A unit cannot be placed under itself.")]
+        elif unit is not None and successor is not None and successor.id == unit.id:
+            form.successor.errors = list(form.successor.errors) + [_("A unit cannot be merged into itself.")]
+        else:
+            name = clean_name(form.name.data)
+            clash = db.session.scalar(sa.select(Unit.id).where(
+                Unit.name == name, Unit.parent_id == (parent.id if parent else None),
+                Unit.id != (unit.id if unit else -1)))
+            if clash:
+                form.name.errors = list(form.name.errors) + [_("The parent unit already has a unit with this name.")]
+            else:
+                if unit is None:
+                    unit = Unit(name=name, slug=make_slug(name))
+                    db.session.add(unit)
+                elif unit.name != name:
+                    unit.former_names.append(UnitFormerName(name=unit.name, valid_to=date.today()))
+                unit.name, unit.slug = name, make_slug(name)
+                unit.short_name = form.short_name.data or None
+                unit.parent, unit.successor = parent, successor
+                unit.kind = UnitKind(form.kind.data)
+                unit.level = AdminLevel(form.level.data) if form.level.data else None
+                unit.valid_from, unit.valid_to = form.valid_from.data, form.valid_to.data
+                db.session.commit()
+                flash(_("Unit saved."), "success")
+                return redirect(url_for("admin.units", q=unit.name))
+    return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+# --- the title catalogue ------------------------------------------------------------------------
+
+@bp.get("/titles")
+@admin_required
+def titles():
+    """The catalogue of titles and forms of commendation."""
+    items = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    return render_template("admin/titles.html", titles=items)
+
+
+@bp.route("/titles/new", methods=["GET", "POST"])
+@bp.route("/titles/<int:title_id>", methods=["GET", "POST"])
+@admin_required
+def title_edit(title_id: int | None = None):
+    """Create or change a title of the catalogue."""
+    title = (db.session.get(AwardTitle, title_id) or abort(404)) if title_id else None
+    form = TitleForm(obj=title)
+    if title is not None and request.method == "GET":
+        form.category.data = title.category.value
+        form.default_level.data = title.default_level.value if title.default_level else ""
+        form.applies_to.data = list(title.applies_to or [])
+    if form.validate_on_submit():
+        name = clean_name(form.name.data)
+        clash = db.session.scalar(sa.select(AwardTitle.id).where(AwardTitle.name == name,
+                                                                 AwardTitle.id != (title.id if title else -1)))
+        if clash:
+            form.name.errors = list(form.name.errors) + [_("A title with this name already exists.")]
+        else:
+            if title is None:
+                title = award_title_get_or_create(name)
+            title.name = name
+            title.name_en = form.name_en.data or None
+            title.category = TitleCategory(form.category.data)
+            title.applies_to = list(form.applies_to.data or [])
+            title.default_level = AwardLevel(form.default_level.data) if form.default_level.data else None
+            for key in ("issuing_office", "prerequisites", "legal_basis"):
+                setattr(title, key, (getattr(form, key).data or "").strip() or None)
+            title.valid_years = form.valid_years.data
+            db.session.commit()
+            flash(_("Title saved."), "success")
+            return redirect(url_for("admin.titles"))
+    return render_template("admin/title_form.html", form=form, title=title)

@@ -1,0 +1,74 @@
+"""Search and title suggestions; a search can also be downloaded whole (CSV, JSON Lines)."""
+from __future__ import annotations
+
+from flask import jsonify, request
+from flask_babel import lazy_gettext as _l
+
+from registry.platform.i18n import current_language
+from registry.platform.templating import entry_url
+from registry.showcase.opendata import entries_by_ids
+from registry.showcase.search import run_search, search_args, search_entry_ids, title_suggestions
+from registry.web.api import bp
+from registry.web.api.downloads import download, download_slot, export_limit, requested_format
+from registry.web.api.paging import paged_response, per_page_arg
+from registry.web.api.spec import FILTERS, FORMAT, PAGING, Param, documented
+
+QUERY = Param("q", _l("What to look for, with or without diacritics."), example="nha van hoa")
+
+
+@bp.get("/search")
+@documented(
+    summary=_l("Search published entries"),
+    description=_l("Full-text search with snippets and facet counts; without q, the newest entries. When a "
+                    "search matches so much that its matches are counted on a sample, total and facet counts "
+                    "are estimates and total_is_estimate is true."),
+    params=(QUERY, Param("sort", _l("Order of results."), enum=("relevance", "newest")), *FILTERS, *PAGING, FORMAT),
+    example="/api/v1/search?q=nha+van+hoa&kind=initiative", exports=True, tag="search",
+)
+def search():
+    """Search published entries: results with snippets, and facet counts."""
+    q, sort, filters = search_args(request.args)
+    fmt = requested_format()
+    if fmt != "json":
+        with download_slot():
+            total, ids = search_entry_ids(q, sort, filters, limit=export_limit())
+            return download(entries_by_ids(ids), total=total, fmt=fmt, name=f"search {q}" if q else "search")
+    page = run_search(q, sort, filters, per_page=per_page_arg(), locale=current_language())
+    return paged_response({
+        "q": q,
+        "total": page.total,
+        "total_is_estimate": page.approximate,
+        "page": page.page,
+        "per_page": page.per_page,
+        "results": [
+            {
+                "id": hit.entry.id,
+                "ref": hit.entry.ref,
+                "kind": hit.entry.kind.value,
+                "title": hit.entry.title,
+                "year": hit.entry.year,
+                "unit": hit.entry.unit.name if hit.entry.unit else None,
+                "url": entry_url(hit.entry, _external=True),
+                "snippet": str(hit.snippet),
+            }
+            for hit in page.hits
+        ],
+        "facets": {key: [{"value": v.value, "label": v.label, "count": v.count} for v in values]
+                   for key, values in page.facets.items()},
+        "did_you_mean": page.did_you_mean,
+    }, page=page.page, pages=page.pages)
+
+
+@bp.get("/suggest")
+@documented(
+    summary=_l("Title suggestions"),
+    description=_l("Titles that start with what is typed so far, with or without diacritics."),
+    params=(Param("q", _l("What is typed so far."), example="cay at"),),
+    example="/api/v1/suggest?q=cay+at", tag="search",
+)
+def suggest():
+    """Title suggestions as the user types, with or without diacritics."""
+    suggestions = title_suggestions(request.args.get("q", ""))
+    return jsonify({"q": request.args.get("q", ""), "suggestions": [
+        {"id": s["id"], "title": s["title"]} for s in suggestions
+    ]})

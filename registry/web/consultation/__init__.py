@@ -1,0 +1,1 @@
+"""Public consultation pages: the proposed list and the comment form."""

@@ -1,0 +1,414 @@
+"""Views of the council's work: each loads, checks a predicate, validates, calls one write, commits once."""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import TypeVar
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from registry.accounts.models import User
+from registry.extensions import db
+from registry.web.access import require
+from registry.web.council import bp
+from registry.web.council.forms import (
+    AgendaForm,
+    AttendanceForm,
+    ConflictForm,
+    DecisionForm,
+    EmptyForm,
+    NoteForm,
+    RevokeForm,
+    SessionForm,
+    VoteForm,
+    WrittenVoteForm,
+)
+from registry.workflow import ballots
+from registry.workflow.actions import (
+    S,
+    WorkflowError,
+    can_follow_council,
+    can_manage_council,
+    can_review,
+    can_transition,
+    can_vote_on,
+    is_voting_member_of,
+)
+from registry.workflow.decisions import (
+    award_revoke,
+    decision_record,
+    decision_series,
+    next_decision_number,
+    nomination_publish,
+)
+from registry.workflow.documents import AttachmentError, clean_filename, document_response, store_document
+from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
+from registry.workflow.selectors import round_pipeline
+from registry.workflow.voting import explain
+
+T = TypeVar("T")
+
+
+def _round(round_id: int) -> Round:
+    round_ = db.session.get(Round, round_id) or abort(404)
+    require(can_follow_council(current_user, round_.council_id) or current_user.is_admin)
+    return round_
+
+
+def _session(session_id: int) -> CouncilSession:
+    session = db.session.get(CouncilSession, session_id) or abort(404)
+    require(can_follow_council(current_user, session.round.council_id) or current_user.is_admin)
+    return session
+
+
+def _nomination(nomination_id: int) -> Nomination:
+    nomination = db.session.get(Nomination, nomination_id) or abort(404)
+    if nomination.state == S.DRAFT:
+        abort(403)
+    return nomination
+
+
+def _back(nomination: Nomination, anchor: str = ""):
+    return redirect(url_for("nominations.show", nomination_id=nomination.id) + anchor)
+
+
+def _stale() -> None:
+    db.session.rollback()
+    flash(_("Someone else acted on this nomination at the same time. Nothing was changed; "
+            "please look at its state and try again."), "error")
+
+
+def _carry_out(action: Callable[[], T], success: Callable[[T], str]) -> None:
+    """Run one workflow step and commit it, then say how it went: its success, the rule it broke, or
+    that someone else changed the same record first (nothing is kept then)."""
+    try:
+        result = action()
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    except StaleDataError:
+        _stale()
+    else:
+        flash(success(result), "success")
+
+
+# --- rounds and sessions ------------------------------------------------------------------------
+
+@bp.get("/rounds/<int:round_id>")
+@login_required
+def round(round_id: int):
+    """The round's pipeline: counts per state, each dossier with its processing clock, sessions, decisions."""
+    round_ = _round(round_id)
+    sessions = db.session.scalars(
+        sa.select(CouncilSession).where(CouncilSession.round_id == round_.id).order_by(CouncilSession.held_on)
+    ).all()
+    decisions = db.session.scalars(
+        sa.select(Decision).where(Decision.round_id == round_.id).order_by(Decision.signed_on, Decision.id)
+    ).all()
+    return render_template(
+        "council/round.html", round=round_, pipeline=round_pipeline(round_), sessions=sessions,
+        decisions=decisions, session_form=SessionForm(),
+        manage=can_manage_council(current_user, round_.council_id),
+    )
+
+
+@bp.post("/rounds/<int:round_id>/sessions")
+@login_required
+def session_new(round_id: int):
+    """Schedule a session of the council for the round."""
+    round_ = _round(round_id)
+    require(can_manage_council(current_user, round_.council_id))
+    form = SessionForm()
+    if form.validate_on_submit():
+        session = ballots.session_create(round_, held_on=form.held_on.data, place=form.place.data or "")
+        db.session.commit()
+        flash(_("The session is scheduled."), "success")
+        return redirect(url_for("council.session", session_id=session.id))
+    for errors in form.errors.values():
+        for error in errors:
+            flash(str(error), "error")
+    return redirect(url_for("council.round", round_id=round_id))
+
+
+@bp.get("/sessions/<int:session_id>")
+@login_required
+def session(session_id: int):
+    """A session: who is present, its agenda, opening the votes."""
+    item = _session(session_id)
+    members = ballots.voting_members(item.round.council_id)
+    attendance = AttendanceForm()
+    attendance.present.choices = [(m.id, m.name) for m in members]
+    attendance.present.data = [a.user_id for a in item.attendance]
+    agenda = AgendaForm()
+    waiting = db.session.scalars(
+        sa.select(Nomination).where(Nomination.round_id == item.round_id, Nomination.state == S.ACCEPTED,
+                                    Nomination.session_id.is_(None)).order_by(Nomination.id)
+    ).all()
+    agenda.nominations.choices = [(n.id, f"{n.entry.title} — {n.unit.name}") for n in waiting]
+    return render_template("council/session.html", session=item, members=members, attendance=attendance,
+                           agenda=agenda, manage=can_manage_council(current_user, item.round.council_id))
+
+
+@bp.post("/sessions/<int:session_id>/attendance")
+@login_required
+def session_attendance(session_id: int):
+    """Record who is present."""
+    item = _session(session_id)
+    require(can_manage_council(current_user, item.round.council_id))
+    form = AttendanceForm()
+    form.present.choices = [(m.id, m.name) for m in ballots.voting_members(item.round.council_id)]
+    if form.validate_on_submit():
+        ballots.session_set_attendance(item, set(form.present.data or []))
+        db.session.commit()
+        flash(_("Attendance saved."), "success")
+    return redirect(url_for("council.session", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/agenda")
+@login_required
+def session_agenda(session_id: int):
+    """Put accepted nominations on the session's agenda."""
+    item = _session(session_id)
+    require(can_manage_council(current_user, item.round.council_id))
+    form = AgendaForm()
+    chosen = db.session.scalars(sa.select(Nomination).where(
+        Nomination.id.in_([int(v) for v in request.form.getlist("nominations") if v.isdigit()]))).all()
+    form.nominations.choices = [(n.id, n.entry.title) for n in chosen]
+    if form.validate_on_submit():
+        _carry_out(lambda: ballots.session_assign(item, list(chosen)), lambda _done: _("The agenda is saved."))
+    return redirect(url_for("council.session", session_id=session_id))
+
+
+@bp.post("/sessions/<int:session_id>/open-votes")
+@login_required
+def session_open_votes(session_id: int):
+    """Open the vote on every accepted nomination on the agenda."""
+    item = _session(session_id)
+    require(can_manage_council(current_user, item.round.council_id))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        _carry_out(lambda: ballots.session_open_votes(item, actor=current_user),
+                   lambda count: _("Votes opened: %(count)d.", count=count))
+    return redirect(url_for("council.session", session_id=session_id))
+
+
+@bp.get("/sessions/<int:session_id>/minutes")
+@login_required
+def minutes(session_id: int):
+    """The minutes of the session (biên bản), printable."""
+    item = _session(session_id)
+    members = ballots.voting_members(item.round.council_id)
+    present = {a.user_id for a in item.attendance}
+    results = []
+    for nomination in item.nominations:
+        results.append({
+            "nomination": nomination,
+            "conflicts": ballots.conflicts(nomination),
+            "record": nomination.vote_result,
+            "explained": explain(nomination.vote_result) if nomination.vote_result else None,
+            "names": ballots.open_ballot_names(nomination) if nomination.vote_result else {},
+        })
+    return render_template("council/minutes.html", session=item, members=members, present=present,
+                           results=results)
+
+
+# --- review and the vote ------------------------------------------------------------------------
+
+@bp.post("/nominations/<int:nomination_id>/notes")
+@login_required
+def note(nomination_id: int):
+    """Leave a review note."""
+    nomination = _nomination(nomination_id)
+    require(can_review(current_user, nomination))
+    form = NoteForm()
+    if form.validate_on_submit():
+        ballots.review_note_add(nomination, author=current_user, body=form.body.data)
+        db.session.commit()
+        flash(_("Your note is saved."), "success")
+    else:
+        flash(_("The note is empty."), "error")
+    return _back(nomination, "#review")
+
+
+@bp.post("/nominations/<int:nomination_id>/conflict")
+@login_required
+def conflict(nomination_id: int):
+    """Declare a conflict of interest: the member leaves the vote on this nomination."""
+    nomination = _nomination(nomination_id)
+    require(is_voting_member_of(current_user, nomination.round.council_id) and can_review(current_user, nomination))
+    form = ConflictForm()
+    if form.validate_on_submit():
+        _carry_out(lambda: ballots.conflict_declare(nomination, member=current_user, reason=form.reason.data or ""),
+                   lambda _done: _("Your conflict of interest is recorded; you will not vote on this nomination."))
+    return _back(nomination, "#review")
+
+
+@bp.post("/nominations/<int:nomination_id>/vote")
+@login_required
+def vote(nomination_id: int):
+    """Cast one's vote, once."""
+    nomination = _nomination(nomination_id)
+    if not is_voting_member_of(current_user, nomination.round.council_id):
+        abort(403)
+    form = VoteForm()
+    if not form.validate_on_submit():
+        flash(_("Choose agree, disagree or abstain."), "error")
+        return _back(nomination, "#vote")
+    if not can_vote_on(current_user, nomination):
+        flash(_("You cannot vote on this nomination (the vote is closed, you have a conflict of interest, "
+                "or you have already voted)."), "error")
+        return _back(nomination, "#vote")
+    _carry_out(lambda: ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data)),
+               lambda _done: _("Your vote is recorded."))
+    return _back(nomination, "#vote")
+
+
+@bp.post("/nominations/<int:nomination_id>/written-vote")
+@login_required
+def written_vote(nomination_id: int):
+    """The secretary records the written vote of an absent member."""
+    nomination = _nomination(nomination_id)
+    require(can_manage_council(current_user, nomination.round.council_id))
+    form = WrittenVoteForm()
+    form.member.choices = [(m.id, m.name) for m in ballots.eligible_members(nomination)]
+    if form.validate_on_submit():
+        member = db.session.get(User, form.member.data)
+        _carry_out(lambda: ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data),
+                                             recorded_by=current_user),
+                   lambda _done: _("The written vote of %(name)s is recorded.", name=member.name))
+    else:
+        flash(_("Choose the member and their vote."), "error")
+    return _back(nomination, "#vote")
+
+
+@bp.post("/nominations/<int:nomination_id>/close-vote")
+@login_required
+def close_vote(nomination_id: int):
+    """Close the vote and apply the round's rule."""
+    nomination = _nomination(nomination_id)
+    require(can_transition(current_user, nomination, "close_vote"))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        _carry_out(lambda: ballots.vote_close(nomination, actor=current_user), explain)
+    return _back(nomination, "#vote")
+
+
+# --- decisions, publication, revocation ---------------------------------------------------------
+
+@bp.route("/rounds/<int:round_id>/decisions/new", methods=["GET", "POST"])
+@login_required
+def decision_new(round_id: int):
+    """Record a signed decision for nominations of the round; the next number is proposed."""
+    round_ = _round(round_id)
+    require(can_manage_council(current_user, round_.council_id))
+    pipeline = round_pipeline(round_)
+    form = DecisionForm()
+    form.nominations.choices = [(n.id, f"{n.entry.title} — {n.unit.name}") for n in pipeline.ready]
+    if request.method == "GET":
+        form.issuer.process_data(round_.council.unit)
+        form.signed_on.data = date.today()
+        form.symbol.data = "QĐ-UBND"
+        form.nominations.data = [n.id for n in pipeline.ready]
+        form.legal_basis.data = round_.title.legal_basis or ""
+        series = decision_series(NumberingStyle.STATE, signed_on=date.today(), term=None, symbol="QĐ-UBND")
+        form.number.data = next_decision_number(round_.council.unit_id, NumberingStyle.STATE, series)
+    if form.validate_on_submit():
+        scan = None
+        upload = form.scan.data
+        try:
+            if upload and upload.filename:
+                file_type, sha, _size = store_document(upload.stream, clean_filename(upload.filename))
+                scan = (sha, clean_filename(upload.filename), file_type)
+            chosen = [n for n in pipeline.ready if n.id in set(form.nominations.data)]
+            decision = decision_record(
+                round_=round_, issuer=form.issuer.unit, style=NumberingStyle(form.style.data),
+                number=form.number.data, symbol=form.symbol.data, signed_on=form.signed_on.data,
+                signer=form.signer.data, signer_position=form.signer_position.data,
+                legal_basis=form.legal_basis.data, term=form.term.data, nominations=chosen,
+                actor=current_user, scan=scan,
+            )
+            db.session.commit()
+        except AttachmentError as exc:
+            db.session.rollback()
+            form.scan.errors = list(form.scan.errors) + [str(exc.message)]
+        except WorkflowError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "number")
+            target.errors = list(target.errors) + [str(exc)]
+        except StaleDataError:
+            _stale()
+        else:
+            flash(_("Decision %(ref)s is recorded.", ref=decision.reference), "success")
+            return redirect(url_for("council.round", round_id=round_id))
+    return render_template("council/decision_form.html", form=form, round=round_, pipeline=pipeline)
+
+
+@bp.get("/rounds/<int:round_id>/decisions/next-number")
+@login_required
+def decision_next_number(round_id: int):
+    """The next free number for an issuer, style, year or term (a plain page for the form without JavaScript)."""
+    round_ = _round(round_id)
+    require(can_manage_council(current_user, round_.council_id))
+    style = NumberingStyle(request.args.get("style", "state")) if request.args.get("style") in ("state", "party") \
+        else NumberingStyle.STATE
+    year = request.args.get("year", type=int) or date.today().year
+    default_symbol = "QĐ/QU" if style == NumberingStyle.PARTY else "QĐ-UBND"
+    try:
+        series = decision_series(style, signed_on=date(year, 1, 1), term=request.args.get("term"),
+                                 symbol=request.args.get("symbol", default_symbol))
+    except WorkflowError as exc:
+        return {"error": str(exc)}, 400
+    return {"next": next_decision_number(round_.council.unit_id, style, series), "series": series}
+
+
+@bp.get("/decisions/<int:decision_id>/scan")
+@login_required
+def decision_scan(decision_id: int):
+    """The scanned decision, for the council."""
+    decision = db.session.get(Decision, decision_id) or abort(404)
+    council_id = decision.round.council_id if decision.round else None
+    require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
+    if not decision.scan_sha256:
+        abort(404)
+    return document_response(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
+
+
+@bp.post("/nominations/<int:nomination_id>/publish")
+@login_required
+def publish(nomination_id: int):
+    """Attach the award to the entry and show both on the public showcase."""
+    nomination = _nomination(nomination_id)
+    require(can_transition(current_user, nomination, "publish"))
+    form = EmptyForm()
+    if form.validate_on_submit():
+        _carry_out(lambda: nomination_publish(nomination, actor=current_user),
+                   lambda _done: _("The award is published on the showcase."))
+    return _back(nomination)
+
+
+@bp.route("/nominations/<int:nomination_id>/revoke", methods=["GET", "POST"])
+@login_required
+def revoke(nomination_id: int):
+    """Revoke a published award with the revoking decision and the reason."""
+    nomination = _nomination(nomination_id)
+    require(can_transition(current_user, nomination, "revoke"))
+    form = RevokeForm()
+    if form.validate_on_submit():
+        try:
+            award_revoke(nomination, actor=current_user, decision_reference=form.decision.data,
+                         revoked_on=form.revoked_on.data, reason=form.reason.data)
+            db.session.commit()
+        except WorkflowError as exc:
+            db.session.rollback()
+            form.reason.errors = list(form.reason.errors) + [str(exc)]
+        except StaleDataError:
+            _stale()
+        else:
+            flash(_("The award is revoked; the public page says so."), "success")
+            return _back(nomination)
+    return render_template("council/revoke.html", form=form, nomination=nomination)

@@ -1,0 +1,467 @@
+"""Views of the dossier: load → authorise → validate → one domain function → commit once → redirect."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import (
+    abort,
+    current_app,
+    flash,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.orm.exc import StaleDataError
+from werkzeug.datastructures import MultiDict
+
+from registry.catalog.models import Unit
+from registry.entries.models import Entry, EntryKind, Photo
+from registry.entries.photos import PhotoError
+from registry.extensions import db, login_manager
+from registry.web.access import require
+from registry.web.errors import _render_error, storage_error_response
+from registry.web.nominations import bp
+from registry.web.nominations.forms import (
+    AttachmentForm,
+    CommentedActionForm,
+    DossierForm,
+    NewNominationForm,
+    PhotoForm,
+)
+from registry.workflow import ballots, consultation
+from registry.workflow.actions import (
+    TRANSITIONS,
+    WorkflowError,
+    can_edit_dossier,
+    can_follow_council,
+    can_nominate_for,
+    can_transition,
+    can_view_nomination,
+    nomination_transition,
+    officer_unit_ids,
+)
+from registry.workflow.documents import AttachmentError, document_response
+from registry.workflow.dossiers import (
+    PROPOSED_FIELDS,
+    attachment_add,
+    attachment_remove,
+    dossier_problems,
+    edits_entry_in_place,
+    nomination_create,
+    nomination_photo_add,
+    nomination_photo_remove,
+    nomination_submit,
+    nomination_update,
+    pending_changes,
+    prerequisite_warnings,
+    subject_text,
+)
+from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
+from registry.workflow.models import Attachment, AttachmentKind, Nomination, Round
+
+# Moves made with a plain button (and maybe a reason); the others have their own forms.
+SIMPLE_ACTIONS = ("submit", "resubmit", "withdraw", "return", "accept", "open_vote", "open_consultation",
+                  "back_to_review")
+
+
+def load_nomination(nomination_id: int) -> Nomination:
+    """The nomination, or 404; then 403 unless the user may see it."""
+    nomination = db.session.get(Nomination, nomination_id) or abort(404)
+    require(can_view_nomination(current_user, nomination))
+    return nomination
+
+
+def conflict_message() -> str:
+    return _("Someone else changed this dossier after you opened it. Nothing was overwritten: what you typed "
+             "is kept below. Open the dossier again in another tab to see their changes, then save once more.")
+
+
+# --- list and create ----------------------------------------------------------------------------
+
+@bp.get("/")
+@login_required
+def index():
+    """The nominations of the user's units, by state."""
+    units = officer_unit_ids(current_user)
+    require(bool(units))
+    from registry.workflow.selectors import officer_nominations
+
+    items = officer_nominations(current_user)
+    state = request.args.get("state")
+    if state:
+        items = [n for n in items if n.state.value == state]
+    return render_template("nominations/index.html", nominations=items, state=state)
+
+
+def _open_rounds_for(user, today: date) -> list[Round]:
+    rounds = db.session.scalars(
+        sa.select(Round).where(Round.opens_on <= today, Round.closes_on >= today).order_by(Round.closes_on)
+    ).all()
+    mine = [db.session.get(Unit, uid) for uid in officer_unit_ids(user)]
+    # A unit nominates to the councils of the units above it (or its own).
+    return [r for r in rounds if any(u and r.council.unit_id in {p.id for p in u.path()} for u in mine)]
+
+
+def _entry_from_ref(text: str) -> Entry | None:
+    m = re.search(r"(?:/entries/)?(\d+)", urlsplit((text or "").strip()).path or text or "")
+    return db.session.get(Entry, int(m.group(1))) if m else None
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Start a dossier in an open round."""
+    require(bool(officer_unit_ids(current_user)))
+    today = date.today()
+    form = NewNominationForm()
+    rounds = _open_rounds_for(current_user, today)
+    form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=r.closes_on.isoformat())})")
+                             for r in rounds]
+    if request.method == "GET":
+        form.round_id.data = request.args.get("round", type=int)
+        first = sorted(officer_unit_ids(current_user))
+        if first:
+            form.unit.process_data(db.session.get(Unit, first[0]))
+    if form.validate_on_submit():
+        round_ = db.session.get(Round, form.round_id.data)
+        unit = form.unit.unit
+        entry = None
+        if not can_nominate_for(current_user, unit):
+            form.unit.errors.append(_("You are not an officer of this unit or of a unit above it."))
+        elif round_.council.unit_id not in {u.id for u in unit.path()}:
+            form.unit.errors.append(_("This unit is not under the council of the chosen round."))
+        elif form.subject.data == "existing":
+            entry = _entry_from_ref(form.entry_ref.data)
+            if entry is None:
+                form.entry_ref.errors.append(_("No entry has this number or address."))
+        elif not (form.title.data or "").strip():
+            form.title.errors.append(_("Please enter the name."))
+        if not (form.unit.errors or form.entry_ref.errors or form.title.errors):
+            try:
+                nomination = nomination_create(
+                    round_=round_, unit=unit, actor=current_user, entry=entry,
+                    kind=EntryKind(form.kind.data) if form.kind.data else None, title=form.title.data or "",
+                    today=today,
+                )
+            except WorkflowError as exc:
+                getattr(form, exc.field or "round_id").errors.append(str(exc))
+            else:
+                db.session.commit()
+                flash(_("The draft is saved. Complete the dossier, then submit it."), "success")
+                return redirect(url_for("nominations.edit", nomination_id=nomination.id))
+    return render_template("nominations/new.html", form=form, rounds=rounds)
+
+
+# --- the dossier --------------------------------------------------------------------------------
+
+@bp.get("/<int:nomination_id>")
+@login_required
+def show(nomination_id: int):
+    """The dossier, what it lacks, the council's work on it and its timeline."""
+    nomination = load_nomination(nomination_id)
+    council_view = can_follow_council(current_user, nomination.round.council_id) or current_user.is_admin
+    context = {
+        "nomination": nomination,
+        "problems": dossier_problems(nomination) if nomination.state.value in ("draft", "returned") else [],
+        "warnings": prerequisite_warnings(nomination),
+        "changes": pending_changes(nomination),
+        "council_view": council_view,
+        "action_form": CommentedActionForm(),
+    }
+    if council_view:
+        context.update(
+            notes=ballots.review_notes(nomination),
+            conflicts=ballots.conflicts(nomination),
+            eligible=ballots.eligible_members(nomination),
+            votes_cast=ballots.votes_cast_count(nomination),
+            open_names=ballots.open_ballot_names(nomination) if nomination.vote_result else {},
+            comments=consultation.comments_of(nomination),
+            has_voted=ballots.has_voted(current_user, nomination),
+            is_conflicted=ballots.conflicted(current_user, nomination),
+        )
+    return render_template("nominations/show.html", **context)
+
+
+SUBJECT_FIELDS = ("title", "kind", "year", "summary", "story", "private_phone", "private_address",
+                  "private_id_number")
+
+
+def _dossier_fields(form: DossierForm) -> dict:
+    fields = {"report": form.report.data, "letter_number": form.letter_number.data,
+              "letter_date": form.letter_date.data, "letter_signer": form.letter_signer.data}
+    # Only the subject's fields the page showed: one left out of the form is not one emptied.
+    fields.update({key: form[key].data for key in SUBJECT_FIELDS if key in request.form})
+    return fields
+
+
+def _same_site() -> bool:
+    """Whether the form came from one of our own pages (browsers name the page that posts a form)."""
+    origin = request.headers.get("Origin") or request.headers.get("Referer") or ""
+    return not origin or urlsplit(origin).netloc == request.host
+
+
+def _typed_dossier() -> dict[str, str]:
+    """What was typed into the dossier's own fields; whatever else the request carries is ignored."""
+    names = [field.name for field in DossierForm(meta={"csrf": False})]
+    return {name: request.form[name] for name in names if name in request.form}
+
+
+def _not_kept(nomination_id: int, typed: dict[str, str], reason: str | None = None):
+    """Say plainly that nothing was saved or kept, and hand back what was typed to copy before signing in."""
+    shown = typed if _same_site() else {}  # never echo what another site made a browser send
+    form = DossierForm(formdata=MultiDict(shown), meta={"csrf": False})
+    next_url = url_for("nominations.edit", nomination_id=nomination_id)
+    response = make_response(render_template("nominations/not_kept.html", form=form, typed=shown, reason=reason,
+                                             login_url=url_for("auth.login", next=next_url)), 401)
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _session_ended(nomination_id: int):
+    """The session ended while the dossier was typed: keep the form for the user the browser was signed in as
+    (if they may edit this dossier), else keep nothing and say so."""
+    typed = _typed_dossier()
+    user = former_user()
+    nomination = db.session.get(Nomination, nomination_id)
+    if not (_same_site() and user is not None and nomination is not None and can_edit_dossier(user, nomination)):
+        return _not_kept(nomination_id, typed)
+    try:
+        token = form_keep(user=user, nomination=nomination, data=typed, replacing=session.get("pending_form"))
+    except FormNotKept as exc:
+        db.session.rollback()
+        return _not_kept(nomination_id, typed, str(exc.message))
+    db.session.commit()
+    session["pending_form"] = token
+    flash(_("Your session had ended. Sign in again: what you typed has been kept."), "warning")
+    return login_manager.unauthorized()
+
+
+@bp.route("/<int:nomination_id>/edit", methods=["GET", "POST"])
+def edit(nomination_id: int):
+    """Edit the dossier; drafts save as they are, submission checks that nothing is missing."""
+    if not current_user.is_authenticated:
+        return _session_ended(nomination_id) if request.method == "POST" else login_manager.unauthorized()
+    nomination = load_nomination(nomination_id)
+    require(can_edit_dossier(current_user, nomination))
+    restored = None
+    if request.method == "GET" and (token := session.get("pending_form")):
+        restored = form_take(user=current_user, nomination=nomination, token=token)
+        if restored is not None:
+            session.pop("pending_form")
+        db.session.commit()
+    if restored is not None:
+        form = DossierForm(formdata=MultiDict(restored))
+        form.validate()
+        flash(_("What you typed before your session ended has been restored. Check it and save."), "warning")
+    elif request.method == "GET":
+        form = DossierForm(obj=nomination.entry)
+        for key in ("report", "letter_number", "letter_date", "letter_signer"):
+            getattr(form, key).data = getattr(nomination, key)
+        for key in PROPOSED_FIELDS:
+            form[key].data = subject_text(nomination, key)
+        form.kind.data = nomination.entry.kind.value
+        form.version.data = str(nomination.version)
+    else:
+        form = DossierForm()
+    if request.method == "POST" and form.validate():
+        if str(nomination.version) != (form.version.data or ""):
+            flash(conflict_message(), "error")
+            return render_template("nominations/edit.html", form=form, nomination=nomination, conflict=True), 409
+        try:
+            nomination_update(nomination, fields=_dossier_fields(form), actor=current_user)
+            if "submit_dossier" in request.form:
+                nomination_submit(nomination, actor=current_user)
+            db.session.commit()
+        except StaleDataError:
+            db.session.rollback()
+            nomination = load_nomination(nomination_id)
+            flash(conflict_message(), "error")
+            return render_template("nominations/edit.html", form=form, nomination=nomination, conflict=True), 409
+        except WorkflowError as exc:
+            # Keep the saved draft, say what is missing.
+            db.session.rollback()
+            nomination = load_nomination(nomination_id)
+            nomination_update(nomination, fields=_dossier_fields(form), actor=current_user)
+            db.session.commit()
+            form.version.data = str(nomination.version)
+            flash(_("The draft is saved, but it cannot be submitted yet."), "warning")
+            return render_template("nominations/edit.html", form=form, nomination=nomination,
+                                   problems=dossier_problems(nomination), submit_error=str(exc)), 422
+        if nomination.state.value in ("submitted", "resubmitted"):
+            flash(_("The dossier has been submitted to the council."), "success")
+            return redirect(url_for("nominations.show", nomination_id=nomination.id))
+        flash(_("The draft is saved."), "success")
+        return redirect(url_for("nominations.edit", nomination_id=nomination.id))
+    return render_template("nominations/edit.html", form=form, nomination=nomination,
+                           problems=dossier_problems(nomination))
+
+
+@bp.post("/<int:nomination_id>/attachments")
+@login_required
+def attachment_upload(nomination_id: int):
+    """Attach a document (PDF or image) to the dossier."""
+    nomination = load_nomination(nomination_id)
+    require(can_edit_dossier(current_user, nomination))
+    form = AttachmentForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        try:
+            attachment_add(nomination, kind=AttachmentKind(form.kind.data), data=upload.stream,
+                           filename=upload.filename or "document", actor=current_user)
+            db.session.commit()
+        except AttachmentError as exc:
+            db.session.rollback()
+            flash(str(exc.message), "error")
+        except StaleDataError:
+            db.session.rollback()
+            flash(conflict_message(), "error")
+        else:
+            flash(_("The document is attached."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#documents")
+
+
+@bp.post("/<int:nomination_id>/attachments/<int:attachment_id>/delete")
+@login_required
+def attachment_delete(nomination_id: int, attachment_id: int):
+    """Remove a document from the dossier."""
+    nomination = load_nomination(nomination_id)
+    require(can_edit_dossier(current_user, nomination))
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.nomination_id != nomination.id:
+        abort(404)
+    attachment_remove(nomination, attachment)
+    db.session.commit()
+    flash(_("The document is removed."), "success")
+    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#documents")
+
+
+@bp.get("/<int:nomination_id>/attachments/<int:attachment_id>")
+@login_required
+def attachment_download(nomination_id: int, attachment_id: int):
+    """Download a document of the dossier (never public)."""
+    nomination = load_nomination(nomination_id)
+    attachment = db.session.get(Attachment, attachment_id)
+    if attachment is None or attachment.nomination_id != nomination.id:
+        abort(404)
+    return document_response(attachment.sha256, attachment.file_type, attachment.filename)
+
+
+@bp.post("/<int:nomination_id>/photos")
+@login_required
+def photo_upload(nomination_id: int):
+    """Add a photo of the subject drafted in this dossier."""
+    nomination = load_nomination(nomination_id)
+    require(can_edit_dossier(current_user, nomination))
+    form = PhotoForm()
+    if form.validate_on_submit():
+        try:
+            nomination_photo_add(nomination, data=form.photo.data.stream, alt=form.alt.data.strip(),
+                                 caption=form.caption.data or None, credit=form.credit.data or None)
+            db.session.commit()
+        except (PhotoError, WorkflowError) as exc:
+            db.session.rollback()
+            flash(str(exc), "error")
+        else:
+            flash(_("The photo is added."), "success")
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#photos")
+
+
+@bp.post("/<int:nomination_id>/photos/<int:photo_id>/delete")
+@login_required
+def photo_delete(nomination_id: int, photo_id: int):
+    """Remove a photo of the subject drafted in this dossier."""
+    nomination = load_nomination(nomination_id)
+    require(can_edit_dossier(current_user, nomination) and edits_entry_in_place(nomination))
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.entry_id != nomination.entry_id:
+        abort(404)
+    nomination_photo_remove(nomination, photo)
+    db.session.commit()
+    flash(_("The photo is removed."), "success")
+    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#photos")
+
+
+@bp.post("/<int:nomination_id>/do/<action>")
+@login_required
+def transition(nomination_id: int, action: str):
+    """Make one of the plain moves of the workflow (submit, return, accept, withdraw…)."""
+    if action not in SIMPLE_ACTIONS:
+        abort(404)
+    nomination = load_nomination(nomination_id)
+    require(can_transition(current_user, nomination, action))
+    form = CommentedActionForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        if action in ("submit", "resubmit"):
+            nomination_submit(nomination, actor=current_user)
+        elif action == "open_vote":
+            ballots.vote_open(nomination, actor=current_user)
+        elif action == "open_consultation":
+            consultation.consultation_open(nomination, actor=current_user)
+        else:
+            nomination_transition(nomination, action, actor=current_user, comment=form.comment.data or "")
+        db.session.commit()
+    except WorkflowError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Someone else acted on this nomination at the same time. Nothing was changed; "
+                "please look at its state and try again."), "error")
+    else:
+        flash(_("Done: %(action)s.", action=TRANSITIONS[action].label), "success")
+    return redirect(url_for("nominations.show", nomination_id=nomination_id))
+
+
+def _form_expired(nomination_id: int, error: CSRFError):
+    """A signed-in user's dossier form whose token no longer matches (they signed in again since): nothing is
+    saved, and what they typed is shown back to save again."""
+    nomination = db.session.get(Nomination, nomination_id)
+    if nomination is None or not can_edit_dossier(current_user, nomination) or not _same_site():
+        return _render_error(error)
+    flash(_("This form had expired (you may have signed in again meanwhile), so nothing was saved. "
+            "What you typed is below: check it and save again."), "warning")
+    return render_template("nominations/edit.html", form=DossierForm(), nomination=nomination,
+                           problems=dossier_problems(nomination)), 400
+
+
+def handle_csrf_error(error: CSRFError):
+    """An expired form: on the dossier, nothing typed is lost; elsewhere, explain and ask to try again."""
+    if request.endpoint != "nominations.edit" or request.method != "POST":
+        return _render_error(error)
+    nomination_id = request.view_args["nomination_id"]
+    if current_user.is_authenticated:
+        return _form_expired(nomination_id, error)
+    try:
+        return _session_ended(nomination_id)
+    except Exception as exc:  # a full or read-only disk; anything else is raised again
+        return storage_error_response(exc)
+
+
+@bp.record_once
+def _register_csrf_handler(state) -> None:
+    state.app.register_error_handler(CSRFError, handle_csrf_error)
+
+
+@bp.app_context_processor
+def _dossier_helpers():
+    return {"attachment_kinds": AttachmentKind, "current_app": current_app,
+            "edits_entry_in_place": edits_entry_in_place}
