@@ -1,11 +1,15 @@
-"""The nomination workflow: states, the one transition table, permission predicates and the apply function."""
+"""The nomination workflow: the one action table, permission predicates, and the function that moves a nomination."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
+from typing import Any
 
 from flask_babel import LazyString
 from flask_babel import lazy_gettext as _l
+from werkzeug.utils import import_string
 
 from registry.accounts.models import Role, User
 from registry.entries.models import Entry, EntryStatus
@@ -16,8 +20,8 @@ from registry.workflow.models import AuditEvent, Nomination, NominationState
 S = NominationState
 
 __all__ = [
-    "NominationState", "Transition", "TRANSITIONS", "WorkflowError", "nomination_transition",
-    "can_transition", "can_view_nomination", "can_edit_dossier", "can_review", "can_vote_on",
+    "NominationState", "Action", "ACTIONS", "EDITABLE_STATES", "WorkflowError", "nomination_transition",
+    "action_perform", "allowed_actions", "can_transition", "can_view_nomination", "can_edit_dossier", "can_review",
     "can_manage_council", "can_nominate_for", "can_name_entry", "officer_unit_ids", "council_ids",
 ]
 
@@ -40,43 +44,79 @@ SECRETARY = "secretary"  # a secretary of the round's council
 
 
 @dataclass(frozen=True)
-class Transition:
-    """One legal move: from any of ``sources`` to one of ``targets``, made by ``actor``."""
+class Action:
+    """One move of the workflow, whole: where it may start and lead, who makes it, what it runs, what triggers it.
 
-    action: str
+    The permission check, the view that carries it out and the page's buttons all read this one row.
+    ``operation``, ``rule`` and ``done_message`` name functions as ``module:function``; they are found when
+    first used, so the modules that carry out moves can themselves use the table.
+    """
+
+    name: str
     sources: frozenset[NominationState]
     targets: tuple[NominationState, ...]
     actor: str
     label: LazyString
+    # How the step reads in a nomination's timeline.
+    done: LazyString
     needs_comment: bool = False
+    # Runs the move (it checks what only it knows, then calls nomination_transition); None: a plain move.
+    operation: str | None = None
+    # Whether the round's rules leave the move open now (the operation says why when they do not).
+    rule: str | None = None
+    # What the user is told when it is done, from the operation's result; None: "Done: <label>".
+    done_message: str | None = None
+    # The view that carries it out: the audience's button endpoint, or a page with its own form.
+    endpoint: str = ""
+    page: bool = False
 
 
-def _t(action, sources, targets, actor, label, needs_comment=False) -> Transition:
-    return Transition(action, frozenset(sources), tuple(targets), actor, label, needs_comment)
+def _a(name, sources, targets, actor, label, done, **extra) -> Action:
+    endpoint = extra.pop("endpoint", "nominations.act" if actor == UNIT else "council.act")
+    return Action(name, frozenset(sources), tuple(targets), actor, label, done, endpoint=endpoint, **extra)
 
 
-TRANSITIONS: dict[str, Transition] = {t.action: t for t in (
-    _t("submit", [S.DRAFT], [S.SUBMITTED], UNIT, _l("Submit to the council")),
-    _t("resubmit", [S.RETURNED], [S.RESUBMITTED], UNIT, _l("Resubmit")),
-    _t("withdraw", [S.DRAFT, S.SUBMITTED, S.RETURNED, S.RESUBMITTED, S.ACCEPTED], [S.WITHDRAWN], UNIT,
-       _l("Withdraw"), needs_comment=True),
-    _t("return", [S.SUBMITTED, S.RESUBMITTED], [S.RETURNED], SECRETARY, _l("Return for changes"),
-       needs_comment=True),
-    _t("accept", [S.SUBMITTED, S.RESUBMITTED], [S.ACCEPTED], SECRETARY, _l("Accept for review")),
-    _t("open_vote", [S.ACCEPTED], [S.IN_VOTE], SECRETARY, _l("Open the vote")),
-    _t("close_vote", [S.IN_VOTE], [S.PASSED, S.NOT_PASSED], SECRETARY, _l("Close the vote")),
-    _t("open_consultation", [S.PASSED], [S.IN_CONSULTATION], SECRETARY, _l("Open public consultation")),
-    _t("back_to_review", [S.PASSED, S.IN_CONSULTATION], [S.ACCEPTED], SECRETARY, _l("Send back to review"),
-       needs_comment=True),
-    _t("decide", [S.PASSED, S.IN_CONSULTATION], [S.DECIDED], SECRETARY, _l("Record the decision")),
-    _t("publish", [S.DECIDED], [S.PUBLISHED], SECRETARY, _l("Publish the award")),
-    _t("revoke", [S.PUBLISHED], [S.REVOKED], SECRETARY, _l("Revoke the award"), needs_comment=True),
+ACTIONS: dict[str, Action] = {a.name: a for a in (
+    _a("submit", [S.DRAFT], [S.SUBMITTED], UNIT, _l("Submit to the council"), _l("Submitted to the council"),
+       operation="registry.workflow.dossiers:nomination_submit"),
+    _a("resubmit", [S.RETURNED], [S.RESUBMITTED], UNIT, _l("Resubmit"), _l("Resubmitted"),
+       operation="registry.workflow.dossiers:nomination_submit"),
+    _a("withdraw", [S.DRAFT, S.SUBMITTED, S.RETURNED, S.RESUBMITTED, S.ACCEPTED], [S.WITHDRAWN], UNIT,
+       _l("Withdraw"), _l("Withdrew the nomination"), needs_comment=True),
+    _a("return", [S.SUBMITTED, S.RESUBMITTED], [S.RETURNED], SECRETARY, _l("Return for changes"),
+       _l("Returned for changes"), needs_comment=True),
+    _a("accept", [S.SUBMITTED, S.RESUBMITTED], [S.ACCEPTED], SECRETARY, _l("Accept for review"),
+       _l("Accepted for review")),
+    _a("open_vote", [S.ACCEPTED], [S.IN_VOTE], SECRETARY, _l("Open the vote"), _l("Opened the vote"),
+       operation="registry.workflow.ballots:vote_open", rule="registry.workflow.ballots:on_an_agenda"),
+    _a("close_vote", [S.IN_VOTE], [S.PASSED, S.NOT_PASSED], SECRETARY, _l("Close the vote"), _l("Closed the vote"),
+       operation="registry.workflow.ballots:vote_close", done_message="registry.workflow.voting:explain"),
+    _a("open_consultation", [S.PASSED], [S.IN_CONSULTATION], SECRETARY, _l("Open public consultation"),
+       _l("Opened public consultation"), operation="registry.workflow.consultation:consultation_open",
+       rule="registry.workflow.consultation:consultation_wanted"),
+    _a("back_to_review", [S.PASSED, S.IN_CONSULTATION], [S.ACCEPTED], SECRETARY, _l("Send back to review"),
+       _l("Sent back to review"), needs_comment=True),
+    _a("decide", [S.PASSED, S.IN_CONSULTATION], [S.DECIDED], SECRETARY, _l("Record the decision"),
+       _l("Recorded the decision"), rule="registry.workflow.decisions:ready_for_decision",
+       endpoint="council.decision_new", page=True),
+    _a("publish", [S.DECIDED], [S.PUBLISHED], SECRETARY, _l("Publish the award"), _l("Published the award"),
+       operation="registry.workflow.decisions:nomination_publish"),
+    _a("revoke", [S.PUBLISHED], [S.REVOKED], SECRETARY, _l("Revoke the award"), _l("Revoked the award"),
+       needs_comment=True, endpoint="council.revoke", page=True),
 )}
+
+# How each step reads in a nomination's timeline: every action, and the draft's creation.
+ACTION_LABELS = {"create": _l("Created the draft")} | {a.name: a.done for a in ACTIONS.values()}
 
 # States in which the unit may still change the dossier.
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})
 # States in which the council is at work on the dossier (review notes, conflicts).
 REVIEW_STATES = frozenset({S.ACCEPTED, S.IN_VOTE})
+
+
+@cache
+def _function(dotted: str) -> Callable[..., Any]:
+    return import_string(dotted)
 
 
 # --- who is who ---------------------------------------------------------------------------------
@@ -153,7 +193,7 @@ def can_edit_dossier(user: User | None, nomination: Nomination) -> bool:
 
 def can_transition(user: User | None, nomination: Nomination, action: str) -> bool:
     """True if the user may make ``action`` on the nomination in its current state."""
-    transition = TRANSITIONS.get(action)
+    transition = ACTIONS.get(action)
     if transition is None or nomination.state not in transition.sources:
         return False
     if transition.actor == UNIT:
@@ -168,35 +208,15 @@ def can_review(user: User | None, nomination: Nomination) -> bool:
     )
 
 
-def can_vote_on(user: User | None, nomination: Nomination) -> bool:
-    """An eligible member votes once, while the vote is open."""
-    from registry.workflow.ballots import has_voted, is_eligible
-
-    return (
-        nomination.state == S.IN_VOTE
-        and is_voting_member_of(user, nomination.round.council_id)
-        and is_eligible(user, nomination)
-        and not has_voted(user, nomination)
-    )
-
-
 def rules_allow(nomination: Nomination, action: str) -> bool:
-    """Whether the round's rules leave the move open now (the domain functions say why when they do not)."""
-    if action == "open_consultation":
-        return nomination.round.consultation_days > 0
-    if action == "decide":
-        from registry.workflow.decisions import ready_for_decision
-
-        return ready_for_decision(nomination)
-    if action == "open_vote":
-        return nomination.session_id is not None
-    return True
+    """Whether the round's rules leave the move open now (the operations say why when they do not)."""
+    rule = ACTIONS[action].rule
+    return rule is None or bool(_function(rule)(nomination))
 
 
-def allowed_actions(user: User | None, nomination: Nomination) -> list[Transition]:
-    """The transitions the user may make now, in table order (for buttons)."""
-    return [t for t in TRANSITIONS.values()
-            if can_transition(user, nomination, t.action) and rules_allow(nomination, t.action)]
+def allowed_actions(user: User | None, nomination: Nomination) -> list[Action]:
+    """The actions the user may take now, in table order (for buttons)."""
+    return [a for a in ACTIONS.values() if can_transition(user, nomination, a.name) and rules_allow(nomination, a.name)]
 
 
 # --- the one function that moves a nomination ---------------------------------------------------
@@ -211,7 +231,7 @@ def nomination_transition(
     today: date | None = None,
 ) -> AuditEvent:
     """Check permission and state, move the nomination, write the audit event and the notices; flush."""
-    transition = TRANSITIONS.get(action)
+    transition = ACTIONS.get(action)
     if transition is None:
         raise WorkflowError(_l("Unknown action."))
     if nomination.state not in transition.sources:
@@ -253,22 +273,22 @@ def nomination_record_creation(nomination: Nomination, *, actor: User) -> AuditE
     return event
 
 
-# How each step reads in a nomination's timeline.
-ACTION_LABELS = {
-    "create": _l("Created the draft"),
-    "submit": _l("Submitted to the council"),
-    "resubmit": _l("Resubmitted"),
-    "withdraw": _l("Withdrew the nomination"),
-    "return": _l("Returned for changes"),
-    "accept": _l("Accepted for review"),
-    "open_vote": _l("Opened the vote"),
-    "close_vote": _l("Closed the vote"),
-    "open_consultation": _l("Opened public consultation"),
-    "back_to_review": _l("Sent back to review"),
-    "decide": _l("Recorded the decision"),
-    "publish": _l("Published the award"),
-    "revoke": _l("Revoked the award"),
-}
+def action_perform(nomination: Nomination, action: str, *, actor: User, comment: str = "") -> Any:
+    """Take one of the table's button actions: its operation, or the plain move; flush. Return what it returns."""
+    row = ACTIONS.get(action)
+    if row is None or row.page:
+        raise WorkflowError(_l("Unknown action."))
+    if row.operation is not None:
+        return _function(row.operation)(nomination, actor=actor)
+    return nomination_transition(nomination, action, actor=actor, comment=comment)
+
+
+def action_done_message(action: str, result: Any) -> str:
+    """What the user is told once the action is taken."""
+    row = ACTIONS[action]
+    if row.done_message is not None:
+        return str(_function(row.done_message)(result))
+    return str(_l("Done: %(action)s.", action=row.label))
 
 
 def _refuse_audit_rewrites(session, _context, _instances) -> None:

@@ -160,9 +160,24 @@ def conflicts(nomination: Nomination) -> list[tuple[User, str]]:
 
 # --- the vote -----------------------------------------------------------------------------------
 
+def on_an_agenda(nomination: Nomination) -> bool:
+    """A vote is held in a session: the nomination must be on one's agenda."""
+    return nomination.session_id is not None
+
+
+def can_vote_on(user: User | None, nomination: Nomination) -> bool:
+    """An eligible member votes once, while the vote is open."""
+    return (
+        nomination.state == S.IN_VOTE
+        and is_voting_member_of(user, nomination.round.council_id)
+        and is_eligible(user, nomination)
+        and not has_voted(user, nomination)
+    )
+
+
 def vote_open(nomination: Nomination, *, actor: User) -> None:
     """Open the vote; the nomination must be on a session's agenda."""
-    if nomination.session_id is None:
+    if not on_an_agenda(nomination):
         raise WorkflowError(_l("Put the nomination on a session's agenda before opening the vote."))
     nomination_transition(nomination, "open_vote", actor=actor)
     # A nomination sent back to review is voted on afresh; the earlier result stays in its timeline.

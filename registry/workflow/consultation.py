@@ -14,10 +14,15 @@ from registry.workflow.notices import notify
 from registry.workflow.workdays import add_working_days, holidays_configured
 
 
+def consultation_wanted(nomination: Nomination) -> bool:
+    """Whether the round's title asks for a public consultation before the decision."""
+    return nomination.round.consultation_days > 0
+
+
 def consultation_open(nomination: Nomination, *, actor: User, today: date | None = None) -> date:
     """Open the consultation; it closes after the round's number of working days. Return the closing date."""
     days = nomination.round.consultation_days
-    if days <= 0:
+    if not consultation_wanted(nomination):
         raise WorkflowError(_l("This round's title needs no public consultation."))
     today = today or date.today()
     until = add_working_days(today, days, holidays_configured())

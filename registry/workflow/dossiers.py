@@ -15,6 +15,7 @@ from registry.entries.operations import entry_set_title, photo_attach
 from registry.extensions import db
 from registry.platform.columns import utcnow
 from registry.workflow.actions import (
+    EDITABLE_STATES,
     S,
     WorkflowError,
     can_name_entry,
@@ -91,7 +92,7 @@ def nomination_update(nomination: Nomination, *, fields: dict, actor: User) -> N
     The subject's fields go into the entry only while this dossier edits it in place; otherwise its public
     text is proposed on the nomination and reaches the entry when the council publishes the award.
     """
-    if nomination.state not in (S.DRAFT, S.RETURNED):
+    if nomination.state not in EDITABLE_STATES:
         raise WorkflowError(_l("The dossier can no longer be changed."))
     entry = nomination.entry
     if edits_entry_in_place(nomination):

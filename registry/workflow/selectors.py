@@ -15,7 +15,6 @@ from registry.workflow.ballots import conflicted, has_voted, review_notes
 from registry.workflow.decisions import processing_clock, ready_for_decision
 from registry.workflow.models import Nomination, NominationState, Round
 
-UNIT_ACTION_STATES = (S.DRAFT, S.RETURNED)
 
 
 def officer_nominations(user: User) -> list[Nomination]:

@@ -252,10 +252,10 @@ def test_two_servers_share_sessions_edits_photos_votes_and_search(app, world, se
     secretary.sign_in(a, email(app, world, "secretary"))
     page = f"/nominations/{voting_id}"
     council = f"/council/nominations/{voting_id}"
-    status, html = secretary.post(a.url + f"{council}/close-vote", {}, secretary.token(a.url + page))
+    status, html = secretary.post(a.url + f"{council}/do/close_vote", {}, secretary.token(a.url + page))
     assert status == 200, html[:2000]
     _record_decision(app, world, voting_id)
-    status, html = secretary.post(a.url + f"{council}/publish", {}, secretary.token(a.url + page))
+    status, html = secretary.post(a.url + f"{council}/do/publish", {}, secretary.token(a.url + page))
     assert status == 200 and "The award is published on the showcase." in html
     with app.app_context():
         link = f'href="/entries/{db.session.get(Nomination, voting_id).entry_id}/'

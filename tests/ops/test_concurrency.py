@@ -81,7 +81,7 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost(app, wo
     results = run_in_step(
         app,
         (world.users["member1"], f"/council/nominations/{nid}/vote", {"choice": "agree"}, VOTE),
-        (world.users["secretary"], f"/council/nominations/{nid}/close-vote", {}, ("registry.workflow.ballots", "vote_close")),
+        (world.users["secretary"], f"/council/nominations/{nid}/do/close_vote", {}, ("registry.workflow.ballots", "vote_close")),
     )
     by_user = {user: text for user, _, text in results}
     voted = "Your vote is recorded." in by_user[world.users["member1"]]

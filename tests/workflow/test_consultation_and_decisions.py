@@ -104,7 +104,7 @@ def test_council_may_send_a_nomination_in_consultation_back_to_review(app):
         db.session.commit()
         nid = nomination.id
     secretary = client_for(app, world, "secretary")
-    post(secretary, f"/nominations/{nid}/do/back_to_review", {"comment": "Có phản ánh cần xác minh."})
+    post(secretary, f"/council/nominations/{nid}/do/back_to_review", {"comment": "Có phản ánh cần xác minh."})
     with app.app_context():
         assert db.session.get(Nomination, nid).state == NominationState.ACCEPTED
     assert client_for(app, None, None).get(f"/consultation/{nid}").status_code == 404

@@ -68,7 +68,7 @@ def test_full_journey_from_draft_to_published_award(app, world):
     # The unit submits; the secretary returns it with a reason the unit sees; the unit resubmits.
     assert post(officer, f"/nominations/{nid}/do/submit").status_code == 302
     assert state(app, nid) == NominationState.SUBMITTED
-    post(secretary, f"/nominations/{nid}/do/return", {"comment": "Bổ sung số liệu năm 2024."})
+    post(secretary, f"/council/nominations/{nid}/do/return", {"comment": "Bổ sung số liệu năm 2024."})
     assert state(app, nid) == NominationState.RETURNED
     assert "Bổ sung số liệu năm 2024." in officer.get(f"/nominations/{nid}").get_data(as_text=True)
     r = post(officer, f"/nominations/{nid}/edit", {
@@ -78,7 +78,7 @@ def test_full_journey_from_draft_to_published_award(app, world):
     })
     assert r.status_code == 302
     assert state(app, nid) == NominationState.RESUBMITTED
-    post(secretary, f"/nominations/{nid}/do/accept")
+    post(secretary, f"/council/nominations/{nid}/do/accept")
     assert state(app, nid) == NominationState.ACCEPTED
 
     # A session, attendance, the agenda, the vote.
@@ -93,7 +93,7 @@ def test_full_journey_from_draft_to_published_award(app, world):
         client = client_for(app, world, member)
         r = post(client, f"/council/nominations/{nid}/vote", {"choice": choice})
         assert r.status_code == 302
-    post(secretary, f"/council/nominations/{nid}/close-vote")
+    post(secretary, f"/council/nominations/{nid}/do/close_vote")
     assert state(app, nid) == NominationState.PASSED
     page = secretary.get(f"/nominations/{nid}").get_data(as_text=True)
     assert "3 of 4 members agreed, 75%, threshold 50% of all members: passed" in page
@@ -110,7 +110,7 @@ def test_full_journey_from_draft_to_published_award(app, world):
     })
     assert r.status_code == 302, r.get_data(as_text=True)
     assert state(app, nid) == NominationState.DECIDED
-    post(secretary, f"/council/nominations/{nid}/publish")
+    post(secretary, f"/council/nominations/{nid}/do/publish")
     assert state(app, nid) == NominationState.PUBLISHED
 
     with app.app_context():

@@ -46,7 +46,7 @@ def test_in_app_notices_and_unread_count(app):
     # The officer who acted gets no notice of their own move; the secretary's answer reaches them.
     officer = client_for(app, world, "officer")
     assert "submitted to the council" not in officer.get("/account/notices").get_data(as_text=True)
-    post(secretary, f"/nominations/{nid}/do/return", {"comment": "Thiếu số liệu."})
+    post(secretary, f"/council/nominations/{nid}/do/return", {"comment": "Thiếu số liệu."})
     assert "returned to the unit for changes" in officer.get("/account/notices").get_data(as_text=True)
 
 

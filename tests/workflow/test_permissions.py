@@ -83,12 +83,12 @@ ROUTES = [
     ("POST", "/nominations/{draft}/photos/{photo}/delete", {"officer"}),
     ("POST", "/nominations/{draft}/do/submit", {"officer"}),
     ("POST", "/nominations/{draft}/do/withdraw", {"officer"}),
-    ("POST", "/nominations/{submitted}/do/accept", {"secretary"}),
-    ("POST", "/nominations/{submitted}/do/return", {"secretary"}),
-    ("POST", "/nominations/{accepted}/do/open_vote", {"secretary"}),
+    ("POST", "/council/nominations/{submitted}/do/accept", {"secretary"}),
+    ("POST", "/council/nominations/{submitted}/do/return", {"secretary"}),
+    ("POST", "/council/nominations/{accepted}/do/open_vote", {"secretary"}),
     ("POST", "/nominations/{accepted}/do/submit", set()),
-    ("POST", "/nominations/{passed}/do/back_to_review", {"secretary"}),
-    ("POST", "/nominations/{passed}/do/open_consultation", {"secretary"}),
+    ("POST", "/council/nominations/{passed}/do/back_to_review", {"secretary"}),
+    ("POST", "/council/nominations/{passed}/do/open_consultation", {"secretary"}),
     ("GET", "/council/rounds/{round}", {"admin"} | COUNCIL),
     ("POST", "/council/rounds/{round}/sessions", {"secretary"}),
     ("GET", "/council/sessions/{session}", {"admin"} | COUNCIL),
@@ -100,12 +100,12 @@ ROUTES = [
     ("POST", "/council/nominations/{accepted}/conflict", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/vote", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/written-vote", {"secretary"}),
-    ("POST", "/council/nominations/{in_vote}/close-vote", {"secretary"}),
+    ("POST", "/council/nominations/{in_vote}/do/close_vote", {"secretary"}),
     ("GET", "/council/rounds/{round}/decisions/new", {"secretary"}),
     ("POST", "/council/rounds/{round}/decisions/new", {"secretary"}),
     ("GET", "/council/rounds/{round}/decisions/next-number", {"secretary"}),
     ("GET", "/council/decisions/{decision}/scan", {"admin"} | COUNCIL),
-    ("POST", "/council/nominations/{decided}/publish", {"secretary"}),
+    ("POST", "/council/nominations/{decided}/do/publish", {"secretary"}),
     ("GET", "/council/nominations/{published}/revoke", {"secretary"}),
     ("POST", "/council/nominations/{published}/revoke", {"secretary"}),
     ("GET", "/consultation/", PUBLIC),
@@ -246,5 +246,5 @@ def test_the_matrix_covers_every_working_route(app):
 def test_posts_without_a_csrf_token_are_refused(matrix):
     app, world, ids = matrix
     secretary = client_for(app, world, "secretary")
-    assert secretary.post(f"/nominations/{ids['submitted']}/do/accept").status_code == 400
-    assert secretary.post(f"/council/nominations/{ids['in_vote']}/close-vote").status_code == 400
+    assert secretary.post(f"/council/nominations/{ids['submitted']}/do/accept").status_code == 400
+    assert secretary.post(f"/council/nominations/{ids['in_vote']}/do/close_vote").status_code == 400

@@ -10,7 +10,7 @@ from registry.catalog.models import Unit
 from registry.entries.models import EntryKind
 from registry.extensions import db
 from registry.showcase.search_index import close_indexes
-from registry.workflow.actions import SECRETARY, TRANSITIONS, UNIT, WorkflowError, can_transition, nomination_transition
+from registry.workflow.actions import SECRETARY, ACTIONS, UNIT, WorkflowError, can_transition, nomination_transition
 from registry.workflow.dossiers import nomination_create
 from registry.workflow.models import AuditEvent, Nomination, NominationState, Notification, Round
 from tests import databases
@@ -51,10 +51,10 @@ def setup(tmp_path_factory):
 
 
 @pytest.mark.parametrize("role", ROLES)
-@pytest.mark.parametrize("action", list(TRANSITIONS))
+@pytest.mark.parametrize("action", list(ACTIONS))
 def test_every_move_for_every_role(setup, action, role):
     app, world, nid = setup
-    transition = TRANSITIONS[action]
+    transition = ACTIONS[action]
     with app.test_request_context("/?lang=en"):
         user = db.session.get(User, world.users[role])
         for state in NominationState:
@@ -79,10 +79,10 @@ def test_every_move_for_every_role(setup, action, role):
             db.session.rollback()
 
 
-@pytest.mark.parametrize("action", [a for a, t in TRANSITIONS.items() if t.needs_comment])
+@pytest.mark.parametrize("action", [a for a, t in ACTIONS.items() if t.needs_comment])
 def test_moves_that_need_a_reason_refuse_an_empty_one(setup, action):
     app, world, nid = setup
-    transition = TRANSITIONS[action]
+    transition = ACTIONS[action]
     who = "officer" if transition.actor == UNIT else "secretary"
     with app.test_request_context("/?lang=en"):
         nomination = db.session.get(Nomination, nid)
@@ -128,4 +128,4 @@ def test_audit_events_are_append_only(setup):
 def test_every_step_has_a_timeline_label():
     from registry.workflow.actions import ACTION_LABELS
 
-    assert set(ACTION_LABELS) == set(TRANSITIONS) | {"create"}
+    assert set(ACTION_LABELS) == set(ACTIONS) | {"create"}

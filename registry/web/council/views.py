@@ -1,7 +1,6 @@
 """Views of the council's work: each loads, checks a predicate, validates, calls one write, commits once."""
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
 from typing import TypeVar
 
@@ -14,6 +13,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from registry.accounts.models import User
 from registry.extensions import db
 from registry.web.access import require
+from registry.web.actions import carry_out, stale_message, take_action
 from registry.web.council import bp
 from registry.web.council.forms import (
     AgendaForm,
@@ -35,15 +35,14 @@ from registry.workflow.actions import (
     can_manage_council,
     can_review,
     can_transition,
-    can_vote_on,
     is_voting_member_of,
 )
+from registry.workflow.ballots import can_vote_on
 from registry.workflow.decisions import (
     award_revoke,
     decision_record,
     decision_series,
     next_decision_number,
-    nomination_publish,
 )
 from registry.workflow.documents import AttachmentError, clean_filename, document_response, store_document
 from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
@@ -74,27 +73,6 @@ def _nomination(nomination_id: int) -> Nomination:
 
 def _back(nomination: Nomination, anchor: str = ""):
     return redirect(url_for("nominations.show", nomination_id=nomination.id) + anchor)
-
-
-def _stale() -> None:
-    db.session.rollback()
-    flash(_("Someone else acted on this nomination at the same time. Nothing was changed; "
-            "please look at its state and try again."), "error")
-
-
-def _carry_out(action: Callable[[], T], success: Callable[[T], str]) -> None:
-    """Run one workflow step and commit it, then say how it went: its success, the rule it broke, or
-    that someone else changed the same record first (nothing is kept then)."""
-    try:
-        result = action()
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except StaleDataError:
-        _stale()
-    else:
-        flash(success(result), "success")
 
 
 # --- rounds and sessions ------------------------------------------------------------------------
@@ -180,7 +158,7 @@ def session_agenda(session_id: int):
         Nomination.id.in_([int(v) for v in request.form.getlist("nominations") if v.isdigit()]))).all()
     form.nominations.choices = [(n.id, n.entry.title) for n in chosen]
     if form.validate_on_submit():
-        _carry_out(lambda: ballots.session_assign(item, list(chosen)), lambda _done: _("The agenda is saved."))
+        carry_out(lambda: ballots.session_assign(item, list(chosen)), lambda _done: _("The agenda is saved."))
     return redirect(url_for("council.session", session_id=session_id))
 
 
@@ -192,7 +170,7 @@ def session_open_votes(session_id: int):
     require(can_manage_council(current_user, item.round.council_id))
     form = EmptyForm()
     if form.validate_on_submit():
-        _carry_out(lambda: ballots.session_open_votes(item, actor=current_user),
+        carry_out(lambda: ballots.session_open_votes(item, actor=current_user),
                    lambda count: _("Votes opened: %(count)d.", count=count))
     return redirect(url_for("council.session", session_id=session_id))
 
@@ -243,7 +221,7 @@ def conflict(nomination_id: int):
     require(is_voting_member_of(current_user, nomination.round.council_id) and can_review(current_user, nomination))
     form = ConflictForm()
     if form.validate_on_submit():
-        _carry_out(lambda: ballots.conflict_declare(nomination, member=current_user, reason=form.reason.data or ""),
+        carry_out(lambda: ballots.conflict_declare(nomination, member=current_user, reason=form.reason.data or ""),
                    lambda _done: _("Your conflict of interest is recorded; you will not vote on this nomination."))
     return _back(nomination, "#review")
 
@@ -263,7 +241,7 @@ def vote(nomination_id: int):
         flash(_("You cannot vote on this nomination (the vote is closed, you have a conflict of interest, "
                 "or you have already voted)."), "error")
         return _back(nomination, "#vote")
-    _carry_out(lambda: ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data)),
+    carry_out(lambda: ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data)),
                lambda _done: _("Your vote is recorded."))
     return _back(nomination, "#vote")
 
@@ -278,7 +256,7 @@ def written_vote(nomination_id: int):
     form.member.choices = [(m.id, m.name) for m in ballots.eligible_members(nomination)]
     if form.validate_on_submit():
         member = db.session.get(User, form.member.data)
-        _carry_out(lambda: ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data),
+        carry_out(lambda: ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data),
                                              recorded_by=current_user),
                    lambda _done: _("The written vote of %(name)s is recorded.", name=member.name))
     else:
@@ -286,16 +264,12 @@ def written_vote(nomination_id: int):
     return _back(nomination, "#vote")
 
 
-@bp.post("/nominations/<int:nomination_id>/close-vote")
+@bp.post("/nominations/<int:nomination_id>/do/<action>")
 @login_required
-def close_vote(nomination_id: int):
-    """Close the vote and apply the round's rule."""
-    nomination = _nomination(nomination_id)
-    require(can_transition(current_user, nomination, "close_vote"))
-    form = EmptyForm()
-    if form.validate_on_submit():
-        _carry_out(lambda: ballots.vote_close(nomination, actor=current_user), explain)
-    return _back(nomination, "#vote")
+def act(nomination_id: int, action: str):
+    """Take one of the secretary's moves of the action table: accept, return, open or close the vote, open the
+    consultation, send back to review, publish."""
+    return take_action(_nomination(nomination_id), action, endpoint="council.act")
 
 
 # --- decisions, publication, revocation ---------------------------------------------------------
@@ -341,7 +315,8 @@ def decision_new(round_id: int):
             target = getattr(form, exc.field or "number")
             target.errors = list(target.errors) + [str(exc)]
         except StaleDataError:
-            _stale()
+            db.session.rollback()
+            flash(stale_message(), "error")
         else:
             flash(_("Decision %(ref)s is recorded.", ref=decision.reference), "success")
             return redirect(url_for("council.round", round_id=round_id))
@@ -378,19 +353,6 @@ def decision_scan(decision_id: int):
     return document_response(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
 
 
-@bp.post("/nominations/<int:nomination_id>/publish")
-@login_required
-def publish(nomination_id: int):
-    """Attach the award to the entry and show both on the public showcase."""
-    nomination = _nomination(nomination_id)
-    require(can_transition(current_user, nomination, "publish"))
-    form = EmptyForm()
-    if form.validate_on_submit():
-        _carry_out(lambda: nomination_publish(nomination, actor=current_user),
-                   lambda _done: _("The award is published on the showcase."))
-    return _back(nomination)
-
-
 @bp.route("/nominations/<int:nomination_id>/revoke", methods=["GET", "POST"])
 @login_required
 def revoke(nomination_id: int):
@@ -407,7 +369,8 @@ def revoke(nomination_id: int):
             db.session.rollback()
             form.reason.errors = list(form.reason.errors) + [str(exc)]
         except StaleDataError:
-            _stale()
+            db.session.rollback()
+            flash(stale_message(), "error")
         else:
             flash(_("The award is revoked; the public page says so."), "success")
             return _back(nomination)

@@ -10,10 +10,9 @@ from flask_login import current_user, login_required
 from registry.accounts.models import Role
 from registry.extensions import db
 from registry.web.desk import bp
-from registry.workflow.actions import council_ids, officer_unit_ids
+from registry.workflow.actions import EDITABLE_STATES, council_ids, officer_unit_ids
 from registry.workflow.models import Round
 from registry.workflow.selectors import (
-    UNIT_ACTION_STATES,
     council_rounds,
     member_work,
     officer_nominations,
@@ -32,7 +31,7 @@ def home():
         mine = officer_nominations(current_user)
         context["officer"] = {
             "counts": state_counts(mine),
-            "action": [n for n in mine if n.state in UNIT_ACTION_STATES],
+            "action": [n for n in mine if n.state in EDITABLE_STATES],
             "recent": mine[:20],
             "open_rounds": db.session.scalars(
                 sa.select(Round).where(Round.opens_on <= today, Round.closes_on >= today).order_by(Round.closes_on)

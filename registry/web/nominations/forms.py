@@ -58,6 +58,3 @@ class PhotoForm(FlaskForm):
     caption = StringField(_l("Caption"), validators=[Optional(), Length(max=500)])
     credit = StringField(_l("Credit"), validators=[Optional(), Length(max=200)])
 
-
-class CommentedActionForm(FlaskForm):
-    comment = TextAreaField(_l("Reason or comment"), validators=[Optional(), Length(max=5000)])

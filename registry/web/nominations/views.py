@@ -28,25 +28,23 @@ from registry.entries.models import Entry, EntryKind, Photo
 from registry.entries.photos import PhotoError
 from registry.extensions import db, login_manager
 from registry.web.access import require
+from registry.web.actions import CommentedActionForm, take_action
 from registry.web.errors import _render_error, storage_error_response
 from registry.web.nominations import bp
 from registry.web.nominations.forms import (
     AttachmentForm,
-    CommentedActionForm,
     DossierForm,
     NewNominationForm,
     PhotoForm,
 )
 from registry.workflow import ballots, consultation
 from registry.workflow.actions import (
-    TRANSITIONS,
+    EDITABLE_STATES,
     WorkflowError,
     can_edit_dossier,
     can_follow_council,
     can_nominate_for,
-    can_transition,
     can_view_nomination,
-    nomination_transition,
     officer_unit_ids,
 )
 from registry.workflow.documents import AttachmentError, document_response
@@ -67,10 +65,6 @@ from registry.workflow.dossiers import (
 )
 from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
 from registry.workflow.models import Attachment, AttachmentKind, Nomination, Round
-
-# Moves made with a plain button (and maybe a reason); the others have their own forms.
-SIMPLE_ACTIONS = ("submit", "resubmit", "withdraw", "return", "accept", "open_vote", "open_consultation",
-                  "back_to_review")
 
 
 def load_nomination(nomination_id: int) -> Nomination:
@@ -171,7 +165,7 @@ def show(nomination_id: int):
     council_view = can_follow_council(current_user, nomination.round.council_id) or current_user.is_admin
     context = {
         "nomination": nomination,
-        "problems": dossier_problems(nomination) if nomination.state.value in ("draft", "returned") else [],
+        "problems": dossier_problems(nomination) if nomination.state in EDITABLE_STATES else [],
         "warnings": prerequisite_warnings(nomination),
         "changes": pending_changes(nomination),
         "council_view": council_view,
@@ -400,35 +394,9 @@ def photo_delete(nomination_id: int, photo_id: int):
 
 @bp.post("/<int:nomination_id>/do/<action>")
 @login_required
-def transition(nomination_id: int, action: str):
-    """Make one of the plain moves of the workflow (submit, return, accept, withdraw…)."""
-    if action not in SIMPLE_ACTIONS:
-        abort(404)
-    nomination = load_nomination(nomination_id)
-    require(can_transition(current_user, nomination, action))
-    form = CommentedActionForm()
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        if action in ("submit", "resubmit"):
-            nomination_submit(nomination, actor=current_user)
-        elif action == "open_vote":
-            ballots.vote_open(nomination, actor=current_user)
-        elif action == "open_consultation":
-            consultation.consultation_open(nomination, actor=current_user)
-        else:
-            nomination_transition(nomination, action, actor=current_user, comment=form.comment.data or "")
-        db.session.commit()
-    except WorkflowError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Someone else acted on this nomination at the same time. Nothing was changed; "
-                "please look at its state and try again."), "error")
-    else:
-        flash(_("Done: %(action)s.", action=TRANSITIONS[action].label), "success")
-    return redirect(url_for("nominations.show", nomination_id=nomination_id))
+def act(nomination_id: int, action: str):
+    """Take one of the unit's moves of the action table (submit, resubmit, withdraw)."""
+    return take_action(load_nomination(nomination_id), action, endpoint="nominations.act")
 
 
 def _form_expired(nomination_id: int, error: CSRFError):
