@@ -41,24 +41,26 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from registry.accounts import login_audit
+    from registry.accounts import operations as accounts
     from registry.extensions import babel, cors, csrf, db, limiter, migrate
-    from registry.platform import data_version, database, i18n, staging
-    from registry.showcase import search_index as indexing
+    from registry.platform import data_version, database, i18n, proxies, request_log, security, staging
+    from registry.showcase import search_index
+    from registry.workflow import actions, ballot_box, documents, kept_forms, notices
 
     db.init_app(app)
     database.init_app(app)
     staging.init_app(app)
-    indexing.init_app(app)
+    search_index.init_app(app)
     data_version.init_app(app)
+    # Every hook on the app's session, in the order they run: the index outbox, the data version, e-mails,
+    # dossier files, the audit trail's guard, and last the scrubbing after a secret vote is closed.
+    database.session_hooks_install(search_index.SESSION_HOOKS, data_version.SESSION_HOOKS, notices.SESSION_HOOKS,
+                                   documents.SESSION_HOOKS, actions.SESSION_HOOKS, ballot_box.SESSION_HOOKS)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
     csrf.init_app(app)
-    from registry.accounts import operations as accounts
-    from registry.platform import proxies
-    from registry.workflow import actions as workflow
-    from registry.workflow import ballot_box, documents, kept_forms, notices
-
     proxies.init_app(app)
     limiter.init_app(app)
     # Open data is read-only, so any site may read it; nothing else is shared.
@@ -68,44 +70,15 @@ def register_extensions(app: Flask) -> None:
                   max_age=86400)
     accounts.init_app(app)
     kept_forms.init_app(app)
-    notices.init_app(app)
-    documents.init_app(app)
-    workflow.init_app(app)
-    ballot_box.init_app(app)
-    from registry.accounts import login_audit
-    from registry.platform import request_log, security
-
     request_log.init_app(app)
     security.init_app(app)
     login_audit.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
-    from registry.web.api import bp as api_bp
-    from registry.web.feeds import bp as feeds_bp
-    from registry.web.media import bp as media_bp
-    from registry.web.openweb import bp as openweb_bp
-    from registry.web.public import bp as public_bp
-    from registry.web.stats import bp as stats_bp
+    from registry import web
 
-    app.register_blueprint(public_bp)
-    app.register_blueprint(media_bp)
-    app.register_blueprint(api_bp)
-    app.register_blueprint(feeds_bp)
-    app.register_blueprint(openweb_bp)
-    app.register_blueprint(stats_bp)
-    from registry.web.admin import bp as admin_bp
-    from registry.web.auth import bp as auth_bp
-    from registry.web.consultation.views import bp as consultation_bp
-    from registry.web.council import bp as council_bp
-    from registry.web.desk import bp as desk_bp
-    from registry.web.nominations import bp as nominations_bp
-
-    for blueprint in (auth_bp, desk_bp, nominations_bp, council_bp, admin_bp, consultation_bp):
-        app.register_blueprint(blueprint)
-    from registry.platform import health
-
-    health.init_app(app)
+    web.register_blueprints(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -115,14 +88,9 @@ def register_errorhandlers(app: Flask) -> None:
 
 
 def register_template_helpers(app: Flask) -> None:
-    from registry.platform import templating
-    from registry.showcase import page_meta
+    from registry.web import templating
 
     templating.init_app(app)
-    page_meta.init_app(app)
-    from registry.workflow import templating as workflow_templating
-
-    workflow_templating.init_app(app)
 
 
 def register_commands(app: Flask) -> None:

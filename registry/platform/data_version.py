@@ -13,7 +13,6 @@ from typing import TypeVar
 
 import sqlalchemy as sa
 from flask import Flask, current_app, g, has_app_context
-from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy import event
 from sqlalchemy.orm import Session
 
@@ -141,12 +140,13 @@ def _seed_counters(target: sa.Table, connection: sa.Connection, **_kw) -> None:
     connection.execute(sa.insert(target), [{"name": name, "value": 0} for name in COUNTERS])
 
 
+# Bump the counters on every flush that changes public data (installed by platform.database).
+SESSION_HOOKS = (("before_flush", _before_flush), ("after_flush", _after_flush),
+                 ("after_commit", _after_commit), ("after_rollback", _after_rollback))
+
+
 def init_app(app: Flask) -> None:
-    """Give the app its cache and bump the counters on every flush that changes public data."""
+    """Give the app its cache, and seed the counters when their table is created."""
     app.extensions["data_version_cache"] = VersionedCache(app.config.get("READ_CACHE_SIZE", 2048))
-    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                     ("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not event.contains(AppSession, name, fn):
-            event.listen(AppSession, name, fn)
     if not event.contains(_table, "after_create", _seed_counters):
         event.listen(_table, "after_create", _seed_counters)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Callable
 
 from flask import Flask
 from sqlalchemy import event
@@ -32,6 +33,16 @@ def load_models() -> None:
     import registry.platform.models  # noqa: F401
     import registry.showcase.models  # noqa: F401
     import registry.workflow.models  # noqa: F401
+
+
+def session_hooks_install(*tables: tuple[tuple[str, Callable], ...]) -> None:
+    """Hang every concern's hooks on the app's session, in the order given (once per process)."""
+    from flask_sqlalchemy.session import Session as AppSession
+
+    for table in tables:
+        for name, fn in table:
+            if not event.contains(AppSession, name, fn):
+                event.listen(AppSession, name, fn)
 
 
 def init_app(app: Flask) -> None:

@@ -9,7 +9,7 @@ from collections.abc import Iterable
 
 from registry.entries.models import Award, Entry
 from registry.entries.records import entry_to_record, unit_path_names
-from registry.platform.templating import entry_url
+from registry.showcase.links import entry_url
 
 CSV_COLUMNS = ("id", "ref", "kind", "title", "unit", "year", "topics", "awards", "url")
 UNIT_SEPARATOR = " › "

@@ -4,14 +4,13 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask import Flask
 from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from registry.entries.models import Award, Entry, EntryKind
 from registry.platform.i18n import current_language
-from registry.platform.templating import entry_url
+from registry.showcase.links import entry_url
 from registry.showcase.representations import photo_file_url
 
 SITE_NAME = _l("Registry of exemplary people and model initiatives")
@@ -103,11 +102,3 @@ def entry_json_ld(entry: Entry) -> dict[str, Any]:
     if entry.unit and entry.kind != EntryKind.INDIVIDUAL:
         data["parentOrganization"] = {"@type": "Organization", "name": entry.unit.name}
     return data
-
-
-def init_app(app: Flask) -> None:
-    """Make these available to templates."""
-    app.jinja_env.globals.update(
-        entry_citation=entry_citation, award_citation=award_citation, entry_open_graph=entry_open_graph,
-        entry_json_ld=entry_json_ld, photo_file_url=photo_file_url,
-    )

@@ -8,7 +8,7 @@ from flask import url_for
 
 from registry.catalog.models import AwardTitle, Topic, Unit
 from registry.entries.models import Award, Entry, Photo
-from registry.platform.templating import entry_url, topic_url, unit_url
+from registry.showcase.links import entry_url, topic_url, unit_url
 
 
 def iso(value: date | datetime | None) -> str | None:

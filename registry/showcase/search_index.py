@@ -19,7 +19,6 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import Flask, current_app, has_app_context
-from flask_sqlalchemy.session import Session as AppSession
 from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
@@ -418,15 +417,15 @@ def _drop_search_tables(_metadata, connection: sa.Connection, **_kw) -> None:
         search_postgres.drop_schema(connection)
 
 
+# Keep the index in step with every commit of the app's session (installed by platform.database).
+SESSION_HOOKS = (("before_flush", _before_flush), ("after_flush", _after_flush), ("before_commit", _before_commit),
+                 ("after_commit", _after_commit), ("after_rollback", _after_rollback))
+
+
 def init_app(app: Flask) -> None:
-    """Choose the search backend and keep it in step with every commit of the app's session."""
+    """Choose the search backend, and create or drop PostgreSQL's search tables with the schema."""
     app.extensions["search_backend"] = resolve_backend(app.config.get("SEARCH_BACKEND"),
                                                        app.config["SQLALCHEMY_DATABASE_URI"])
-    for name, fn in (("before_flush", _before_flush), ("after_flush", _after_flush),
-                     ("before_commit", _before_commit), ("after_commit", _after_commit),
-                     ("after_rollback", _after_rollback)):
-        if not event.contains(AppSession, name, fn):
-            event.listen(AppSession, name, fn)
     for name, fn in (("after_create", _create_search_tables), ("after_drop", _drop_search_tables)):
         if not event.contains(db.metadata, name, fn):
             event.listen(db.metadata, name, fn)

@@ -48,7 +48,7 @@ class Action:
     """One move of the workflow, whole: where it may start and lead, who makes it, what it runs, what triggers it.
 
     The permission check, the view that carries it out and the page's buttons all read this one row.
-    ``operation``, ``rule`` and ``done_message`` name functions as ``module:function``; they are found when
+    ``operation``, ``rule`` and ``success_from`` name functions as ``module:function``; they are found when
     first used, so the modules that carry out moves can themselves use the table.
     """
 
@@ -64,8 +64,9 @@ class Action:
     operation: str | None = None
     # Whether the round's rules leave the move open now (the operation says why when they do not).
     rule: str | None = None
-    # What the user is told when it is done, from the operation's result; None: "Done: <label>".
-    done_message: str | None = None
+    # What the user is told when it is done: a text, or a function of the operation's result; else "Done: <label>".
+    success: LazyString | None = None
+    success_from: str | None = None
     # The view that carries it out: the audience's button endpoint, or a page with its own form.
     endpoint: str = ""
     page: bool = False
@@ -90,7 +91,7 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
     _a("open_vote", [S.ACCEPTED], [S.IN_VOTE], SECRETARY, _l("Open the vote"), _l("Opened the vote"),
        operation="registry.workflow.ballots:vote_open", rule="registry.workflow.ballots:on_an_agenda"),
     _a("close_vote", [S.IN_VOTE], [S.PASSED, S.NOT_PASSED], SECRETARY, _l("Close the vote"), _l("Closed the vote"),
-       operation="registry.workflow.ballots:vote_close", done_message="registry.workflow.voting:explain"),
+       operation="registry.workflow.ballots:vote_close", success_from="registry.workflow.voting:explain"),
     _a("open_consultation", [S.PASSED], [S.IN_CONSULTATION], SECRETARY, _l("Open public consultation"),
        _l("Opened public consultation"), operation="registry.workflow.consultation:consultation_open",
        rule="registry.workflow.consultation:consultation_wanted"),
@@ -100,7 +101,8 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
        _l("Recorded the decision"), rule="registry.workflow.decisions:ready_for_decision",
        endpoint="council.decision_new", page=True),
     _a("publish", [S.DECIDED], [S.PUBLISHED], SECRETARY, _l("Publish the award"), _l("Published the award"),
-       operation="registry.workflow.decisions:nomination_publish"),
+       operation="registry.workflow.decisions:nomination_publish",
+       success=_l("The award is published on the showcase.")),
     _a("revoke", [S.PUBLISHED], [S.REVOKED], SECRETARY, _l("Revoke the award"), _l("Revoked the award"),
        needs_comment=True, endpoint="council.revoke", page=True),
 )}
@@ -286,9 +288,9 @@ def action_perform(nomination: Nomination, action: str, *, actor: User, comment:
 def action_done_message(action: str, result: Any) -> str:
     """What the user is told once the action is taken."""
     row = ACTIONS[action]
-    if row.done_message is not None:
-        return str(_function(row.done_message)(result))
-    return str(_l("Done: %(action)s.", action=row.label))
+    if row.success_from is not None:
+        return str(_function(row.success_from)(result))
+    return str(row.success or _l("Done: %(action)s.", action=row.label))
 
 
 def _refuse_audit_rewrites(session, _context, _instances) -> None:
@@ -298,10 +300,5 @@ def _refuse_audit_rewrites(session, _context, _instances) -> None:
             raise WorkflowError(_l("The timeline of a nomination cannot be changed."))
 
 
-def init_app(app) -> None:
-    """Guard the audit trail of every session of the app."""
-    from flask_sqlalchemy.session import Session as AppSession
-    from sqlalchemy import event
-
-    if not event.contains(AppSession, "before_flush", _refuse_audit_rewrites):
-        event.listen(AppSession, "before_flush", _refuse_audit_rewrites)
+# Guard the audit trail of every session of the app (installed by platform.database).
+SESSION_HOOKS = (("before_flush", _refuse_audit_rewrites),)

@@ -28,10 +28,8 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from flask import Flask, current_app
+from flask import current_app
 from flask_babel import lazy_gettext as _l
-from flask_sqlalchemy.session import Session as AppSession
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from registry.extensions import db
@@ -145,8 +143,5 @@ def _after_rollback(session: Session) -> None:
     session.info.pop(_SCRUB, None)
 
 
-def init_app(app: Flask) -> None:
-    """Scrub the engine's leftovers after every commit that closed a secret vote."""
-    for name, fn in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not event.contains(AppSession, name, fn):
-            event.listen(AppSession, name, fn)
+# Scrub the engine's leftovers after every commit that closed a secret vote (installed by platform.database).
+SESSION_HOOKS = (("after_commit", _after_commit), ("after_rollback", _after_rollback))

@@ -19,7 +19,6 @@ from typing import BinaryIO
 import sqlalchemy as sa
 from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from registry.entries.models import Photo
@@ -229,10 +228,6 @@ def documents_upkeep() -> DocumentUpkeep:
     return report
 
 
-def init_app(app) -> None:
-    """Remove document files once the rows naming them are gone, or were never committed."""
-    from flask_sqlalchemy.session import Session as AppSession
-
-    for name, fn in (("after_commit", _after_commit), ("after_transaction_end", _after_transaction_end)):
-        if not event.contains(AppSession, name, fn):
-            event.listen(AppSession, name, fn)
+# Remove document files once the rows naming them are gone, or were never committed (installed by
+# platform.database).
+SESSION_HOOKS = (("after_commit", _after_commit), ("after_transaction_end", _after_transaction_end))

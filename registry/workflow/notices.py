@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from flask import current_app, has_request_context, url_for
 from flask_babel import force_locale
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from registry.accounts.models import Role, User, UserRole
@@ -148,10 +147,5 @@ def unread_count(user: User) -> int:
     ) or 0
 
 
-def init_app(app) -> None:
-    """Send queued e-mails after commit."""
-    from flask_sqlalchemy.session import Session as AppSession
-
-    for name, fn in (("after_commit", _after_commit), ("after_rollback", _after_rollback)):
-        if not event.contains(AppSession, name, fn):
-            event.listen(AppSession, name, fn)
+# Send queued e-mails after commit, drop them on rollback (installed by platform.database).
+SESSION_HOOKS = (("after_commit", _after_commit), ("after_rollback", _after_rollback))

@@ -16,7 +16,6 @@ from registry.workflow.decisions import processing_clock, ready_for_decision
 from registry.workflow.models import Nomination, NominationState, Round
 
 
-
 def officer_nominations(user: User) -> list[Nomination]:
     """Nominations of the officer's units and the units below them, newest first."""
     unit_ids: set[int] = set()

@@ -42,7 +42,7 @@ def test_readyz_is_503_with_details_when_the_index_is_broken(app, client):
 
 
 def test_readyz_is_503_when_the_database_is_unreachable(app, client, monkeypatch):
-    from registry.platform import health
+    from registry.web.probes import views as health
 
     def broken():
         raise RuntimeError("connection refused")

@@ -8,9 +8,8 @@ import shutil
 import threading
 from pathlib import Path
 
-from search_docs import doc
-
 import pytest
+from search_docs import doc
 
 from search.index import IndexMissing, IndexNotReady, SearchIndex
 from search.query import SearchRequest, search

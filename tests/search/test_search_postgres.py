@@ -14,11 +14,11 @@ from search_docs import doc
 from search_relevance_data import ENTRIES, QUERIES
 
 from search import postgres
+from search.analysis import parse_query
 from search.index import IndexNotReady, SearchIndex
 from search.postgres import PostgresSearchIndex, document_row, match_query
 from search.query import SearchRequest
 from search.query import search as whoosh_search
-from search.analysis import parse_query
 
 
 def ids(idx: PostgresSearchIndex, **kw: object) -> list[int]:

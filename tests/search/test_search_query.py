@@ -5,7 +5,6 @@ from __future__ import annotations
 import random
 
 import pytest
-
 from search_docs import doc
 
 from search.index import SearchIndex

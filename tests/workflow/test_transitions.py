@@ -10,7 +10,7 @@ from registry.catalog.models import Unit
 from registry.entries.models import EntryKind
 from registry.extensions import db
 from registry.showcase.search_index import close_indexes
-from registry.workflow.actions import SECRETARY, ACTIONS, UNIT, WorkflowError, can_transition, nomination_transition
+from registry.workflow.actions import ACTIONS, SECRETARY, UNIT, WorkflowError, can_transition, nomination_transition
 from registry.workflow.dossiers import nomination_create
 from registry.workflow.models import AuditEvent, Nomination, NominationState, Notification, Round
 from tests import databases

@@ -5,9 +5,8 @@ Revises: d19847fad890
 Create Date: 2026-11-23 12:57:52.703531
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '32cae94ea953'

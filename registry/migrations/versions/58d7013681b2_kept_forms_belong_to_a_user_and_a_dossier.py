@@ -10,9 +10,8 @@ bounded in size and count and for a day (registry/kept_forms.py). The rows kept 
 user, so none of them could be handed back under the new rule: the table is made anew (which also
 drops whatever anonymous visitors stored in it).
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '58d7013681b2'

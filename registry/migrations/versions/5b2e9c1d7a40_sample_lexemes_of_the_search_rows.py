@@ -12,7 +12,6 @@ the Whoosh folder instead: nothing to do there.
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5b2e9c1d7a40'
 down_revision = '96de6a987bdc'

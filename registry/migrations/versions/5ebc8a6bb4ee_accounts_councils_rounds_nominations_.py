@@ -5,9 +5,8 @@ Revises: 74017bb29e87
 Create Date: 2026-11-23 11:47:39.356458
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5ebc8a6bb4ee'

@@ -8,9 +8,8 @@ A secret ballot's choice is sealed while its vote is open (registry/ballot_box.p
 sealed choice or, once counted, the choice itself. Ballots already in the table are counted ones, or ballots of
 a vote open during the upgrade, which the close counts as they are.
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '64f50cb1c013'

@@ -5,9 +5,8 @@ Revises:
 Create Date: 2026-11-23 11:14:48.819370
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '74017bb29e87'

@@ -12,7 +12,6 @@ of search.postgres.SCHEMA when this revision was written.
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '96de6a987bdc'
 down_revision = '32cae94ea953'

@@ -5,9 +5,8 @@ Revises: 5ebc8a6bb4ee
 Create Date: 2026-11-23 12:53:43.341671
 
 """
-from alembic import op
 import sqlalchemy as sa
-
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'ad3212acbe37'

@@ -6,8 +6,6 @@ Create Date: 2026-11-23 13:06:10.093454
 
 """
 from alembic import op
-import sqlalchemy as sa
-
 
 # revision identifiers, used by Alembic.
 revision = 'd19847fad890'

@@ -5,7 +5,7 @@ from flask import jsonify, request
 from flask_babel import lazy_gettext as _l
 
 from registry.platform.i18n import current_language
-from registry.platform.templating import entry_url
+from registry.showcase.links import entry_url
 from registry.showcase.opendata import entries_by_ids
 from registry.showcase.search import run_search, search_args, search_entry_ids, title_suggestions
 from registry.web.api import bp

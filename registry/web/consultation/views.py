@@ -1,28 +1,15 @@
 """Public consultation pages: the proposed list, each proposal's public facts, and a comment form."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
 
 from registry.extensions import db, limiter
+from registry.web.consultation import bp
+from registry.web.consultation.forms import CommentForm
 from registry.workflow.actions import S, WorkflowError
 from registry.workflow.consultation import comment_add, consultation_is_open, nominations_in_consultation
 from registry.workflow.models import Nomination
-
-bp = Blueprint("consultation", __name__, url_prefix="/consultation")
-
-
-class CommentForm(FlaskForm):
-    name = StringField(_l("Your name (optional)"), validators=[Optional(), Length(max=160)])
-    contact = StringField(_l("Phone or e-mail (optional)"), validators=[Optional(), Length(max=200)],
-                          description=_l("Only the council sees it, to ask you more if needed."))
-    body = TextAreaField(_l("Your comment"), validators=[DataRequired(), Length(max=5000)])
-    # A field people do not see; robots fill it in.
-    website = StringField(_l("Leave this field empty"), validators=[Optional()])
 
 
 @bp.get("/")

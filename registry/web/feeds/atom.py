@@ -11,7 +11,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 
 from registry.entries.models import Award, Entry
-from registry.platform.templating import entry_url
+from registry.showcase.links import entry_url
 
 
 def _aware(value: datetime | None) -> datetime:

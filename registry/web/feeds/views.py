@@ -8,8 +8,8 @@ from flask_babel import gettext as _
 from registry.catalog.models import Topic, Unit
 from registry.extensions import db
 from registry.platform.i18n import current_language
-from registry.platform.templating import topic_url, unit_url
 from registry.showcase.filters import BrowseFilters
+from registry.showcase.links import topic_url, unit_url
 from registry.showcase.opendata import entries_by_ids, recent_awards, recent_entries
 from registry.showcase.search import search_args, search_entry_ids
 from registry.web.feeds import bp

@@ -1,23 +1,6 @@
 """Photo files, served by content hash with long-lived cache headers."""
-from flask import Blueprint, abort, send_file
-
-from registry.entries.operations import photo_dir
-from registry.entries.photos import rendition_path
+from flask import Blueprint
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
-
-@bp.get("/photos/<sha256>/<rendition>.webp")
-def photo(sha256: str, rendition: str):
-    """Serve one rendition of a stored photo; the URL never changes its content."""
-    try:
-        path = rendition_path(photo_dir(), sha256, rendition)
-    except ValueError:
-        abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/webp", max_age=31_536_000, conditional=True)
-    response.cache_control.public = True
-    response.cache_control.immutable = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+from registry.web.media import views  # noqa: E402,F401  (routes register on import)

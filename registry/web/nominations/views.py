@@ -8,7 +8,6 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 from flask import (
     abort,
-    current_app,
     flash,
     make_response,
     redirect,
@@ -427,9 +426,3 @@ def handle_csrf_error(error: CSRFError):
 @bp.record_once
 def _register_csrf_handler(state) -> None:
     state.app.register_error_handler(CSRFError, handle_csrf_error)
-
-
-@bp.app_context_processor
-def _dossier_helpers():
-    return {"attachment_kinds": AttachmentKind, "current_app": current_app,
-            "edits_entry_in_place": edits_entry_in_place}

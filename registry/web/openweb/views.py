@@ -7,7 +7,7 @@ from math import ceil
 
 from flask import Response, abort, current_app, render_template, request, url_for
 
-from registry.platform.templating import topic_url, unit_url
+from registry.showcase.links import topic_url, unit_url
 from registry.showcase.opendata import data_last_modified, sitemap_items
 from registry.web.openweb import bp
 

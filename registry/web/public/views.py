@@ -7,8 +7,8 @@ from flask import abort, current_app, redirect, render_template, request
 from registry.catalog.models import Topic, Unit
 from registry.extensions import db
 from registry.platform.i18n import current_language
-from registry.platform.templating import entry_url, unit_url
 from registry.showcase import selectors as showcase
+from registry.showcase.links import entry_url, unit_url
 from registry.showcase.search import run_search, search_args
 from registry.web.public import bp
 

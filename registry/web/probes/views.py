@@ -1,17 +1,15 @@
-"""Probes for the process manager and the load balancer: /healthz (alive) and /readyz (can serve)."""
+"""Views of the probes: liveness touches nothing; readiness reads the database and the search index."""
 from __future__ import annotations
 
 import logging
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, jsonify
+from flask import jsonify
 
 from registry.extensions import db, limiter
+from registry.web.probes import bp
 
 log = logging.getLogger(__name__)
-
-bp = Blueprint("health", __name__)
-
 
 @bp.get("/healthz")
 @limiter.exempt
@@ -60,8 +58,3 @@ def readyz():
     response.status_code = 200 if ready else 503
     response.headers["Cache-Control"] = "no-store"
     return response
-
-
-def init_app(app: Flask) -> None:
-    """Register the probes."""
-    app.register_blueprint(bp)

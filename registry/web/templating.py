@@ -1,0 +1,84 @@
+"""Template globals and filters, all registered here: URLs of things, photos, Markdown, locale-aware formatting,
+citations and structured data, and the working pages' permission predicates."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app, request, url_for
+from flask_babel import format_date, format_datetime, format_decimal
+from flask_login import current_user
+
+from registry.accounts.models import Role
+from registry.entries.richtext import render_markdown
+from registry.platform.i18n import current_language
+from registry.showcase import page_meta
+from registry.showcase.links import entry_url, photo_size, photo_srcset, photo_url, topic_url, unit_url
+from registry.web.actions import action_url
+from registry.workflow import actions as workflow
+from registry.workflow.ballots import can_vote_on
+from registry.workflow.dossiers import edits_entry_in_place
+from registry.workflow.models import AttachmentKind, NominationState, VoteChoice
+from registry.workflow.notices import notice_text, unread_count
+from registry.workflow.voting import explain
+
+
+def url_with_lang(lang: str) -> str:
+    """Return the current URL with ?lang= set, so switching language keeps the page and its filters."""
+    args = request.args.to_dict(flat=False)
+    args["lang"] = [lang]
+    if request.url_rule is None or request.endpoint is None:
+        return url_for("public.home", lang=lang)
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def url_with_args(**changes: Any) -> str:
+    """Return the current page's URL with some query arguments changed (None removes one)."""
+    args = request.args.to_dict(flat=True)
+    args.pop("lang", None)
+    for key, value in changes.items():
+        if value is None:
+            args.pop(key, None)
+        else:
+            args[key] = value
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
+
+
+def format_number(value: int | float) -> str:
+    """Format a number per the current locale (1.234 in Vietnamese, 1,234 in English)."""
+    return format_decimal(value)
+
+
+def _unread() -> int:
+    return unread_count(current_user) if current_user.is_authenticated else 0
+
+
+def _council_member_ids() -> set[int]:
+    return workflow.council_ids(current_user, Role.MEMBER, Role.CHAIR)
+
+
+def init_app(app: Flask) -> None:
+    """Register every template global and filter: links and formatting, what entry pages tell other programs,
+    and the working pages' permission predicates (the same ones the views enforce)."""
+    app.jinja_env.globals.update(
+        entry_url=entry_url, unit_url=unit_url, topic_url=topic_url, photo_url=photo_url,
+        photo_srcset=photo_srcset, photo_size=photo_size, url_with_lang=url_with_lang,
+        url_with_args=url_with_args, current_language=current_language,
+    )
+    app.jinja_env.globals.update(
+        entry_citation=page_meta.entry_citation, award_citation=page_meta.award_citation,
+        entry_open_graph=page_meta.entry_open_graph, entry_json_ld=page_meta.entry_json_ld,
+        photo_file_url=page_meta.photo_file_url,
+    )
+    app.jinja_env.globals.update(
+        can_view_nomination=workflow.can_view_nomination, can_edit_dossier=workflow.can_edit_dossier,
+        can_transition=workflow.can_transition, can_review=workflow.can_review, can_vote_on=can_vote_on,
+        can_manage_council=workflow.can_manage_council, allowed_actions=workflow.allowed_actions,
+        action_labels=workflow.ACTION_LABELS, action_url=action_url, notice_text=notice_text,
+        unread_notices=_unread, explain_vote=explain, state_label=lambda value: NominationState(value).label,
+        vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
+        edits_entry_in_place=edits_entry_in_place, current_app=current_app,
+    )
+    app.jinja_env.filters.update(markdown=render_markdown, date=format_date, number=format_number,
+                                 datetime=format_datetime)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
