@@ -78,6 +78,24 @@ def user_set_password(user: User, password: str) -> None:
     sign_ins_end(user.id)
 
 
+def user_update(user: User, *, actor: User, email: str, name: str, position: str | None, unit_id: int | None,
+                active: bool, password: str | None, roles: list[tuple[Role, int | None, int | None]]) -> None:
+    """An administrator changes a user: details, roles, password; deactivating ends every session. Flush."""
+    email = normalise_email(email)
+    if db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id)):
+        raise AccountError(_l("A user with this e-mail address already exists."), field="email")
+    if user.id == actor.id and (Role.ADMINISTRATOR, None, None) not in roles:
+        raise AccountError(_l("You cannot remove your own administrator role."), field="administrator")
+    if password:
+        user_set_password(user, password)
+    user.email, user.name, user.position = email, name.strip(), position or None
+    user.unit_id = unit_id
+    if user.active and not active:
+        user.session_token = new_session_token()
+    user.active = active if user.id != actor.id else True
+    user_set_roles(user, roles)
+
+
 def user_set_roles(user: User, roles: list[tuple[Role, int | None, int | None]]) -> None:
     """Replace the user's roles by ``(role, unit_id, council_id)`` triples."""
     wanted = {(r, u, c) for r, u, c in roles}

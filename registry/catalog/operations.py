@@ -1,13 +1,26 @@
-"""Writes on the catalogues: units found or created by path, topics and award titles by name, and the name clean-up they share."""
+"""Writes on the catalogues: units (found or created by path, or saved by an administrator), topics and award
+titles, and the name clean-up they share."""
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Sequence
+from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import LazyString
+from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import selectinload
 
-from registry.catalog.models import AdminLevel, AwardTitle, Topic, Unit, UnitKind
+from registry.catalog.models import (
+    AdminLevel,
+    AwardLevel,
+    AwardTitle,
+    TitleCategory,
+    Topic,
+    Unit,
+    UnitFormerName,
+    UnitKind,
+)
 from registry.extensions import db
 from registry.platform.slugs import make_slug
 
@@ -66,6 +79,15 @@ _KIND_PREFIXES: tuple[tuple[str, UnitKind, AdminLevel | None], ...] = (
     ("thị trấn", UnitKind.ADMINISTRATIVE, AdminLevel.COMMUNE),
     ("đặc khu", UnitKind.ADMINISTRATIVE, AdminLevel.COMMUNE),
 )
+
+
+class CatalogError(ValueError):
+    """A refused change to a catalogue; ``message`` is shown to the user beside ``field``."""
+
+    def __init__(self, message: LazyString | str, *, field: str) -> None:
+        super().__init__(str(message))
+        self.message = message
+        self.field = field
 
 
 def clean_name(name: str) -> str:
@@ -143,4 +165,55 @@ def award_title_get_or_create(name: str, **fields) -> AwardTitle:
         title = AwardTitle(name=name, slug=_unique_slug(AwardTitle, make_slug(name)), **fields)
         db.session.add(title)
         db.session.flush()
+    return title
+
+
+def unit_save(unit: Unit | None, *, name: str, short_name: str | None, parent: Unit | None,
+              successor: Unit | None, kind: UnitKind, level: AdminLevel | None, valid_from: date | None,
+              valid_to: date | None, today: date) -> Unit:
+    """Create a unit or change one; a renamed unit keeps its old name as a former name. Flush."""
+    if unit is not None and parent is not None and unit.id in {u.id for u in parent.path()}:
+        raise CatalogError(_l("A unit cannot be placed under itself."), field="parent")
+    if unit is not None and successor is not None and successor.id == unit.id:
+        raise CatalogError(_l("A unit cannot be merged into itself."), field="successor")
+    name = clean_name(name)
+    clash = db.session.scalar(sa.select(Unit.id).where(
+        Unit.name == name, Unit.parent_id == (parent.id if parent else None), Unit.id != (unit.id if unit else -1)))
+    if clash:
+        raise CatalogError(_l("The parent unit already has a unit with this name."), field="name")
+    if unit is None:
+        unit = Unit(name=name, slug=make_slug(name))
+        db.session.add(unit)
+    elif unit.name != name:
+        unit.former_names.append(UnitFormerName(name=unit.name, valid_to=today))
+    unit.name, unit.slug = name, make_slug(name)
+    unit.short_name = short_name or None
+    unit.parent, unit.successor = parent, successor
+    unit.kind, unit.level = kind, level
+    unit.valid_from, unit.valid_to = valid_from, valid_to
+    db.session.flush()
+    return unit
+
+
+def award_title_save(title: AwardTitle | None, *, name: str, name_en: str | None, category: TitleCategory,
+                     applies_to: list[str], default_level: AwardLevel | None, issuing_office: str | None,
+                     prerequisites: str | None, legal_basis: str | None, valid_years: int | None) -> AwardTitle:
+    """Create a title of the catalogue or change one; names are unique. Flush."""
+    name = clean_name(name)
+    clash = db.session.scalar(sa.select(AwardTitle.id).where(AwardTitle.name == name,
+                                                             AwardTitle.id != (title.id if title else -1)))
+    if clash:
+        raise CatalogError(_l("A title with this name already exists."), field="name")
+    if title is None:
+        title = award_title_get_or_create(name)
+    title.name = name
+    title.name_en = name_en or None
+    title.category = category
+    title.applies_to = list(applies_to)
+    title.default_level = default_level
+    title.issuing_office = (issuing_office or "").strip() or None
+    title.prerequisites = (prerequisites or "").strip() or None
+    title.legal_basis = (legal_basis or "").strip() or None
+    title.valid_years = valid_years
+    db.session.flush()
     return title

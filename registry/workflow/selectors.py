@@ -8,6 +8,7 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.accounts.models import Role, User
+from registry.catalog.models import Unit
 from registry.catalog.selectors import unit_descendant_ids
 from registry.extensions import db
 from registry.workflow.actions import S, council_ids, officer_unit_ids
@@ -77,3 +78,13 @@ def member_work(user: User) -> tuple[list[Nomination], list[Nomination]]:
                  and not any(note.author_id == user.id for note in review_notes(n))]
     to_vote = [n for n in items if n.state == S.IN_VOTE and not conflicted(user, n) and not has_voted(user, n)]
     return to_review, to_vote
+
+
+def open_rounds_for(user: User, today: date) -> list[Round]:
+    """The rounds open today to which the user's units may nominate: those of councils of their units or above."""
+    rounds = db.session.scalars(
+        sa.select(Round).where(Round.opens_on <= today, Round.closes_on >= today).order_by(Round.closes_on)
+    ).all()
+    mine = [db.session.get(Unit, uid) for uid in officer_unit_ids(user)]
+    # A unit nominates to the councils of the units above it (or its own).
+    return [r for r in rounds if any(u and r.council.unit_id in {p.id for p in u.path()} for u in mine)]

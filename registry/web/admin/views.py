@@ -8,18 +8,25 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from registry.accounts.models import Role, User, new_session_token
-from registry.accounts.operations import AccountError, normalise_email, user_create, user_set_password, user_set_roles
-from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, TitleCategory, Unit, UnitFormerName, UnitKind
-from registry.catalog.operations import award_title_get_or_create, clean_name
+from registry.accounts.models import Role, User
+from registry.accounts.operations import AccountError, user_create, user_set_roles, user_update
+from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, TitleCategory, Unit, UnitKind
+from registry.catalog.operations import CatalogError, award_title_save, clean_name, unit_save
 from registry.catalog.unit_picker import unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
-from registry.platform.slugs import make_slug
 from registry.web.access import admin_required
 from registry.web.admin import bp
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
+from registry.workflow.actions import WorkflowError
 from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
+from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_save
+
+
+def _field_error(form, field: str, message) -> None:
+    """Show a refused change beside the field it is about."""
+    target = getattr(form, field)
+    target.errors = list(target.errors) + [str(message)]
 
 
 @bp.get("/")
@@ -97,8 +104,8 @@ def user_new():
                 user = user_create(email=form.email.data, name=form.name.data, password=form.password.data or "",
                                    unit_id=form.unit.unit.id if form.unit.unit else None, position=form.position.data)
             except AccountError as exc:
-                target = getattr(form, exc.field)
-                target.errors = list(target.errors) + [str(exc.message)]
+                db.session.rollback()
+                _field_error(form, exc.field, exc.message)
             else:
                 user.active = form.active.data
                 user_set_roles(user, roles)
@@ -116,26 +123,15 @@ def user_edit(user_id: int):
     form = _user_form(user)
     if form.validate_on_submit():
         roles = _roles_from(form)
-        email = normalise_email(form.email.data)
-        clash = db.session.scalar(sa.select(User.id).where(User.email == email, User.id != user.id))
-        if clash:
-            form.email.errors = list(form.email.errors) + [_("A user with this e-mail address already exists.")]
-        elif user.id == current_user.id and not form.administrator.data:
-            form.administrator.errors = list(form.administrator.errors) + [
-                _("You cannot remove your own administrator role.")]
-        elif roles is not None:
+        if roles is not None:
             try:
-                if form.password.data:
-                    user_set_password(user, form.password.data)
+                user_update(user, actor=current_user, email=form.email.data, name=form.name.data,
+                            position=form.position.data, unit_id=form.unit.unit.id if form.unit.unit else None,
+                            active=form.active.data, password=form.password.data, roles=roles)
             except AccountError as exc:
-                form.password.errors = list(form.password.errors) + [str(exc.message)]
+                db.session.rollback()
+                _field_error(form, exc.field, exc.message)
             else:
-                user.email, user.name, user.position = email, form.name.data.strip(), form.position.data or None
-                user.unit_id = form.unit.unit.id if form.unit.unit else None
-                if user.active and not form.active.data:
-                    user.session_token = new_session_token()
-                user.active = form.active.data if user.id != current_user.id else True
-                user_set_roles(user, roles)
                 db.session.commit()
                 flash(_("User %(name)s saved.", name=user.name), "success")
                 return redirect(url_for("admin.users"))
@@ -162,11 +158,7 @@ def council_edit(council_id: int | None = None):
     if council is not None and request.method == "GET":
         form.unit.process_data(council.unit)
     if form.validate_on_submit():
-        if council is None:
-            council = Council(name="", unit_id=form.unit.unit.id)
-            db.session.add(council)
-        council.name = clean_name(form.name.data)
-        council.unit_id = form.unit.unit.id
+        council_save(council, name=form.name.data, unit=form.unit.unit)
         db.session.commit()
         flash(_("Council saved."), "success")
         return redirect(url_for("admin.councils"))
@@ -201,17 +193,12 @@ def round_edit(round_id: int | None = None):
     if not form.council_id.choices:
         flash(_("Create a council first."), "warning")
     if form.validate_on_submit():
-        if round_ is None:
-            round_ = Round()
-            db.session.add(round_)
-        round_.name = clean_name(form.name.data)
-        round_.title_id, round_.council_id = form.title_id.data, form.council_id.data
-        round_.level, round_.award_kind = AwardLevel(form.level.data), AwardKind(form.award_kind.data)
-        round_.ballot, round_.denominator = BallotKind(form.ballot.data), Denominator(form.denominator.data)
-        for name in ("year", "opens_on", "closes_on", "threshold_percent", "quorum_percent", "written_votes_allowed",
-                     "consultation_days", "processing_days", "certificate_required", "prerequisite_years"):
-            setattr(round_, name, getattr(form, name).data)
-        round_.prerequisite_title_id = form.prerequisite_title_id.data or None
+        rules = {name: getattr(form, name).data for name in ROUND_RULES}
+        rules.update(level=AwardLevel(form.level.data), award_kind=AwardKind(form.award_kind.data),
+                     ballot=BallotKind(form.ballot.data), denominator=Denominator(form.denominator.data),
+                     prerequisite_title_id=form.prerequisite_title_id.data or None)
+        round_save(round_, name=form.name.data, title_id=form.title_id.data, council_id=form.council_id.data,
+                   rules=rules)
         db.session.commit()
         flash(_("Round saved."), "success")
         return redirect(url_for("admin.rounds"))
@@ -226,10 +213,12 @@ def holidays():
     """Public holidays, which working-day periods skip."""
     form = HolidayForm()
     if form.validate_on_submit():
-        if db.session.scalar(sa.select(Holiday.id).where(Holiday.day == form.day.data)):
-            form.day.errors = list(form.day.errors) + [_("This date is already a holiday.")]
+        try:
+            holiday_add(day=form.day.data, name=form.name.data or "")
+        except WorkflowError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, exc.message)
         else:
-            db.session.add(Holiday(day=form.day.data, name=(form.name.data or "").strip()))
             db.session.commit()
             flash(_("Holiday added."), "success")
             return redirect(url_for("admin.holidays"))
@@ -276,33 +265,18 @@ def unit_edit(unit_id: int | None = None):
         form.kind.data = unit.kind.value
         form.level.data = unit.level.value if unit.level else ""
     if form.validate_on_submit():
-        parent, successor = form.parent.unit, form.successor.unit
-        if unit is not None and parent is not None and unit.id in {u.id for u in parent.path()}:
-            form.parent.errors = list(form.parent.errors) + [_("A unit cannot be placed under itself.")]
-        elif unit is not None and successor is not None and successor.id == unit.id:
-            form.successor.errors = list(form.successor.errors) + [_("A unit cannot be merged into itself.")]
+        try:
+            unit = unit_save(unit, name=form.name.data, short_name=form.short_name.data, parent=form.parent.unit,
+                             successor=form.successor.unit, kind=UnitKind(form.kind.data),
+                             level=AdminLevel(form.level.data) if form.level.data else None,
+                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=date.today())
+        except CatalogError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, exc.message)
         else:
-            name = clean_name(form.name.data)
-            clash = db.session.scalar(sa.select(Unit.id).where(
-                Unit.name == name, Unit.parent_id == (parent.id if parent else None),
-                Unit.id != (unit.id if unit else -1)))
-            if clash:
-                form.name.errors = list(form.name.errors) + [_("The parent unit already has a unit with this name.")]
-            else:
-                if unit is None:
-                    unit = Unit(name=name, slug=make_slug(name))
-                    db.session.add(unit)
-                elif unit.name != name:
-                    unit.former_names.append(UnitFormerName(name=unit.name, valid_to=date.today()))
-                unit.name, unit.slug = name, make_slug(name)
-                unit.short_name = form.short_name.data or None
-                unit.parent, unit.successor = parent, successor
-                unit.kind = UnitKind(form.kind.data)
-                unit.level = AdminLevel(form.level.data) if form.level.data else None
-                unit.valid_from, unit.valid_to = form.valid_from.data, form.valid_to.data
-                db.session.commit()
-                flash(_("Unit saved."), "success")
-                return redirect(url_for("admin.units", q=unit.name))
+            db.session.commit()
+            flash(_("Unit saved."), "success")
+            return redirect(url_for("admin.units", q=unit.name))
     return render_template("admin/unit_form.html", form=form, unit=unit)
 
 
@@ -328,22 +302,16 @@ def title_edit(title_id: int | None = None):
         form.default_level.data = title.default_level.value if title.default_level else ""
         form.applies_to.data = list(title.applies_to or [])
     if form.validate_on_submit():
-        name = clean_name(form.name.data)
-        clash = db.session.scalar(sa.select(AwardTitle.id).where(AwardTitle.name == name,
-                                                                 AwardTitle.id != (title.id if title else -1)))
-        if clash:
-            form.name.errors = list(form.name.errors) + [_("A title with this name already exists.")]
+        try:
+            award_title_save(title, name=form.name.data, name_en=form.name_en.data,
+                             category=TitleCategory(form.category.data), applies_to=list(form.applies_to.data or []),
+                             default_level=AwardLevel(form.default_level.data) if form.default_level.data else None,
+                             issuing_office=form.issuing_office.data, prerequisites=form.prerequisites.data,
+                             legal_basis=form.legal_basis.data, valid_years=form.valid_years.data)
+        except CatalogError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, exc.message)
         else:
-            if title is None:
-                title = award_title_get_or_create(name)
-            title.name = name
-            title.name_en = form.name_en.data or None
-            title.category = TitleCategory(form.category.data)
-            title.applies_to = list(form.applies_to.data or [])
-            title.default_level = AwardLevel(form.default_level.data) if form.default_level.data else None
-            for key in ("issuing_office", "prerequisites", "legal_basis"):
-                setattr(title, key, (getattr(form, key).data or "").strip() or None)
-            title.valid_years = form.valid_years.data
             db.session.commit()
             flash(_("Title saved."), "success")
             return redirect(url_for("admin.titles"))

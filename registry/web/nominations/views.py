@@ -5,7 +5,6 @@ import re
 from datetime import date
 from urllib.parse import urlsplit
 
-import sqlalchemy as sa
 from flask import (
     abort,
     flash,
@@ -64,6 +63,7 @@ from registry.workflow.dossiers import (
 )
 from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
 from registry.workflow.models import Attachment, AttachmentKind, Nomination, Round
+from registry.workflow.selectors import open_rounds_for
 
 
 def load_nomination(nomination_id: int) -> Nomination:
@@ -95,15 +95,6 @@ def index():
     return render_template("nominations/index.html", nominations=items, state=state)
 
 
-def _open_rounds_for(user, today: date) -> list[Round]:
-    rounds = db.session.scalars(
-        sa.select(Round).where(Round.opens_on <= today, Round.closes_on >= today).order_by(Round.closes_on)
-    ).all()
-    mine = [db.session.get(Unit, uid) for uid in officer_unit_ids(user)]
-    # A unit nominates to the councils of the units above it (or its own).
-    return [r for r in rounds if any(u and r.council.unit_id in {p.id for p in u.path()} for u in mine)]
-
-
 def _entry_from_ref(text: str) -> Entry | None:
     m = re.search(r"(?:/entries/)?(\d+)", urlsplit((text or "").strip()).path or text or "")
     return db.session.get(Entry, int(m.group(1))) if m else None
@@ -116,7 +107,7 @@ def new():
     require(bool(officer_unit_ids(current_user)))
     today = date.today()
     form = NewNominationForm()
-    rounds = _open_rounds_for(current_user, today)
+    rounds = open_rounds_for(current_user, today)
     form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=r.closes_on.isoformat())})")
                              for r in rounds]
     if request.method == "GET":
