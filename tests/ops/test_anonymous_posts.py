@@ -19,7 +19,7 @@ from registry.accounts.models import User
 from registry.catalog.models import AwardTitle, Unit
 from registry.entries.models import Photo
 from registry.extensions import db
-from registry.web.nominations.views import SIMPLE_ACTIONS
+from registry.workflow.actions import ACTIONS
 from registry.workflow.models import Attachment, Council, CouncilSession, Decision, Holiday, Nomination, Round
 from tests import databases
 from tests.ops.test_route_matrix import golden, world_app  # noqa: F401  (the shared world, copied per test)
@@ -31,7 +31,7 @@ ARGUMENT_TABLES = {
     "council_id": Council, "session_id": CouncilSession, "holiday_id": Holiday, "title_id": AwardTitle,
     "unit_id": Unit, "user_id": User, "decision_id": Decision,
 }
-ARGUMENT_WORDS = {"action": (*SIMPLE_ACTIONS, "no_such_action")}
+ARGUMENT_WORDS = {"action": (*ACTIONS, "no_such_action")}
 # Each text field gets more than any form lets it hold (and at least this), each file this much.
 LARGE_TEXT = 16 * 1024
 LARGE_FILE = 512 * 1024
