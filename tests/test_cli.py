@@ -8,7 +8,7 @@ from registry import create_app
 from registry.catalog.models import AwardTitle, Topic
 from registry.entries.models import Entry
 from registry.extensions import db
-from tests import databases
+from tests.support import databases
 
 
 @pytest.mark.empty_database
@@ -60,7 +60,8 @@ def test_database_url_and_secret_key_from_environment(tmp_path, monkeypatch):
 
 
 def test_export_command_writes_file(app, runner, tmp_path):
-    from tests.conftest import record, write_jsonl
+    from tests.support.files import write_jsonl
+    from tests.support.records import record
     src = write_jsonl(tmp_path / "in.jsonl", [record("a")])
     assert runner.invoke(args=["import-records", str(src)]).exit_code == 0
     out = tmp_path / "out.jsonl"

@@ -11,11 +11,10 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from tests import databases
+from tests.support import databases
+from tests.support.browser import shot
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
-ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-AXE = Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js"
 # Without these flags Chromium keeps trying to reach Google's services, which this network refuses.
 CHROMIUM_ARGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -101,20 +100,5 @@ def pytest_runtest_makereport(item, call):
     setattr(item, f"rep_{report.when}", report)
 
 
-def shot(page, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    path = ARTIFACTS / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    return path
 
 
-def axe_violations(page, impacts=("serious", "critical")) -> list[dict]:
-    """Run axe-core in the page and return violations of the given impacts."""
-    # Evaluated by the test driver, not as an inline <script>, which the site's CSP rightly blocks.
-    page.evaluate("() => {" + AXE.read_text(encoding="utf-8") + "\n}")
-    result = page.evaluate("async () => await axe.run(document, {resultTypes: ['violations']})")
-    return [
-        {"id": v["id"], "impact": v["impact"], "help": v["help"], "nodes": [n["target"] for n in v["nodes"]][:5]}
-        for v in result["violations"] if v["impact"] in impacts
-    ]

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.e2e.conftest import axe_violations, shot
+from tests.support.browser import axe_violations, shot
 
 
 def test_citizen_searches_filters_reads_and_switches_language(page, base_url):

@@ -9,10 +9,11 @@ from datetime import date, timedelta
 
 import pytest
 
-e2e = pytest.importorskip("tests.e2e.conftest")
+e2e = pytest.importorskip("tests.support.browser")
 
-from tests.conftest import jpeg_bytes  # noqa: E402
-from tests.workflow.conftest import PASSWORD, make_world  # noqa: E402
+from tests.support.clients import PASSWORD
+from tests.support.files import jpeg_bytes
+from tests.support.world import make_world
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 

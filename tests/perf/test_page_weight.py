@@ -12,7 +12,7 @@ from registry.catalog.seed import catalogues_load
 from registry.entries.models import Entry, EntryStatus
 from registry.extensions import db
 from registry.showcase.search_index import close_indexes
-from tests import databases
+from tests.support import databases
 
 BUDGET = 100 * 1024
 LINKED = re.compile(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"|<script\b[^>]*\bsrc="([^"]+)"')

@@ -11,10 +11,10 @@ from registry.entries.models import Entry
 from registry.entries.records import records_import
 from registry.extensions import db
 from registry.showcase.search_index import close_indexes
-from tests import databases
-from tests.conftest import jpeg_bytes, record, write_jsonl
-
-from .statements import statements_for
+from tests.support import databases
+from tests.support.files import jpeg_bytes, write_jsonl
+from tests.support.records import record
+from tests.support.statements import statements_for
 
 KINDS = ("initiative", "collective", "individual")
 WARDS = ("Phường Ngọc Lâm", "Phường Bồ Đề", "Phường Việt Hưng", "Phường Phúc Lợi")

@@ -8,12 +8,12 @@ from typing import Iterator
 
 import pytest
 import sqlalchemy as sa
-from pg_scratch import SKIP_REASON, scratch_database, server_url
-from search_relevance_data import ENTRIES, REPORTS
 
 from search import postgres
 from search.index import SearchIndex
 from search.postgres import PostgresSearchIndex
+from tests.support.pg_scratch import SKIP_REASON, scratch_database, server_url
+from tests.support.search_relevance_data import ENTRIES, REPORTS
 
 
 @pytest.fixture(scope="session")

@@ -9,10 +9,10 @@ import threading
 from pathlib import Path
 
 import pytest
-from search_docs import doc
 
 from search.index import IndexMissing, IndexNotReady, SearchIndex
 from search.query import SearchRequest, search
+from tests.support.search_docs import doc
 
 
 def _writer_process(path: str, start: int, count: int) -> None:

@@ -10,8 +10,6 @@ import threading
 
 import pytest
 import sqlalchemy as sa
-from search_docs import doc
-from search_relevance_data import ENTRIES, QUERIES
 
 from search import postgres
 from search.analysis import parse_query
@@ -19,6 +17,8 @@ from search.index import IndexNotReady, SearchIndex
 from search.postgres import PostgresSearchIndex, document_row, match_query
 from search.query import SearchRequest
 from search.query import search as whoosh_search
+from tests.support.search_docs import doc
+from tests.support.search_relevance_data import ENTRIES, QUERIES
 
 
 def ids(idx: PostgresSearchIndex, **kw: object) -> list[int]:

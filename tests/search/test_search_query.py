@@ -5,10 +5,10 @@ from __future__ import annotations
 import random
 
 import pytest
-from search_docs import doc
 
 from search.index import SearchIndex
 from search.query import SearchRequest, search, suggest
+from tests.support.search_docs import doc
 
 
 def ids(idx: SearchIndex, **kw: object) -> list[int]:
@@ -38,7 +38,7 @@ def test_tone_placement_is_equivalent(relevance_index: SearchIndex) -> None:
 
 
 def test_filters(relevance_index: SearchIndex) -> None:
-    from search_relevance_data import ENTRIES
+    from tests.support.search_relevance_data import ENTRIES
 
     initiatives = {e["id"] for e in ENTRIES if e["kind"] == "initiative"}
     assert set(ids(relevance_index, q="", kind="initiative", per_page=100)) == initiatives
@@ -76,7 +76,7 @@ def test_facets(relevance_index: SearchIndex) -> None:
 def test_sort_newest_and_browse(relevance_index: SearchIndex) -> None:
     res = search(relevance_index, SearchRequest(q="", kind="individual", per_page=100))
     assert res.mode == "browse" and res.total == len(res.hits)
-    from search_relevance_data import ENTRIES
+    from tests.support.search_relevance_data import ENTRIES
 
     published = {e["id"]: e["published"] for e in ENTRIES}
     dates = [published[h.id] for h in res.hits]

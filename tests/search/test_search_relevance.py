@@ -11,8 +11,6 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from pg_scratch import SKIP_REASON, server_url
-from search_relevance_data import ENTRIES, QUERIES, REPORTS
 from whoosh import fields as wf
 from whoosh import index as wi
 from whoosh import qparser
@@ -21,6 +19,8 @@ from search import postgres
 from search.index import SearchIndex
 from search.postgres import PostgresSearchIndex
 from search.query import SearchRequest, search
+from tests.support.pg_scratch import SKIP_REASON, server_url
+from tests.support.search_relevance_data import ENTRIES, QUERIES, REPORTS
 
 Ranker = Callable[[str], list[int]]
 K = 10

@@ -19,9 +19,8 @@ from registry.extensions import db
 from registry.platform.data_version import current_versions
 from registry.workflow import ballots
 from registry.workflow.models import AuditEvent, BallotKind, Nomination, Notification, VoteChoice
-from tests.ops.conftest import log_lines  # noqa: F401  (every line the app logs during a test)
-from tests.workflow.conftest import client_for, make_world, post
-from tests.workflow.helpers import nomination_in_vote, users
+from tests.support.clients import client_for, post
+from tests.support.world import make_world, nomination_in_vote, users
 
 A, D, X = VoteChoice.AGREE, VoteChoice.DISAGREE, VoteChoice.ABSTAIN
 WORDS = tuple(c.value for c in VoteChoice)

@@ -22,8 +22,8 @@ from registry.workflow.models import (
     NumberingStyle,
     VoteChoice,
 )
-from tests.workflow.conftest import client_for, make_world, post
-from tests.workflow.helpers import nomination_in_vote, users
+from tests.support.clients import client_for, post
+from tests.support.world import make_world, nomination_in_vote, users
 
 
 def passed_nomination(world, **kwargs) -> Nomination:
@@ -171,7 +171,7 @@ def test_processing_clock_counts_working_days_against_the_rounds_target(app):
     world = make_world(app)
     with app.test_request_context("/?lang=en"):
         from registry.workflow.decisions import processing_clock
-        from tests.workflow.helpers import complete_nomination
+        from tests.support.world import complete_nomination
 
         nomination = complete_nomination(world)
         nomination.submitted_on = date(2026, 3, 6)  # a Friday

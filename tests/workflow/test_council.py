@@ -18,8 +18,8 @@ from registry.workflow.models import (
     VoteChoice,
     VoteRecord,
 )
-from tests.workflow.conftest import client_for, make_world, post
-from tests.workflow.helpers import nomination_in_vote, users
+from tests.support.clients import client_for, post
+from tests.support.world import make_world, nomination_in_vote, users
 
 A, D, X = VoteChoice.AGREE, VoteChoice.DISAGREE, VoteChoice.ABSTAIN
 
@@ -211,7 +211,7 @@ def test_review_notes_and_conflicts_through_the_pages(app):
     world = make_world(app)
     with app.app_context():
         from registry.workflow.actions import nomination_transition
-        from tests.workflow.helpers import complete_nomination
+        from tests.support.world import complete_nomination
 
         nomination = complete_nomination(world)
         nomination_transition(nomination, "accept", actor=users(world, "secretary")[0])

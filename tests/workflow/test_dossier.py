@@ -14,21 +14,9 @@ from registry.catalog.models import AwardLevel, AwardTitle
 from registry.entries.models import Award, Entry, EntryKind, EntryStatus
 from registry.extensions import db
 from registry.workflow.models import AwardKind, Nomination, NominationState, Round
-from tests.conftest import jpeg_bytes
-from tests.workflow.conftest import client_for, csrf, make_world, post
-from tests.workflow.helpers import PDF
-
-
-def new_draft(app, world, client, title="Trần Thị Hạnh") -> int:
-    r = post(client, "/nominations/new", {"round_id": world.round, "unit": f"#{world.group}", "subject": "new",
-                                          "kind": "individual", "title": title})
-    assert r.status_code == 302, r.get_data(as_text=True)
-    return int(re.search(r"/nominations/(\d+)/edit", r.headers["Location"]).group(1))
-
-
-def version_of(app, nid):
-    with app.app_context():
-        return db.session.get(Nomination, nid).version
+from tests.support.clients import client_for, csrf, post
+from tests.support.files import PDF, jpeg_bytes
+from tests.support.world import make_world, new_draft, version_of
 
 
 def upload(client, nid, kind, data, name):

@@ -18,9 +18,9 @@ from registry.extensions import db
 from registry.workflow.actions import WorkflowError
 from registry.workflow.dossiers import nomination_create, nomination_photo_add
 from registry.workflow.models import Council, Nomination, Round
-from tests.conftest import jpeg_bytes
-from tests.workflow.conftest import PASSWORD, client_for, csrf, login, post
-from tests.workflow.helpers import carry_to_publication, submit_complete, users
+from tests.support.clients import PASSWORD, client_for, csrf, login, post
+from tests.support.files import jpeg_bytes
+from tests.support.world import carry_to_publication, submit_complete, users
 
 
 def open_round_for_other_commune(app, world) -> int:

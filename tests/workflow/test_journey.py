@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from registry.entries.models import Award, EntryStatus
 from registry.extensions import db
 from registry.workflow.models import AuditEvent, Nomination, NominationState
-from tests.conftest import jpeg_bytes
-from tests.workflow.conftest import client_for, csrf, post
+from tests.support.clients import client_for, csrf, post
+from tests.support.files import jpeg_bytes
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -145,7 +145,7 @@ def test_published_award_in_the_export_carries_no_private_data_or_ballots(app, w
     from registry.workflow import ballots
     from registry.workflow.decisions import decision_record, nomination_publish
     from registry.workflow.models import NumberingStyle, VoteChoice
-    from tests.workflow.helpers import nomination_in_vote, users
+    from tests.support.world import nomination_in_vote, users
 
     with app.test_request_context("/?lang=en"):
         nomination = nomination_in_vote(world)

@@ -13,9 +13,9 @@ from registry.extensions import db
 from registry.platform.columns import utcnow
 from registry.showcase.search_index import close_indexes
 from registry.workflow.models import Nomination, PendingForm
-from tests import databases
-from tests.workflow.conftest import PASSWORD, client_for, csrf
-from tests.workflow.test_dossier import new_draft, version_of
+from tests.support import databases
+from tests.support.clients import PASSWORD, client_for, csrf
+from tests.support.world import new_draft, version_of
 
 REPORT = "Ba trang báo cáo thành tích gõ trong một giờ."
 SAME_SITE = {"Origin": "http://localhost"}

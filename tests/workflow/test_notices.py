@@ -5,8 +5,8 @@ import smtplib
 
 from registry.extensions import db
 from registry.workflow.actions import nomination_transition
-from tests.workflow.conftest import client_for, make_world, post
-from tests.workflow.helpers import complete_nomination, users
+from tests.support.clients import client_for, post
+from tests.support.world import complete_nomination, make_world, users
 
 
 class FakeSMTP:
@@ -95,7 +95,7 @@ def test_desks_show_each_role_its_work(app):
 def test_working_pages_render_in_vietnamese(app):
     from registry.workflow import ballots
     from registry.workflow.models import VoteChoice
-    from tests.workflow.helpers import nomination_in_vote
+    from tests.support.world import nomination_in_vote
 
     world = make_world(app)
     with app.test_request_context("/?lang=vi"):

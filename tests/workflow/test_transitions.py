@@ -13,8 +13,8 @@ from registry.showcase.search_index import close_indexes
 from registry.workflow.actions import ACTIONS, SECRETARY, UNIT, WorkflowError, can_transition, nomination_transition
 from registry.workflow.dossiers import nomination_create
 from registry.workflow.models import AuditEvent, Nomination, NominationState, Notification, Round
-from tests import databases
-from tests.workflow.conftest import make_world
+from tests.support import databases
+from tests.support.world import make_world
 
 ROLES = ["officer", "other_officer", "secretary", "chair", "member1", "admin", "outsider"]
 # Who may make each kind of move: the nominating unit's officer, or the council's secretary.

@@ -1,0 +1,156 @@
+"""Search in the app: the index follows the database, the page and the API answer."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+
+from registry import create_app
+from registry.catalog.models import Unit
+from registry.entries.models import Entry, EntryStatus
+from registry.extensions import db
+from registry.showcase.models import IndexOutbox
+from registry.showcase.search_index import SearchBackendError, index_check, resolve_backend, search_index
+from tests.support.records import load_search_entries
+
+
+@pytest.fixture
+def indexed(app, tmp_path):
+    return load_search_entries(app, tmp_path)
+
+
+def test_published_entries_reach_the_index_after_commit(indexed):
+    with indexed.app_context():
+        assert search_index().count() == 4
+        assert db.session.scalar(sa.select(sa.func.count(IndexOutbox.id))) == 0
+        assert index_check() == ([], [], [])
+
+
+def test_search_page_without_diacritics(indexed, client):
+    html = client.get("/search?q=cay+atm+gao").get_data(as_text=True)
+    assert "/cay-atm-gao" in html and "<mark>Cây</mark>" in html
+    html = client.get("/search?q=nha+van+hoa").get_data(as_text=True)
+    assert "/nha-van-hoa-to-dan-pho-so-5" in html and "<mark>Nhà văn hóa</mark>" in html
+
+
+def test_search_page_abbreviation_and_tone_placement(indexed, client):
+    assert "/nha-van-hoa-to-dan-pho-so-5" in client.get("/search?q=UBND").get_data(as_text=True)
+    assert "/nguyen-thi-hoa" in client.get("/search?q=Hòa").get_data(as_text=True)
+
+
+def test_search_filters_and_facets(indexed, client, app):
+    data = client.get("/api/v1/search?q=&kind=individual").get_json()
+    assert data["total"] == 1 and data["results"][0]["title"] == "Nguyễn Thị Hoà"
+    with app.app_context():
+        hanoi = db.session.scalar(sa.select(Unit.id).where(Unit.name == "Thành phố Hà Nội"))
+    data = client.get(f"/api/v1/search?unit={hanoi}").get_json()
+    assert data["total"] == 3
+    kinds = {f["value"]: f["count"] for f in data["facets"]["kind"]}
+    assert kinds == {"initiative": 2, "collective": 1}
+
+
+def test_search_api_shape_and_no_private_data(indexed, client, app):
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "hoa"))
+        entry.private_phone = "0909000111"
+        db.session.commit()
+    data = client.get("/api/v1/search?q=hoa&per_page=2").get_json()
+    assert set(data) >= {"total", "page", "per_page", "results", "facets"}
+    assert data["per_page"] == 2
+    assert set(data["results"][0]) >= {"id", "ref", "kind", "title", "year", "unit", "url", "snippet"}
+    found = client.get("/api/v1/search?q=0909000111").get_json()
+    assert found["total"] == 0 and found["results"] == []
+    assert "0909000111" not in client.get("/api/v1/search?q=hoa").get_data(as_text=True)
+
+
+@pytest.mark.parametrize("q", ['"', "((", "AND", "NOT OR", "*", "a:b", "title:", '"nhà văn', "~~~", "%", "🙂" * 50])
+def test_user_syntax_never_errors(indexed, client, q):
+    assert client.get("/search", query_string={"q": q}).status_code == 200
+    assert client.get("/api/v1/search", query_string={"q": q}).status_code == 200
+
+
+def test_a_nul_character_is_refused_clearly(indexed, client):
+    # PostgreSQL cannot store or compare U+0000; nobody types it: the request is refused, whatever the database.
+    page = client.get("/search", query_string={"q": "nhà\x00văn", "lang": "en"})
+    assert page.status_code == 400 and "not allowed" in page.get_data(as_text=True)
+    api = client.get("/api/v1/search", query_string={"q": "\x00"})
+    assert api.status_code == 400 and api.get_json()["error"]["code"] == 400
+    assert client.get("/entries", query_string={"topic": "a\x00"}).status_code == 400
+
+
+def test_suggest_and_did_you_mean(indexed, client):
+    data = client.get("/api/v1/suggest?q=cay a").get_json()
+    assert [s["title"] for s in data["suggestions"]][:1] == ["Cây ATM gạo"]
+    html = client.get("/search?q=shiper+xanh").get_data(as_text=True)
+    assert "/shipper-xanh" in html
+
+
+def test_unpublishing_removes_from_index_and_edits_show_up(indexed, client, app):
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "atm"))
+        entry.status = EntryStatus.ARCHIVED
+        db.session.commit()
+    assert client.get("/api/v1/search?q=atm").get_json()["total"] == 0
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "shipper"))
+        entry.summary = "Đội xe điện giao rau củ"
+        db.session.commit()
+    assert client.get("/api/v1/search?q=rau+cu").get_json()["total"] == 1
+
+
+@pytest.mark.whoosh
+def test_outbox_survives_a_failed_index_update_and_reindex_pending_applies_it(indexed, app, runner, monkeypatch):
+    app.config["SEARCH_SYNC"] = False  # as if the process died between commit and index update
+    with app.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "nvh"))
+        entry.title = "Nhà sinh hoạt cộng đồng"
+        db.session.commit()
+        assert db.session.scalar(sa.select(sa.func.count(IndexOutbox.id))) == 1
+        missing, stale, extra = index_check()
+        assert stale == [entry.id]
+    result = runner.invoke(args=["search-check"])
+    assert result.exit_code != 0
+    result = runner.invoke(args=["reindex", "--pending"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        assert index_check() == ([], [], [])
+        assert db.session.scalar(sa.select(sa.func.count(IndexOutbox.id))) == 0
+
+
+def test_full_reindex_rebuilds_from_database(indexed, app, runner):
+    with app.app_context():
+        search_index().delete([db.session.scalar(sa.select(Entry.id).where(Entry.ref == "atm"))])
+        assert index_check()[0]
+    result = runner.invoke(args=["reindex"])
+    assert result.exit_code == 0, result.output
+    assert runner.invoke(args=["search-check"]).exit_code == 0
+
+
+@pytest.mark.parametrize(("setting", "url", "backend"), [
+    (None, "sqlite:///x.sqlite3", "whoosh"),
+    ("auto", "postgresql+psycopg://u@h/db", "postgres"),
+    ("AUTO", "sqlite://", "whoosh"),
+    ("whoosh", "postgresql+psycopg://u@h/db", "whoosh"),
+    ("postgres", "postgresql+psycopg://u@h/db", "postgres"),
+])
+def test_backend_setting(setting, url, backend):
+    assert resolve_backend(setting, url) == backend
+
+
+def test_postgres_backend_is_refused_on_sqlite(tmp_path, monkeypatch):
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    with pytest.raises(SearchBackendError, match="must then be PostgreSQL"):
+        create_app({"TESTING": True, "SEARCH_BACKEND": "postgres"})
+    with pytest.raises(SearchBackendError, match="not one of"):
+        resolve_backend("elastic", "sqlite:///x.sqlite3")
+
+
+def test_an_estimated_total_is_shown_rounded_and_an_exact_one_as_it_is():
+    from registry.showcase.search import SearchPage
+
+    def shown(total: int, approximate: bool) -> int:
+        return SearchPage(q="", sort="newest", hits=[], total=total, page=1, pages=1, per_page=24,
+                          approximate=approximate).shown_total
+
+    assert shown(74_027, True) == 74_000 and shown(7_312, True) == 7_300 and shown(1_250_400, True) == 1_300_000
+    assert shown(74_027, False) == 74_027 and shown(99, True) == 99

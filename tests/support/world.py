@@ -1,0 +1,164 @@
+"""World builders: a province, a commune and a group, a council with its people, a round; nominations carried to any state through the domain functions."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+import sqlalchemy as sa
+
+from registry.accounts.models import Role, User
+from registry.accounts.operations import user_add_role, user_create
+from registry.catalog.models import AwardLevel, AwardTitle, Unit, UnitKind
+from registry.entries.models import AwardKind, EntryKind
+from registry.extensions import db
+from registry.workflow import ballots
+from registry.workflow.actions import nomination_transition
+from registry.workflow.dossiers import attachment_add, nomination_create, nomination_submit, nomination_update
+from registry.workflow.models import AttachmentKind, BallotKind, Council, Denominator, Nomination, Round
+from tests.support.clients import PASSWORD, post
+from tests.support.files import PDF
+
+
+@dataclass
+class World:
+    province: int
+    commune: int
+    group: int
+    other_commune: int
+    council: int
+    round: int
+    users: dict[str, int]
+
+
+def make_world(app, *, ballot=BallotKind.SECRET, threshold="50", denominator=Denominator.ALL_MEMBERS,
+               quorum="50", written=False, consultation_days=0, award_kind=AwardKind.ACHIEVEMENT,
+               members=3) -> World:
+    """Province › commune › residential group; a commune council with a secretary, a chair and members."""
+    with app.app_context():
+        province = Unit(name="Thành phố Hà Nội", slug="ha-noi", kind=UnitKind.ADMINISTRATIVE)
+        commune = Unit(name="Phường Ba Đình", slug="ba-dinh", kind=UnitKind.ADMINISTRATIVE, parent=province)
+        group = Unit(name="Tổ dân phố số 5", slug="to-5", kind=UnitKind.RESIDENTIAL_GROUP, parent=commune)
+        other = Unit(name="Phường Hoàn Kiếm", slug="hoan-kiem", kind=UnitKind.ADMINISTRATIVE, parent=province)
+        db.session.add_all([province, commune, group, other])
+        db.session.flush()
+        council = Council(name="Hội đồng TĐKT phường Ba Đình", unit_id=commune.id)
+        db.session.add(council)
+        db.session.flush()
+        title = db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Chiến sĩ thi đua cơ sở"))
+        today = date.today()
+        round_ = Round(
+            name="Đợt xét 2025", title_id=title.id, level=AwardLevel.COMMUNE, award_kind=award_kind,
+            council_id=council.id, year=today.year, opens_on=today - timedelta(days=10),
+            closes_on=today + timedelta(days=10), ballot=ballot, threshold_percent=Decimal(threshold),
+            denominator=denominator, quorum_percent=Decimal(quorum), written_votes_allowed=written,
+            consultation_days=consultation_days, processing_days=10,
+        )
+        db.session.add(round_)
+        users = {}
+
+        def person(key, roles, unit_id=None):
+            user = user_create(email=f"{key}@example.org", name=key.replace("_", " ").title(), password=PASSWORD,
+                               unit_id=unit_id)
+            for role, scope in roles:
+                user_add_role(user, role, **scope)
+            users[key] = user.id
+
+        person("admin", [(Role.ADMINISTRATOR, {})])
+        person("officer", [(Role.UNIT_OFFICER, {"unit_id": group.id})])
+        person("other_officer", [(Role.UNIT_OFFICER, {"unit_id": other.id})])
+        person("secretary", [(Role.SECRETARY, {"council_id": council.id})])
+        person("chair", [(Role.CHAIR, {"council_id": council.id})])
+        for i in range(1, members + 1):
+            person(f"member{i}", [(Role.MEMBER, {"council_id": council.id})])
+        person("outsider", [])
+        db.session.commit()
+        return World(province.id, commune.id, group.id, other.id, council.id, round_.id, users)
+
+
+def new_draft(app, world, client, title="Trần Thị Hạnh") -> int:
+    r = post(client, "/nominations/new", {"round_id": world.round, "unit": f"#{world.group}", "subject": "new",
+                                          "kind": "individual", "title": title})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    return int(re.search(r"/nominations/(\d+)/edit", r.headers["Location"]).group(1))
+
+
+def version_of(app, nid):
+    with app.app_context():
+        return db.session.get(Nomination, nid).version
+
+
+def users(world, *keys) -> list[User]:
+    return [db.session.get(User, world.users[k]) for k in keys]
+
+
+def complete_nomination(world, *, unit_id: int | None = None, title: str = "Phạm Văn Hùng") -> Nomination:
+    """A complete dossier, submitted (call inside an app or request context)."""
+    officer, = users(world, "officer")
+    nomination = nomination_create(round_=db.session.get(Round, world.round),
+                                   unit=db.session.get(Unit, unit_id or world.group), actor=officer,
+                                   kind=EntryKind.INDIVIDUAL, title=title)
+    submit_complete(nomination, actor=officer, fields={"summary": "Cứu người đuối nước.",
+                                                        "private_phone": "0987654321"})
+    return nomination
+
+
+def submit_complete(nomination: Nomination, *, actor: User, fields: dict | None = None) -> None:
+    """Fill in the report and the proposal letter (and ``fields``), attach the documents, submit."""
+    nomination_update(nomination, fields={
+        "report": "Thành tích xuất sắc.", "letter_number": "12/TTr", "letter_date": date.today(),
+        "letter_signer": "Nguyễn B", **(fields or {}),
+    }, actor=actor)
+    for kind in (AttachmentKind.PROPOSAL_LETTER, AttachmentKind.MINUTES):
+        attachment_add(nomination, kind=kind, data=PDF, filename=f"{kind.value}.pdf", actor=actor)
+    nomination_submit(nomination, actor=actor)
+
+
+def nomination_in_vote(world, *, present: tuple[str, ...] = ("chair", "member1", "member2", "member3"),
+                       **kwargs) -> Nomination:
+    """A complete dossier, accepted, on a session's agenda with the given members present, vote open."""
+    nomination = complete_nomination(world, **kwargs)
+    open_vote(world, nomination, present=present)
+    return nomination
+
+
+def open_vote(world, nomination: Nomination, *,
+              present: tuple[str, ...] = ("chair", "member1", "member2", "member3")) -> None:
+    """Accept a submitted dossier, put it on a session's agenda with the given members present, open the vote."""
+    secretary, = users(world, "secretary")
+    nomination_transition(nomination, "accept", actor=secretary)
+    session = ballots.session_create(nomination.round, held_on=date.today(), place="Hội trường")
+    ballots.session_assign(session, [nomination])
+    ballots.session_set_attendance(session, {world.users[k] for k in present})
+    ballots.vote_open(nomination, actor=secretary)
+
+
+def pass_vote(world, nomination: Nomination) -> None:
+    """Every member votes for the open nomination; the secretary closes the vote."""
+    from registry.workflow.models import VoteChoice
+
+    for key in ("chair", "member1", "member2", "member3"):
+        ballots.vote_cast(nomination, voter=users(world, key)[0], choice=VoteChoice.AGREE)
+    ballots.vote_close(nomination, actor=users(world, "secretary")[0])
+
+
+def decide(world, nominations: list[Nomination], *, number: int):
+    """Record the commune's decision ``number`` for nominations that passed."""
+    from registry.workflow.decisions import decision_record
+    from registry.workflow.models import NumberingStyle
+
+    return decision_record(round_=nominations[0].round, issuer=db.session.get(Unit, world.commune),
+                           style=NumberingStyle.STATE, number=number, symbol="QĐ-UBND", signed_on=date.today(),
+                           signer="Lê C", signer_position="Chủ tịch", legal_basis="", term=None,
+                           actor=users(world, "secretary")[0], nominations=nominations)
+
+
+def carry_to_publication(world, nomination: Nomination, *, number: int) -> None:
+    """From submitted to published: accepted, voted for by everyone, decided under ``number``, published."""
+    from registry.workflow.decisions import nomination_publish
+
+    open_vote(world, nomination)
+    pass_vote(world, nomination)
+    decide(world, [nomination], number=number)
+    nomination_publish(nomination, actor=users(world, "secretary")[0])
