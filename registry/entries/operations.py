@@ -1,14 +1,13 @@
 """Writes on entries: publishing, photos, replications."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import BinaryIO
 
 from flask import current_app
 
 from registry.catalog.models import Unit
 from registry.entries.models import Entry, EntryStatus, Photo, Replication
-from registry.entries.photos import store_image
+from registry.entries.photos import photo_dir, store_image
 from registry.extensions import db
 from registry.platform.collation import sort_key
 from registry.platform.columns import utcnow
@@ -28,11 +27,6 @@ def entry_publish(entry: Entry) -> None:
         entry.status = EntryStatus.PUBLISHED
     if entry.published_at is None:
         entry.published_at = utcnow()
-
-
-def photo_dir() -> Path:
-    """Return the folder where photos are stored by content hash."""
-    return Path(current_app.config["PHOTO_DIR"])
 
 
 def photo_attach(

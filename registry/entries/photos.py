@@ -388,6 +388,11 @@ def encode_original(
     return sha, buffer.getvalue()
 
 
+def photo_dir() -> Path:
+    """Return the folder where photos are stored by content hash."""
+    return Path(current_app.config["PHOTO_DIR"])
+
+
 def store_image(
     data: bytes | BinaryIO,
     *,

@@ -18,8 +18,8 @@ from sqlalchemy.orm import selectinload
 from registry.catalog.models import AwardLevel, Unit
 from registry.catalog.operations import award_title_get_or_create, clean_name, topic_get_or_create, unit_resolve_path
 from registry.entries.models import Award, AwardKind, Entry, EntryKind, EntryStatus, Photo
-from registry.entries.operations import entry_publish, entry_set_title, photo_dir, replication_add
-from registry.entries.photos import PhotoError, rendition_path, store_image
+from registry.entries.operations import entry_publish, entry_set_title, replication_add
+from registry.entries.photos import PhotoError, photo_dir, rendition_path, store_image
 from registry.extensions import db
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")

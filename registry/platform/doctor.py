@@ -178,8 +178,7 @@ def check_search_index() -> Check:
 def missing_files() -> tuple[list[str], list[str]]:
     """Photo renditions and dossier documents that the database names but the disk lacks."""
     from registry.entries.models import Photo
-    from registry.entries.operations import photo_dir
-    from registry.entries.photos import RENDITION_NAMES, rendition_path
+    from registry.entries.photos import RENDITION_NAMES, photo_dir, rendition_path
     from registry.workflow.documents import document_path
     from registry.workflow.models import Attachment, Decision
 

@@ -22,8 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
 from registry.entries.models import Photo
-from registry.entries.operations import photo_dir
-from registry.entries.photos import PhotoError, encode_original, rendition_path
+from registry.entries.photos import PhotoError, encode_original, photo_dir, rendition_path
 from registry.extensions import db
 from registry.platform.staging import write_whole
 from registry.workflow.models import Attachment, Decision

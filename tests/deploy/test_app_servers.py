@@ -10,9 +10,7 @@ import http.cookiejar
 import os
 import re
 import signal
-import socket
 import subprocess
-import sys
 import threading
 import time
 import urllib.error
@@ -31,15 +29,7 @@ from registry.workflow.models import Ballot, Nomination, NominationState
 from tests.support.clients import CSRF_RE, PASSWORD
 from tests.support.databases import on_postgres
 from tests.support.files import jpeg_bytes
-
-ROOT = Path(__file__).resolve().parents[2]
-GUNICORN = Path(sys.executable).parent / "gunicorn"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.support.servers import GUNICORN, ROOT, free_port
 
 
 class Server:

@@ -66,7 +66,7 @@ SECRET = "0977555666"
 
 def test_gunicorn_logs_no_query_string_in_its_access_or_error_log(app, tmp_path):
     """A real gunicorn on the settings file: what a citizen typed in a search stays out of both logs."""
-    from tests.deploy.test_app_servers import GUNICORN, ROOT, free_port
+    from tests.support.servers import GUNICORN, ROOT, free_port
 
     port = free_port()
     log = tmp_path / "gunicorn.log"

@@ -137,7 +137,7 @@ def test_backup_then_restore_into_a_fresh_instance(filled, tmp_path, monkeypatch
 
 
 def test_restoring_an_earlier_releases_backup_makes_its_dossier_pictures_private(filled, world, tmp_path, monkeypatch):
-    from tests.workflow.test_documents import earlier_release_layout
+    from tests.support.world import earlier_release_layout
 
     old = earlier_release_layout(filled, world)
     dest = tmp_path / "earlier"

@@ -135,7 +135,7 @@ def test_two_editors_in_two_processes_one_saves_the_other_is_told(app, world):
 
 
 def test_one_decision_number_given_twice_at_once_is_refused_clearly_once(app, world):
-    from tests.workflow.test_consultation_and_decisions import passed_nomination
+    from tests.support.world import passed_nomination
 
     with app.test_request_context("/?lang=en"):
         first, second = passed_nomination(world), passed_nomination(world, title="Hoàng Thị Thu")

@@ -200,7 +200,7 @@ def test_guessing_from_many_addresses_slows_unknown_devices_but_not_the_owners_o
 def test_the_owner_is_told_once_in_the_app_and_by_mail(throttle, world, monkeypatch):
     import smtplib
 
-    from tests.workflow.test_notices import FakeSMTP
+    from tests.support.mail import FakeSMTP
 
     app = throttle
     FakeSMTP.sent = []

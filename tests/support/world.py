@@ -11,14 +11,28 @@ import sqlalchemy as sa
 from registry.accounts.models import Role, User
 from registry.accounts.operations import user_add_role, user_create
 from registry.catalog.models import AwardLevel, AwardTitle, Unit, UnitKind
-from registry.entries.models import AwardKind, EntryKind
+from registry.entries.models import AwardKind, Entry, EntryKind
+from registry.entries.operations import photo_attach
+from registry.entries.photos import photo_dir, store_image
 from registry.extensions import db
 from registry.workflow import ballots
 from registry.workflow.actions import nomination_transition
+from registry.workflow.decisions import decision_record, nomination_publish
 from registry.workflow.dossiers import attachment_add, nomination_create, nomination_submit, nomination_update
-from registry.workflow.models import AttachmentKind, BallotKind, Council, Denominator, Nomination, Round
+from registry.workflow.models import (
+    Attachment,
+    AttachmentKind,
+    BallotKind,
+    Council,
+    Denominator,
+    Nomination,
+    NominationState,
+    NumberingStyle,
+    Round,
+    VoteChoice,
+)
 from tests.support.clients import PASSWORD, post
-from tests.support.files import PDF
+from tests.support.files import PDF, jpeg_bytes
 
 
 @dataclass
@@ -145,8 +159,6 @@ def pass_vote(world, nomination: Nomination) -> None:
 
 def decide(world, nominations: list[Nomination], *, number: int):
     """Record the commune's decision ``number`` for nominations that passed."""
-    from registry.workflow.decisions import decision_record
-    from registry.workflow.models import NumberingStyle
 
     return decision_record(round_=nominations[0].round, issuer=db.session.get(Unit, world.commune),
                            style=NumberingStyle.STATE, number=number, symbol="QĐ-UBND", signed_on=date.today(),
@@ -156,9 +168,38 @@ def decide(world, nominations: list[Nomination], *, number: int):
 
 def carry_to_publication(world, nomination: Nomination, *, number: int) -> None:
     """From submitted to published: accepted, voted for by everyone, decided under ``number``, published."""
-    from registry.workflow.decisions import nomination_publish
 
     open_vote(world, nomination)
     pass_vote(world, nomination)
     decide(world, [nomination], number=number)
     nomination_publish(nomination, actor=users(world, "secretary")[0])
+
+
+def earlier_release_layout(app, world) -> dict:
+    """What a dossier looked like before: its pictures stored as public photos, one of them also an entry's photo."""
+    with app.test_request_context("/?lang=en"):
+        officer, = users(world, "officer")
+        nomination = nomination_create(round_=db.session.get(Round, world.round),
+                                       unit=db.session.get(Unit, world.group), actor=officer,
+                                       kind=EntryKind.INDIVIDUAL, title="Hồ sơ cũ")
+        only = store_image(jpeg_bytes(color=(1, 2, 3)), root=photo_dir()).sha256
+        shared = store_image(jpeg_bytes(color=(200, 200, 9)), root=photo_dir()).sha256
+        for sha in (only, shared):
+            nomination.attachments.append(Attachment(kind=AttachmentKind.OTHER, filename="scan.jpg", file_type="image",
+                                                     sha256=sha, size=1000, uploaded_by_id=officer.id))
+        entry = Entry(kind=EntryKind.INDIVIDUAL, title="Ảnh công khai", slug="anh", status="draft")
+        db.session.add(entry)
+        assert photo_attach(entry, jpeg_bytes(color=(200, 200, 9)), alt="ảnh").sha256 == shared
+        db.session.commit()
+        original = (photo_dir() / only[:2] / only / "original.webp").read_bytes()
+        return {"nomination": nomination.id, "only": only, "shared": shared, "original": original}
+
+
+def passed_nomination(world, **kwargs) -> Nomination:
+    nomination = nomination_in_vote(world, **kwargs)
+    for key in ("chair", "member1", "member2", "member3"):
+        voter, = users(world, key)
+        ballots.vote_cast(nomination, voter=voter, choice=VoteChoice.AGREE)
+    ballots.vote_close(nomination, actor=users(world, "secretary")[0])
+    assert nomination.state == NominationState.PASSED
+    return nomination

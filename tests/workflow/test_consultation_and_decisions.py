@@ -9,7 +9,6 @@ import sqlalchemy as sa
 from registry.catalog.models import Unit
 from registry.entries.models import Award
 from registry.extensions import db
-from registry.workflow import ballots
 from registry.workflow.actions import WorkflowError
 from registry.workflow.consultation import consultation_open
 from registry.workflow.decisions import decision_record, decision_series, next_decision_number, nomination_publish
@@ -20,20 +19,9 @@ from registry.workflow.models import (
     NominationState,
     Notification,
     NumberingStyle,
-    VoteChoice,
 )
 from tests.support.clients import client_for, post
-from tests.support.world import make_world, nomination_in_vote, users
-
-
-def passed_nomination(world, **kwargs) -> Nomination:
-    nomination = nomination_in_vote(world, **kwargs)
-    for key in ("chair", "member1", "member2", "member3"):
-        voter, = users(world, key)
-        ballots.vote_cast(nomination, voter=voter, choice=VoteChoice.AGREE)
-    ballots.vote_close(nomination, actor=users(world, "secretary")[0])
-    assert nomination.state == NominationState.PASSED
-    return nomination
+from tests.support.world import make_world, passed_nomination, users
 
 
 def test_consultation_closes_after_working_days_skipping_holidays(app):

@@ -11,16 +11,14 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from registry.catalog.models import Unit
-from registry.entries.models import Entry, EntryKind
-from registry.entries.operations import photo_attach, photo_dir
-from registry.entries.photos import store_image
+from registry.entries.models import EntryKind
 from registry.extensions import db
 from registry.workflow.documents import document_path, store_document
 from registry.workflow.dossiers import nomination_create
-from registry.workflow.models import Attachment, AttachmentKind, Decision, Nomination, Round
+from registry.workflow.models import Decision, Nomination, Round
 from tests.support.clients import client_for, csrf, post
 from tests.support.files import PDF, jpeg_bytes
-from tests.support.world import decide, nomination_in_vote, pass_vote, users
+from tests.support.world import decide, earlier_release_layout, nomination_in_vote, pass_vote, users
 
 PICTURE = jpeg_bytes(color=(30, 90, 150))
 
@@ -151,24 +149,6 @@ def test_scanned_decisions_are_private_and_a_refused_decision_keeps_no_scan(app,
     assert client_for(app, world, "officer").get(f"/council/decisions/{decision_id}/scan").status_code == 403
 
 
-def earlier_release_layout(app, world) -> dict:
-    """What a dossier looked like before: its pictures stored as public photos, one of them also an entry's photo."""
-    with app.test_request_context("/?lang=en"):
-        officer, = users(world, "officer")
-        nomination = nomination_create(round_=db.session.get(Round, world.round),
-                                       unit=db.session.get(Unit, world.group), actor=officer,
-                                       kind=EntryKind.INDIVIDUAL, title="Hồ sơ cũ")
-        only = store_image(jpeg_bytes(color=(1, 2, 3)), root=photo_dir()).sha256
-        shared = store_image(jpeg_bytes(color=(200, 200, 9)), root=photo_dir()).sha256
-        for sha in (only, shared):
-            nomination.attachments.append(Attachment(kind=AttachmentKind.OTHER, filename="scan.jpg", file_type="image",
-                                                     sha256=sha, size=1000, uploaded_by_id=officer.id))
-        entry = Entry(kind=EntryKind.INDIVIDUAL, title="Ảnh công khai", slug="anh", status="draft")
-        db.session.add(entry)
-        assert photo_attach(entry, jpeg_bytes(color=(200, 200, 9)), alt="ảnh").sha256 == shared
-        db.session.commit()
-        original = (photo_dir() / only[:2] / only / "original.webp").read_bytes()
-        return {"nomination": nomination.id, "only": only, "shared": shared, "original": original}
 
 
 def test_init_moves_dossier_pictures_out_of_the_public_photo_store(app, world):

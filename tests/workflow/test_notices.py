@@ -6,29 +6,8 @@ import smtplib
 from registry.extensions import db
 from registry.workflow.actions import nomination_transition
 from tests.support.clients import client_for, post
+from tests.support.mail import FakeSMTP
 from tests.support.world import complete_nomination, make_world, users
-
-
-class FakeSMTP:
-    sent: list = []
-
-    def __init__(self, host, port, timeout=None):
-        self.host = host
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
-
-    def starttls(self):
-        pass
-
-    def login(self, user, password):
-        pass
-
-    def send_message(self, msg):
-        FakeSMTP.sent.append((msg["To"], msg["Subject"], msg.get_content()))
 
 
 def test_in_app_notices_and_unread_count(app):

@@ -1,8 +1,7 @@
 """Views of stored photos: each rendition by content hash, with long-lived cache headers."""
 from flask import abort, send_file
 
-from registry.entries.operations import photo_dir
-from registry.entries.photos import rendition_path
+from registry.entries.photos import photo_dir, rendition_path
 from registry.web.media import bp
 
 
