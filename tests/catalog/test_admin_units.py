@@ -17,6 +17,7 @@ from registry.catalog.selectors import unit_descendant_ids
 from registry.extensions import db
 from registry.platform import database
 from tests.support import databases
+from tests.support.apps import app_release
 
 REFORM = date(2025, 7, 1)
 LAST_DAY = date(2025, 6, 30)
@@ -50,9 +51,7 @@ def loaded_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Flask
         report = admin_units_load()
         db.session.commit()
     yield app, report
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(app)
     databases.drop_database(url)
 
 

@@ -24,8 +24,8 @@ import pytest
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.showcase.search_index import close_indexes
 from registry.workflow.models import Ballot, Nomination, NominationState
+from tests.support.apps import app_release
 from tests.support.clients import CSRF_RE, PASSWORD
 from tests.support.databases import on_postgres
 from tests.support.files import jpeg_bytes
@@ -135,10 +135,7 @@ def at_once(*calls):
 @pytest.fixture
 def servers(app, world, tmp_path):
     """Server A and server B over the test's database; the test's own app stays usable for checks."""
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     shared = tmp_path / "shared"
     env = {**os.environ, "SECRET_KEY": "one key for every server " + uuid.uuid4().hex,
            "PHOTO_DIR": str(shared / "photos"), "ATTACHMENT_DIR": str(shared / "attachments"),
@@ -184,9 +181,7 @@ def test_two_servers_share_sessions_edits_photos_votes_and_search(app, world, se
         voting = nomination_in_vote(world, title="Đỗ Minh Khôi")
         db.session.commit()
         draft_id, version, voting_id = draft.id, draft.version, voting.id
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(app)
 
     # Signed in through A, recognised by B: one secret key, sessions in signed cookies.
     officer = Browser()

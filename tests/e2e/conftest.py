@@ -12,6 +12,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from tests.support import databases
+from tests.support.apps import app_release
 from tests.support.browser import shot
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
@@ -49,9 +50,7 @@ def live_app(tmp_path_factory):
         demo_load()
         db.session.commit()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(app)
     databases.drop_database(url)
 
 

@@ -14,6 +14,7 @@ from registry.extensions import db
 from registry.workflow.models import Attachment
 from tests.support.clients import client_for, post
 from tests.support.files import PDF, jpeg_bytes, png_with_size
+from tests.support.world import draft_nomination
 
 LIMIT = 200_000  # bytes, for photos and documents alike in these tests
 JPEG = jpeg_bytes()
@@ -43,20 +44,8 @@ BAD_FILES = [
 @pytest.fixture
 def dossier(app, world):
     """A draft dossier of the officer's unit, with small upload limits."""
-    from registry.catalog.models import Unit
-    from registry.entries.models import EntryKind
-    from registry.workflow.dossiers import nomination_create
-    from registry.workflow.models import Round
-    from tests.support.world import users
-
     app.config.update(PHOTO_MAX_BYTES=LIMIT, ATTACHMENT_MAX_BYTES=LIMIT)
-    with app.test_request_context("/?lang=en"):
-        officer, = users(world, "officer")
-        nomination = nomination_create(round_=db.session.get(Round, world.round),
-                                       unit=db.session.get(Unit, world.group), actor=officer,
-                                       kind=EntryKind.INDIVIDUAL, title="Lê Thị Mai")
-        db.session.commit()
-        return nomination.id
+    return draft_nomination(app, world, title="Lê Thị Mai")
 
 
 def stored(app) -> tuple[int, int, list[Path]]:

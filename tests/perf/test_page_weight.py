@@ -11,8 +11,8 @@ from registry.catalog.models import Topic, Unit
 from registry.catalog.seed import catalogues_load
 from registry.entries.models import Entry, EntryStatus
 from registry.extensions import db
-from registry.showcase.search_index import close_indexes
 from tests.support import databases
+from tests.support.apps import app_release
 
 BUDGET = 100 * 1024
 LINKED = re.compile(r'<link\b[^>]*\brel="stylesheet"[^>]*\bhref="([^"]+)"|<script\b[^>]*\bsrc="([^"]+)"')
@@ -34,10 +34,7 @@ def demo(tmp_path_factory):
         demo_load()
         db.session.commit()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     databases.drop_database(url)
 
 

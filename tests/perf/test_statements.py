@@ -12,6 +12,7 @@ from registry.entries.records import records_import
 from registry.extensions import db
 from registry.showcase.search_index import close_indexes
 from tests.support import databases
+from tests.support.apps import app_release
 from tests.support.files import jpeg_bytes, write_jsonl
 from tests.support.records import record
 from tests.support.statements import statements_for
@@ -55,9 +56,7 @@ def instances(tmp_path_factory):
         apps[n] = app
     yield apps
     for app in apps.values():
-        with app.app_context():
-            db.session.remove()
-            db.engine.dispose()
+        app_release(app)
     close_indexes()
     for url in urls:
         databases.drop_database(url)

@@ -16,6 +16,7 @@ from registry.extensions import db
 from registry.showcase.search_index import close_indexes
 from registry.workflow.models import Attachment, Ballot, VoteChoice
 from tests.support import databases
+from tests.support.apps import app_release
 from tests.support.files import jpeg_bytes, write_jsonl
 from tests.support.records import record
 from tests.support.world import nomination_in_vote, users
@@ -131,9 +132,7 @@ def test_backup_then_restore_into_a_fresh_instance(filled, tmp_path, monkeypatch
         shipper = db.session.scalar(sa.select(Entry).where(Entry.ref == "shipper"))
         sha = shipper.photos[0].sha256
     assert client.get(f"/media/photos/{sha}/thumb.webp").status_code == 200
-    with fresh.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(fresh)
 
 
 def test_restoring_an_earlier_releases_backup_makes_its_dossier_pictures_private(filled, world, tmp_path, monkeypatch):
@@ -153,9 +152,7 @@ def test_restoring_an_earlier_releases_backup_makes_its_dossier_pictures_private
         assert document_path(old["shared"], "image").is_file()
     assert not (photo_root / only[:2] / only).exists()
     assert (photo_root / old["shared"][:2] / old["shared"] / "thumb.webp").is_file()
-    with fresh.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(fresh)
 
 
 def test_restore_refuses_a_damaged_backup_and_a_database_with_data(filled, tmp_path, monkeypatch):

@@ -7,11 +7,11 @@ from datetime import date
 import sqlalchemy as sa
 
 from registry.extensions import db
-from registry.showcase.search_index import close_indexes
 from registry.workflow.models import Ballot, Nomination, NominationState, VoteRecord
+from tests.support.apps import app_release
 from tests.support.databases import on_postgres
 from tests.support.workers import post_in_step
-from tests.support.world import nomination_in_vote
+from tests.support.world import draft_nomination, nomination_in_vote, version_of
 
 # A fork server imports the app once; each process then starts from it in a fraction of a second,
 # with no database connection or index handle inherited from the test process.
@@ -21,10 +21,7 @@ SPAWN.set_forkserver_preload(["registry", "registry.workflow.ballots", "registry
 
 def run_in_step(app, *requests) -> list[tuple[int, int, str]]:
     """Run each (user_id, url, data, hold) request in its own process, meeting just before the write."""
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     barrier, out = SPAWN.Barrier(len(requests)), SPAWN.Queue()
     processes = [SPAWN.Process(target=post_in_step, args=(app.instance_path, app.config["SQLALCHEMY_DATABASE_URI"] if on_postgres() else None,
                                                                user_id, url, data, hold, barrier, out))
@@ -102,19 +99,8 @@ def test_a_vote_racing_the_close_is_either_counted_or_refused_never_lost(app, wo
 
 
 def test_two_editors_in_two_processes_one_saves_the_other_is_told(app, world):
-    from registry.catalog.models import Unit
-    from registry.entries.models import EntryKind
-    from registry.workflow.dossiers import nomination_create
-    from registry.workflow.models import Round
-    from tests.support.world import users
-
-    with app.test_request_context("/?lang=en"):
-        officer, = users(world, "officer")
-        nomination = nomination_create(round_=db.session.get(Round, world.round),
-                                       unit=db.session.get(Unit, world.group), actor=officer,
-                                       kind=EntryKind.INDIVIDUAL, title="Trần Thị Hạnh")
-        db.session.commit()
-        nid, version = nomination.id, nomination.version
+    nid = draft_nomination(app, world, title="Trần Thị Hạnh")
+    version = version_of(app, nid)
     base = {"version": str(version), "kind": "individual", "title": "Trần Thị Hạnh", "save": "1",
             "letter_date": date.today().isoformat()}
     url = f"/nominations/{nid}/edit"

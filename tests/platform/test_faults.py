@@ -11,9 +11,11 @@ from registry import create_app
 from registry.entries.models import Entry, Photo
 from registry.extensions import db
 from registry.showcase.search_index import close_indexes
+from tests.support.apps import app_release
 from tests.support.clients import client_for, post
 from tests.support.files import jpeg_bytes, write_jsonl
 from tests.support.records import record
+from tests.support.world import draft_nomination
 
 
 @pytest.fixture
@@ -83,19 +85,7 @@ def test_a_missing_photo_file_is_404_and_its_page_still_renders(app, published):
 
 
 def _draft(app, world):
-    from registry.catalog.models import Unit
-    from registry.entries.models import EntryKind
-    from registry.workflow.dossiers import nomination_create
-    from registry.workflow.models import Round
-    from tests.support.world import users
-
-    with app.test_request_context("/?lang=en"):
-        officer, = users(world, "officer")
-        nomination = nomination_create(round_=db.session.get(Round, world.round),
-                                       unit=db.session.get(Unit, world.group), actor=officer,
-                                       kind=EntryKind.INDIVIDUAL, title="Nguyễn Văn Dũng")
-        db.session.commit()
-        return nomination.id
+    return draft_nomination(app, world, title="Nguyễn Văn Dũng")
 
 
 def test_a_full_disk_refuses_the_upload_clearly_and_stores_nothing(app, world, monkeypatch, log_lines):
@@ -121,10 +111,7 @@ def test_a_full_disk_refuses_the_upload_clearly_and_stores_nothing(app, world, m
 @pytest.mark.sqlite_only("about a read-only SQLite file; on PostgreSQL the server grants rights")
 def test_a_read_only_database_keeps_serving_reads_and_refuses_writes_clearly(app, published, tmp_path, monkeypatch):
     database = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", app.instance_path)
     readonly = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///file:{database}?mode=ro&uri=true"})
     client = readonly.test_client()
@@ -137,6 +124,4 @@ def test_a_read_only_database_keeps_serving_reads_and_refuses_writes_clearly(app
     response = client.post("/account/login", data={"csrf_token": csrf(client, "/account/login"),
                                                    "email": "a@example.org", "password": "whatever it is"})
     assert response.status_code == 503 and "Nothing was saved" in response.get_data(as_text=True)
-    with readonly.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(readonly)

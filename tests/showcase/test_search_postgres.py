@@ -17,6 +17,7 @@ from registry.showcase.search_index import close_indexes, index_check, search_in
 from search import postgres
 from search.postgres import PostgresSearchIndex
 from search.query import SearchRequest
+from tests.support.apps import app_release
 from tests.support.pg_scratch import SKIP_REASON, scratch_database, server_url
 from tests.support.records import load_search_entries
 
@@ -48,10 +49,7 @@ def pg_app(database_url, tmp_path, monkeypatch):
         catalogues_load()
         db.session.commit()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
 
 
 @pytest.fixture

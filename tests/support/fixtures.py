@@ -12,8 +12,8 @@ from registry import create_app
 from registry.entries.models import Award, Entry
 from registry.entries.records import records_import
 from registry.extensions import db
-from registry.showcase.search_index import close_indexes
 from tests.support import databases
+from tests.support.apps import app_release
 from tests.support.files import jpeg_bytes, write_jsonl
 from tests.support.logs import _Lines
 from tests.support.records import PRIVATE_MARKERS, record
@@ -60,10 +60,7 @@ def app(tmp_path, monkeypatch):
         catalogues_load()
         db.session.commit()
     yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
 
 
 @pytest.fixture
@@ -133,10 +130,7 @@ def world_app(golden, tmp_path, monkeypatch, request):
         monkeypatch.setenv("DATABASE_URL", copy)
     app = create_app(CONFIG)
     yield app, world, public_ids(app, ids)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
 
 
 @pytest.fixture
@@ -160,10 +154,7 @@ def golden(tmp_path_factory):
         catalogues_load()
         db.session.commit()
     world, ids = build(app)
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     mp.undo()
     yield path, world, ids, url
     databases.drop_database(url)

@@ -92,10 +92,22 @@ def make_world(app, *, ballot=BallotKind.SECRET, threshold="50", denominator=Den
 
 
 def new_draft(app, world, client, title="Trần Thị Hạnh") -> int:
+    """A new draft dossier made through the form, as the signed-in officer of ``client``; its id."""
     r = post(client, "/nominations/new", {"round_id": world.round, "unit": f"#{world.group}", "subject": "new",
                                           "kind": "individual", "title": title})
     assert r.status_code == 302, r.get_data(as_text=True)
     return int(re.search(r"/nominations/(\d+)/edit", r.headers["Location"]).group(1))
+
+
+def draft_nomination(app, world, *, title: str) -> int:
+    """A new individual's draft dossier of the group's officer, made through the domain; its id."""
+    with app.test_request_context("/?lang=en"):
+        officer, = users(world, "officer")
+        nomination = nomination_create(round_=db.session.get(Round, world.round),
+                                       unit=db.session.get(Unit, world.group), actor=officer,
+                                       kind=EntryKind.INDIVIDUAL, title=title)
+        db.session.commit()
+        return nomination.id
 
 
 def version_of(app, nid):

@@ -6,6 +6,7 @@ import re
 import pytest
 
 from registry import create_app
+from tests.support.apps import app_release
 from tests.support.records import entry_id
 
 ENTRY_FIELDS = {"id", "ref", "kind", "title", "year", "summary", "unit", "topics", "awards", "photos",
@@ -181,9 +182,7 @@ def test_rate_limit_answers_429_as_json(tmp_path, monkeypatch):
     assert response.get_json()["error"]["code"] == 429 and "Retry-After" in response.headers
     # The showcase is not limited by the API's budget.
     assert client.get("/topics").status_code == 200
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(app)
 
 
 def test_openapi_document_covers_every_api_route(dataset, app, client):
@@ -256,6 +255,4 @@ def test_rate_limit_counts_each_client_behind_a_proxy(tmp_path, monkeypatch):
 
     assert [get("203.0.113.1") for _ in range(3)] == [200, 200, 429]
     assert get("203.0.113.2") == 200
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(app)

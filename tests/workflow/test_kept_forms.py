@@ -11,9 +11,9 @@ from registry import create_app
 from registry.accounts.models import User, new_session_token
 from registry.extensions import db
 from registry.platform.columns import utcnow
-from registry.showcase.search_index import close_indexes
 from registry.workflow.models import Nomination, PendingForm
 from tests.support import databases
+from tests.support.apps import app_release
 from tests.support.clients import PASSWORD, client_for, csrf
 from tests.support.world import new_draft, version_of
 
@@ -198,10 +198,7 @@ def test_a_read_only_database_refuses_to_keep_the_form_with_a_503(app, world, tm
     nid = new_draft(app, world, officer)
     end_session(app, world, officer, "new address")
     url = app.config["SQLALCHEMY_DATABASE_URI"]
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     monkeypatch.setenv("REGISTRY_INSTANCE_PATH", app.instance_path)  # the same secret key signs the cookie
     if databases.on_postgres():
         readonly = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "SQLALCHEMY_ENGINE_OPTIONS": {
@@ -219,7 +216,5 @@ def test_a_read_only_database_refuses_to_keep_the_form_with_a_503(app, world, tm
             data["csrf_token"] = csrf(client, "/account/login")
         r = client.post(f"/nominations/{nid}/edit", headers=SAME_SITE, data=data)
         assert r.status_code == 503 and "Nothing was saved" in r.get_data(as_text=True), r.status_code
-    with readonly.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    app_release(readonly)
     assert kept_count(app) == 0

@@ -9,11 +9,11 @@ from registry.accounts.models import User
 from registry.catalog.models import Unit
 from registry.entries.models import EntryKind
 from registry.extensions import db
-from registry.showcase.search_index import close_indexes
 from registry.workflow.actions import ACTIONS, SECRETARY, UNIT, WorkflowError, can_transition, nomination_transition
 from registry.workflow.dossiers import nomination_create
 from registry.workflow.models import AuditEvent, Nomination, NominationState, Notification, Round
 from tests.support import databases
+from tests.support.apps import app_release
 from tests.support.world import make_world
 
 ROLES = ["officer", "other_officer", "secretary", "chair", "member1", "admin", "outsider"]
@@ -42,10 +42,7 @@ def setup(tmp_path_factory):
         db.session.commit()
         nid = nomination.id
     yield app, world, nid
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    close_indexes()
+    app_release(app)
     mp.undo()
     databases.drop_database(url)
 
