@@ -41,7 +41,6 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
-    from registry.accounts import login_audit
     from registry.accounts import operations as accounts
     from registry.extensions import babel, cors, csrf, db, limiter, migrate
     from registry.platform import data_version, database, i18n, proxies, request_log, security, staging
@@ -72,7 +71,6 @@ def register_extensions(app: Flask) -> None:
     kept_forms.init_app(app)
     request_log.init_app(app)
     security.init_app(app)
-    login_audit.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

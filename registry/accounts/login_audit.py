@@ -7,13 +7,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
-from flask import Blueprint, Flask, current_app, render_template, request
+from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
 from registry.extensions import db
 from registry.platform.columns import LabelledEnum, enum_column, utcnow
-from registry.web.access import admin_required
 from registry.workflow.models import Notification
 from registry.workflow.notices import SIGN_IN_FAILURES, notify_account
 
@@ -172,21 +171,9 @@ def login_failures_unread(user_id: int) -> bool:
         Notification.read_at.is_(None)).limit(1)) is not None
 
 
-bp = Blueprint("login_audit", __name__, url_prefix="/admin")
-
-
-@bp.get("/sign-ins")
-@admin_required
-def sign_ins():
-    """Recent sign-in attempts, failures first if asked, for administrators."""
-    failed_only = request.args.get("failed") == "1"
-    query = sa.select(LoginAttempt).order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc()).limit(500)
+def sign_in_attempts(*, failed_only: bool, limit: int = 500) -> list[LoginAttempt]:
+    """The latest sign-in attempts, newest first; only the failed ones if asked."""
+    query = sa.select(LoginAttempt).order_by(LoginAttempt.at.desc(), LoginAttempt.id.desc()).limit(limit)
     if failed_only:
         query = query.where(LoginAttempt.outcome != LoginOutcome.SUCCESS)
-    attempts = db.session.scalars(query).all()
-    return render_template("admin/sign_ins.html", attempts=attempts, failed_only=failed_only)
-
-
-def init_app(app: Flask) -> None:
-    """Register the administrators' page of sign-in attempts."""
-    app.register_blueprint(bp)
+    return list(db.session.scalars(query))

@@ -6,21 +6,20 @@ from flask import Flask
 
 def register_blueprints(app: Flask) -> None:
     """Register every audience's blueprint: the public side, open data, then the working pages."""
-    from registry.web import (
-        admin,
-        api,
-        auth,
-        consultation,
-        council,
-        desk,
-        feeds,
-        media,
-        nominations,
-        openweb,
-        probes,
-        public,
-        stats,
-    )
+    import registry.web.api  # noqa: F401  (its other modules add routes to the API's blueprint)
+    from registry.web.admin import views as admin
+    from registry.web.api import views as api
+    from registry.web.auth import views as auth
+    from registry.web.consultation import views as consultation
+    from registry.web.council import views as council
+    from registry.web.desk import views as desk
+    from registry.web.feeds import views as feeds
+    from registry.web.media import views as media
+    from registry.web.nominations import views as nominations
+    from registry.web.openweb import views as openweb
+    from registry.web.probes import views as probes
+    from registry.web.public import views as public
+    from registry.web.stats import views as stats
 
     for package in (public, media, api, feeds, openweb, stats, auth, desk, nominations, council, admin, consultation,
                     probes):

@@ -4,10 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from registry.accounts.login_audit import sign_in_attempts
 from registry.accounts.models import Role, User
 from registry.accounts.operations import AccountError, user_create, user_set_roles, user_update
 from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, TitleCategory, Unit, UnitKind
@@ -16,11 +17,12 @@ from registry.catalog.unit_picker import unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
 from registry.web.access import admin_required
-from registry.web.admin import bp
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
 from registry.workflow.actions import WorkflowError
 from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
 from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_save
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 
 def _field_error(form, field: str, message) -> None:
@@ -316,3 +318,14 @@ def title_edit(title_id: int | None = None):
             flash(_("Title saved."), "success")
             return redirect(url_for("admin.titles"))
     return render_template("admin/title_form.html", form=form, title=title)
+
+
+# --- sign-in attempts ---------------------------------------------------------------------------
+
+@bp.get("/sign-ins")
+@admin_required
+def sign_ins():
+    """Recent sign-in attempts, failures first if asked, for administrators."""
+    failed_only = request.args.get("failed") == "1"
+    return render_template("admin/sign_ins.html", attempts=sign_in_attempts(failed_only=failed_only),
+                           failed_only=failed_only)

@@ -12,8 +12,8 @@ from registry.platform.i18n import current_language
 from registry.showcase.opendata import unit_entry_counts, unit_roots, unit_subtree_entry_count
 from registry.showcase.representations import award_title_json, topic_json, unit_brief, unit_json
 from registry.showcase.selectors import topics_with_counts
-from registry.web.api import bp
 from registry.web.api.spec import documented
+from registry.web.api.views import bp
 
 
 @bp.get("/units")

@@ -4,7 +4,7 @@ from __future__ import annotations
 from flask import Response, request
 
 from registry.showcase.opendata import data_last_modified
-from registry.web.api import bp
+from registry.web.api.views import bp
 
 
 @bp.after_request

@@ -9,10 +9,10 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from limits import parse as parse_limit
 
-from registry.web.api import bp
 from registry.web.api.downloads import export_limit
 from registry.web.api.limits import limits_text
 from registry.web.api.spec import api_routes, documented, openapi_document
+from registry.web.api.views import bp
 
 
 def rate_limit_text() -> str:

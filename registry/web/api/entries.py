@@ -8,10 +8,10 @@ from registry.catalog.models import AwardLevel
 from registry.showcase.filters import BrowseFilters
 from registry.showcase.opendata import AwardFilters, awards_page, entries_matching, entries_page, published_entry
 from registry.showcase.representations import award_json, entry_json
-from registry.web.api import bp
 from registry.web.api.downloads import download, download_slot, export_limit, requested_format
 from registry.web.api.paging import paged_response, per_page_arg
 from registry.web.api.spec import FILTERS, FORMAT, PAGING, SORT, Param, documented
+from registry.web.api.views import bp
 
 
 @bp.get("/entries")

@@ -1,17 +1,29 @@
 """Search and title suggestions; a search can also be downloaded whole (CSV, JSON Lines)."""
 from __future__ import annotations
 
-from flask import jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from flask_babel import lazy_gettext as _l
 
+from registry.extensions import csrf, limiter
 from registry.platform.i18n import current_language
 from registry.showcase.links import entry_url
 from registry.showcase.opendata import entries_by_ids
 from registry.showcase.search import run_search, search_args, search_entry_ids, title_suggestions
-from registry.web.api import bp
-from registry.web.api.downloads import download, download_slot, export_limit, requested_format
+from registry.web.api.downloads import download, download_rate_limit, download_slot, export_limit, requested_format
+from registry.web.api.limits import too_many_requests
 from registry.web.api.paging import paged_response, per_page_arg
 from registry.web.api.spec import FILTERS, FORMAT, PAGING, Param, documented
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)
+# Vietnamese stays readable in answers (UTF-8) instead of \u escapes.
+bp.record_once(lambda state: setattr(state.app.json, "ensure_ascii", False))
+# One generous budget per address for the whole API; preflight requests cost nothing.
+limiter.limit(
+    lambda: current_app.config["API_RATE_LIMIT"], exempt_when=lambda: request.method == "OPTIONS",
+    error_message=too_many_requests,
+)(bp)
+download_rate_limit(bp)
 
 QUERY = Param("q", _l("What to look for, with or without diacritics."), example="nha van hoa")
 

@@ -5,7 +5,7 @@ from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
-from flask import current_app, flash, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -25,10 +25,11 @@ from registry.accounts.operations import AccountError, normalise_email, user_aut
 from registry.accounts.sign_ins import SESSION_KEY, sign_in_end, sign_in_start, sign_ins_end, sign_ins_of
 from registry.extensions import db, limiter
 from registry.platform.columns import utcnow
-from registry.web.auth import bp
 from registry.web.auth.devices import known_device, remember_device
 from registry.web.auth.forms import LoginForm, PasswordForm
 from registry.workflow.models import Notification
+
+bp = Blueprint("auth", __name__, url_prefix="/account")
 
 
 def _safe_next(target: str | None) -> str | None:

@@ -1,15 +1,16 @@
 """Public consultation pages: the proposed list, each proposal's public facts, and a comment form."""
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 
 from registry.extensions import db, limiter
-from registry.web.consultation import bp
 from registry.web.consultation.forms import CommentForm
 from registry.workflow.actions import S, WorkflowError
 from registry.workflow.consultation import comment_add, consultation_is_open, nominations_in_consultation
 from registry.workflow.models import Nomination
+
+bp = Blueprint("consultation", __name__, url_prefix="/consultation")
 
 
 @bp.get("/")

@@ -5,7 +5,7 @@ from datetime import date
 from typing import TypeVar
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -14,7 +14,6 @@ from registry.accounts.models import User
 from registry.extensions import db
 from registry.web.access import require
 from registry.web.actions import carry_out, stale_message, take_action
-from registry.web.council import bp
 from registry.web.council.forms import (
     AgendaForm,
     AttendanceForm,
@@ -48,6 +47,8 @@ from registry.workflow.documents import AttachmentError, clean_filename, documen
 from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
 from registry.workflow.selectors import round_pipeline
 from registry.workflow.voting import explain
+
+bp = Blueprint("council", __name__, url_prefix="/council")
 
 T = TypeVar("T")
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 from datetime import date
 
 import sqlalchemy as sa
-from flask import render_template
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from registry.accounts.models import Role
 from registry.extensions import db
-from registry.web.desk import bp
 from registry.workflow.actions import EDITABLE_STATES, council_ids, officer_unit_ids
 from registry.workflow.models import Round
 from registry.workflow.selectors import (
@@ -19,6 +18,8 @@ from registry.workflow.selectors import (
     round_pipeline,
     state_counts,
 )
+
+bp = Blueprint("desk", __name__, url_prefix="/desk")
 
 
 @bp.get("/")

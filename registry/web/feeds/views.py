@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Response, abort, current_app, request, url_for
+from flask import Blueprint, Response, abort, current_app, request, url_for
 from flask_babel import gettext as _
 
 from registry.catalog.models import Topic, Unit
@@ -12,8 +12,9 @@ from registry.showcase.filters import BrowseFilters
 from registry.showcase.links import topic_url, unit_url
 from registry.showcase.opendata import entries_by_ids, recent_awards, recent_entries
 from registry.showcase.search import search_args, search_entry_ids
-from registry.web.feeds import bp
 from registry.web.feeds.atom import awards_atom, entries_atom
+
+bp = Blueprint("feeds", __name__, url_prefix="/feeds")
 
 ATOM = "application/atom+xml; charset=utf-8"
 

@@ -1,8 +1,11 @@
+from flask import Blueprint
+
 """Views of stored photos: each rendition by content hash, with long-lived cache headers."""
 from flask import abort, send_file
 
 from registry.entries.photos import photo_dir, rendition_path
-from registry.web.media import bp
+
+bp = Blueprint("media", __name__, url_prefix="/media")
 
 
 @bp.get("/photos/<sha256>/<rendition>.webp")

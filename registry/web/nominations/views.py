@@ -6,6 +6,7 @@ from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
+    Blueprint,
     abort,
     flash,
     make_response,
@@ -28,7 +29,6 @@ from registry.extensions import db, login_manager
 from registry.web.access import require
 from registry.web.actions import CommentedActionForm, take_action
 from registry.web.errors import _render_error, storage_error_response
-from registry.web.nominations import bp
 from registry.web.nominations.forms import (
     AttachmentForm,
     DossierForm,
@@ -64,6 +64,8 @@ from registry.workflow.dossiers import (
 from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
 from registry.workflow.models import Attachment, AttachmentKind, Nomination, Round
 from registry.workflow.selectors import open_rounds_for
+
+bp = Blueprint("nominations", __name__, url_prefix="/nominations")
 
 
 def load_nomination(nomination_id: int) -> Nomination:

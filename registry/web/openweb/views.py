@@ -5,11 +5,12 @@ from dataclasses import dataclass
 from datetime import datetime
 from math import ceil
 
-from flask import Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, render_template, request, url_for
 
 from registry.showcase.links import topic_url, unit_url
 from registry.showcase.opendata import data_last_modified, sitemap_items
-from registry.web.openweb import bp
+
+bp = Blueprint("openweb", __name__)
 
 # Areas that are not public now or later: never to be crawled.
 PRIVATE_AREAS = ("/nominations", "/council", "/admin", "/account")

@@ -4,10 +4,11 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import jsonify
+from flask import Blueprint, jsonify
 
 from registry.extensions import db, limiter
-from registry.web.probes import bp
+
+bp = Blueprint("health", __name__)
 
 log = logging.getLogger(__name__)
 

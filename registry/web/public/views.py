@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from registry.catalog.models import Topic, Unit
 from registry.extensions import db
@@ -10,7 +10,8 @@ from registry.platform.i18n import current_language
 from registry.showcase import selectors as showcase
 from registry.showcase.links import entry_url, unit_url
 from registry.showcase.search import run_search, search_args
-from registry.web.public import bp
+
+bp = Blueprint("public", __name__)
 
 
 @bp.get("/")

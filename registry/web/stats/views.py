@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Response, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
 from registry.catalog.models import Unit
@@ -13,7 +13,8 @@ from registry.platform.slugs import make_slug
 from registry.showcase.charts import bar_chart
 from registry.showcase.exports import rows_csv
 from registry.showcase.statistics import award_years, statistics_table, statistics_tables, year_report
-from registry.web.stats import bp
+
+bp = Blueprint("stats", __name__, url_prefix="/statistics")
 
 
 def _scope() -> Unit | None:
