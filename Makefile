@@ -32,7 +32,7 @@ extract-messages: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k ngettext:1,2 -o registry/translations/messages.pot --no-location --sort-output --project registry .
 
 update-messages: extract-messages
-	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching --ignore-obsolete
+	$(BIN)/pybabel update -i registry/translations/messages.pot -d registry/translations --no-fuzzy-matching --ignore-obsolete --no-wrap
 
 run: install
 	$(FLASK) init

@@ -41,11 +41,13 @@ def create_app(test_config: dict | None = None) -> Flask:
 
 
 def register_extensions(app: Flask) -> None:
+    from registry.accounts import notices
     from registry.accounts import operations as accounts
     from registry.extensions import babel, cors, csrf, db, limiter, migrate
     from registry.platform import data_version, database, i18n, proxies, request_log, security, staging
     from registry.showcase import search_index
-    from registry.workflow import actions, ballot_box, documents, kept_forms, notices
+    from registry.workflow import actions, ballot_box, documents, kept_forms
+    from registry.workflow import notices as workflow_notices  # noqa: F401 (adds the workflow's notice texts)
 
     db.init_app(app)
     database.init_app(app)

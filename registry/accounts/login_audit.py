@@ -11,10 +11,10 @@ from flask import current_app, request
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Mapped, mapped_column
 
+from registry.accounts.models import Notification
+from registry.accounts.notices import SIGN_IN_FAILURES, notify_account
 from registry.extensions import db
 from registry.platform.columns import LabelledEnum, enum_column, utcnow
-from registry.workflow.models import Notification
-from registry.workflow.notices import SIGN_IN_FAILURES, notify_account
 
 
 class LoginOutcome(LabelledEnum):

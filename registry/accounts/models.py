@@ -15,7 +15,7 @@ from registry.extensions import db
 from registry.platform.columns import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
-    from registry.workflow.models import Council
+    from registry.workflow.models import Council, Nomination
 
 
 def new_session_token() -> str:
@@ -108,3 +108,22 @@ class UserRole(db.Model):
     user: Mapped[User] = relationship(back_populates="roles")
     unit: Mapped[Unit | None] = relationship()
     council: Mapped[Council | None] = relationship()
+
+
+class Notification(db.Model):
+    """An in-app notice to a user about a nomination's step, or about their own account."""
+
+    __tablename__ = "notification"
+    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
+    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(sa.String(32))
+    to_state: Mapped[str] = mapped_column(sa.String(24))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    read_at: Mapped[datetime | None]
+    # What a notice about the user's own account names (the address wrong passwords came from).
+    detail: Mapped[str | None] = mapped_column(sa.String(64))
+
+    nomination: Mapped[Nomination | None] = relationship("Nomination")

@@ -18,7 +18,7 @@ from registry.workflow import actions as workflow
 from registry.workflow.ballots import can_vote_on
 from registry.workflow.dossiers import edits_entry_in_place
 from registry.workflow.models import AttachmentKind, NominationState, VoteChoice
-from registry.workflow.notices import notice_text, unread_count
+from registry.accounts.notices import notice_text, unread_count
 from registry.workflow.voting import explain
 
 

@@ -439,25 +439,6 @@ class ConsultationComment(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
-class Notification(db.Model):
-    """An in-app notice to a user about a nomination's step, or about their own account."""
-
-    __tablename__ = "notification"
-    __table_args__ = (sa.Index("ix_notification_user_read", "user_id", "read_at"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"))
-    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(sa.String(32))
-    to_state: Mapped[str] = mapped_column(sa.String(24))
-    created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    read_at: Mapped[datetime | None]
-    # What a notice about the user's own account names (the address wrong passwords came from).
-    detail: Mapped[str | None] = mapped_column(sa.String(64))
-
-    nomination: Mapped[Nomination | None] = relationship()
-
-
 class PendingForm(db.Model):
     """What a user typed into a dossier when their session had ended, kept for them until they sign in again."""
 

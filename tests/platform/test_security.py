@@ -222,7 +222,7 @@ def test_the_owner_is_told_once_in_the_app_and_by_mail(throttle, world, monkeypa
     for i in range(5):
         attempt(attacker, "nobody@example.org", f"wrong guess {i}", OWNER_ELSEWHERE)
     with app.app_context():
-        from registry.workflow.models import Notification
+        from registry.accounts.models import Notification
 
         assert db.session.scalar(sa.select(sa.func.count(Notification.id))) == 1
 

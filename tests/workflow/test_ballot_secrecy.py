@@ -18,7 +18,8 @@ from sqlalchemy import event
 from registry.extensions import db
 from registry.platform.data_version import current_versions
 from registry.workflow import ballots
-from registry.workflow.models import AuditEvent, BallotKind, Nomination, Notification, VoteChoice
+from registry.accounts.models import Notification
+from registry.workflow.models import AuditEvent, BallotKind, Nomination, VoteChoice
 from tests.support.clients import client_for, post
 from tests.support.world import make_world, nomination_in_vote, users
 

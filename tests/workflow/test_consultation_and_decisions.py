@@ -12,12 +12,12 @@ from registry.extensions import db
 from registry.workflow.actions import WorkflowError
 from registry.workflow.consultation import consultation_open
 from registry.workflow.decisions import decision_record, decision_series, next_decision_number, nomination_publish
+from registry.accounts.models import Notification
 from registry.workflow.models import (
     ConsultationComment,
     Holiday,
     Nomination,
     NominationState,
-    Notification,
     NumberingStyle,
 )
 from tests.support.clients import client_for, post

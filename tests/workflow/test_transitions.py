@@ -11,7 +11,8 @@ from registry.entries.models import EntryKind
 from registry.extensions import db
 from registry.workflow.actions import ACTIONS, SECRETARY, UNIT, WorkflowError, can_transition, nomination_transition
 from registry.workflow.dossiers import nomination_create
-from registry.workflow.models import AuditEvent, Nomination, NominationState, Notification, Round
+from registry.accounts.models import Notification
+from registry.workflow.models import AuditEvent, Nomination, NominationState, Round
 from tests.support import databases
 from tests.support.apps import app_release
 from tests.support.world import make_world

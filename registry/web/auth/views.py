@@ -20,14 +20,13 @@ from registry.accounts.login_audit import (
     login_failures_unread,
     login_wait,
 )
-from registry.accounts.models import User
+from registry.accounts.models import Notification, User
 from registry.accounts.operations import AccountError, normalise_email, user_authenticate, user_set_password
 from registry.accounts.sign_ins import SESSION_KEY, sign_in_end, sign_in_start, sign_ins_end, sign_ins_of
 from registry.extensions import db, limiter
 from registry.platform.columns import utcnow
 from registry.web.auth.devices import known_device, remember_device
 from registry.web.auth.forms import LoginForm, PasswordForm
-from registry.workflow.models import Notification
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
