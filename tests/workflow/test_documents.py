@@ -10,27 +10,18 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from registry.catalog.models import Unit
-from registry.entries.models import EntryKind
 from registry.extensions import db
 from registry.workflow.documents import document_path, store_document
-from registry.workflow.dossiers import nomination_create
-from registry.workflow.models import Decision, Nomination, Round
+from registry.workflow.models import Decision, Nomination
 from tests.support.clients import client_for, csrf, post
 from tests.support.files import PDF, jpeg_bytes
-from tests.support.world import decide, earlier_release_layout, nomination_in_vote, pass_vote, users
+from tests.support.world import decide, draft_nomination, earlier_release_layout, nomination_in_vote, pass_vote
 
 PICTURE = jpeg_bytes(color=(30, 90, 150))
 
 
 def dossier(app, world, title="Lê Thị Mai") -> int:
-    with app.test_request_context("/?lang=en"):
-        officer, = users(world, "officer")
-        nomination = nomination_create(round_=db.session.get(Round, world.round),
-                                       unit=db.session.get(Unit, world.group), actor=officer,
-                                       kind=EntryKind.INDIVIDUAL, title=title)
-        db.session.commit()
-        return nomination.id
+    return draft_nomination(app, world, title=title)
 
 
 def upload(client, nid: int, data: bytes, name: str, kind: str = "minutes"):
