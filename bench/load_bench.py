@@ -11,7 +11,14 @@ visitors read the same pages), runs a short warm-up and `wrk -t2 -c16 -d15s`, ro
 with a Lua script; the ceiling is measured again just before each page. Prints requests/s, p50/p95/p99
 latency, the share of the ceiling's throughput and, asking 40 of the URLs again after the run, the share
 the page cache answered.
-`--cold` turns the page cache off, to measure rendering itself. Needs `wrk` (Debian package). Traffic stays on 127.0.0.1 and every run is bounded in time.
+`--cold` turns the page cache off, to measure rendering itself.
+`--distinct` measures what journalists send instead: thousands of different searches (1–3 words taken from the
+entries' own titles and summaries, half of them typed without marks, some with a filter) and different filter
+combinations of the browse page (kind × year × topic × province × sort × page), each URL asked once, none of
+them visited before (the warm-up has its own URLs): every answer is rendered cold, with the page cache on as in
+production. `--profile DIR` also records a flame graph of the workers during each measured run with py-spy
+(`pip install py-spy`; it slows the workers a little, so read the numbers of a run without it).
+Needs `wrk` (Debian package). Traffic stays on 127.0.0.1 and every run is bounded in time.
 """
 from __future__ import annotations
 
@@ -26,6 +33,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import unicodedata
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -45,9 +53,9 @@ SEARCHES = [
 LUA_DONE = """
 done = function(summary, latency, requests)
   local e = summary.errors
-  io.write(string.format('{"requests": %d, "duration_us": %d, "p50": %d, "p95": %d, "p99": %d, "max": %d, '
-    .. '"errors": %d, "status_errors": %d}\\n', summary.requests, summary.duration,
-    latency:percentile(50), latency:percentile(95), latency:percentile(99), latency.max,
+  io.write(string.format('{"requests": %d, "duration_us": %d, "p50": %d, "p90": %d, "p95": %d, "p99": %d, '
+    .. '"max": %d, "errors": %d, "status_errors": %d}\\n', summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(90), latency:percentile(95), latency:percentile(99), latency.max,
     e.connect + e.read + e.write + e.timeout, e.status))
 end
 """
@@ -110,6 +118,66 @@ def sample_paths(url: str, rng: random.Random, count: int) -> dict[str, list[str
         "search page": searches,
         "search API": ["/api/v1/search?" + urlencode({"q": q}) for q in SEARCHES],
     }
+
+
+def fold(text: str) -> str:
+    """``text`` as typed without marks: "Phường Long Biên" → "Phuong Long Bien"."""
+    text = text.replace("đ", "d").replace("Đ", "D")
+    return "".join(ch for ch in unicodedata.normalize("NFD", text) if not unicodedata.combining(ch))
+
+
+def distinct_paths(url: str, rng: random.Random, count: int) -> dict[str, list[str]]:
+    """Different URLs of each kind a journalist sends, each to be asked once (see --distinct)."""
+    engine = sa.create_engine(url)
+    with engine.connect() as con:
+        texts = [row[0] for row in con.execute(sa.text(
+            "SELECT title FROM entry WHERE status = 'published' UNION ALL "
+            "SELECT summary FROM entry WHERE status = 'published' AND summary IS NOT NULL"))]
+        topics = [row[0] for row in con.execute(sa.text("SELECT slug FROM topic ORDER BY slug"))]
+        years = [row[0] for row in con.execute(sa.text(
+            "SELECT DISTINCT year FROM entry WHERE year IS NOT NULL ORDER BY year"))]
+        provinces = [row[0] for row in con.execute(sa.text(
+            "SELECT id FROM unit WHERE level = 'province' AND valid_to IS NULL ORDER BY id"))]
+    engine.dispose()
+    sample = rng.sample(texts, min(len(texts), 20000))
+    words_of = [[w.strip(".,;:!?()“”\"'«»") for w in t.split()] for t in sample]
+    words_of = [[w for w in ws if len(w) > 1] for ws in words_of]
+    queries: set[str] = set()
+    attempts = 0
+    while len(queries) < count and attempts < 50 * count:
+        attempts += 1
+        words = rng.choice(words_of)
+        if not words:
+            continue
+        n = rng.choice((1, 2, 2, 3, 3))
+        start = rng.randrange(max(1, len(words) - n + 1))
+        q = " ".join(words[start:start + n]).lower()
+        queries.add(fold(q) if rng.random() < 0.5 else q)
+    queries_list = sorted(queries)
+    rng.shuffle(queries_list)
+    searches, api = [], []
+    for i, q in enumerate(queries_list):
+        args = {"q": q}
+        if i % 4 == 0:
+            args["kind"] = rng.choice(["individual", "collective", "initiative"])
+        elif i % 4 == 1 and years:
+            args["year"] = rng.choice(years)
+        searches.append("/search?" + urlencode(args))
+        api.append("/api/v1/search?" + urlencode({"q": q, "page": 1 + i % 3}))
+    browse: set[str] = set()
+    attempts = 0
+    while len(browse) < count and attempts < 50 * count:
+        attempts += 1
+        args = {}
+        for key, values, chance in (("kind", ["individual", "collective", "initiative"], 0.7),
+                                    ("year", years, 0.6), ("topic", topics, 0.5), ("unit", provinces, 0.4),
+                                    ("sort", ["name", "newest"], 0.3), ("page", [2, 3, 4, 5], 0.3)):
+            if values and rng.random() < chance:
+                args[key] = rng.choice(values)
+        browse.add("/entries?" + urlencode(args))
+    browse_list = sorted(browse)
+    rng.shuffle(browse_list)
+    return {"search page (distinct)": searches, "search API (distinct)": api, "browse (distinct filters)": browse_list}
 
 
 def wait_for(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
@@ -194,6 +262,16 @@ def page_bytes(port: int, path: str) -> int:
         return len(response.read())
 
 
+def profile_start(app: subprocess.Popen, args: argparse.Namespace, name: str) -> subprocess.Popen:
+    """py-spy recording every worker of ``app`` for one measured run, into a flame graph."""
+    args.profile.mkdir(parents=True, exist_ok=True)
+    spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
+    out = args.profile / (name.replace(" ", "-").replace("(", "").replace(")", "") + ".svg")
+    return subprocess.Popen([spy, "record", "--subprocesses", "--pid", str(app.pid), "--duration",
+                             str(args.duration), "--rate", "200", "--nonblocking", "--format", "flamegraph",
+                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--instance", default="/tmp/registry-bench")
@@ -209,11 +287,17 @@ def main() -> None:
     ap.add_argument("--warmup", type=int, default=3, help="seconds of load before each measured run")
     ap.add_argument("--port", type=int, default=8765)
     ap.add_argument("--pages", help="comma-separated subset of the page names")
-    ap.add_argument("--urls", type=int, default=200, help="URLs drawn for each kind of page")
+    ap.add_argument("--urls", type=int, help="URLs drawn for each kind of page (default 200)")
     ap.add_argument("--cold", action="store_true", help="turn the page cache off (PAGE_CACHE_MB=0)")
+    ap.add_argument("--distinct", action="store_true", help="different searches and filter combinations, each asked "
+                    "once (the URL count is --urls, default 6,000 with --distinct)")
+    ap.add_argument("--profile", type=Path, help="write a py-spy flame graph of each measured run into this folder")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     args.worker_connections = args.worker_connections or 3 * args.threads
+    args.urls = args.urls or (6000 if args.distinct else 200)
+    if args.profile and shutil.which("py-spy") is None and not (Path(sys.executable).parent / "py-spy").exists():
+        sys.exit("py-spy is missing: .venv/bin/pip install py-spy")
     if shutil.which("wrk") is None:
         sys.exit("wrk is missing: apt-get install -y wrk")
     instance = Path(args.instance).resolve()
@@ -221,7 +305,12 @@ def main() -> None:
     if url.startswith("sqlite") and not (instance / "registry.sqlite3").exists():
         sys.exit(f"no database in {instance}: run bench/app_corpus.py first")
 
-    pages = sample_paths(url, random.Random(7), args.urls)
+    if args.distinct:
+        pages = distinct_paths(url, random.Random(7), args.urls)
+        # The warm-up asks URLs of its own, so that every measured URL is new to the server.
+        warm = distinct_paths(url, random.Random(8), 400)
+    else:
+        pages = sample_paths(url, random.Random(7), args.urls)
     if args.pages:
         wanted = [p.strip() for p in args.pages.split(",")]
         pages = {name: pages[name] for name in wanted}
@@ -238,7 +327,9 @@ def main() -> None:
     print(f"{entries:,} published entries on {url.split(':', 1)[0]}; page cache "
           f"{'off' if args.cold else 'on'}; gunicorn --workers {args.workers} --threads {args.threads} "
           f"--worker-connections {args.worker_connections}"
-          f"{' --preload' if args.preload else ''}; wrk -t{args.wrk_threads} -c{args.connections} "
+          f"{' --preload' if args.preload else ''}"
+          f"{'; distinct URLs, each asked once' if args.distinct else ''}"
+          f"; wrk -t{args.wrk_threads} -c{args.connections} "
           f"-d{args.duration}s on {os.cpu_count()} cores", flush=True)
 
     results: dict[str, dict] = {}
@@ -252,15 +343,25 @@ def main() -> None:
         run_wrk(args.port + 1, ["/"], args, workdir, seconds=args.warmup)
         ceiling_bytes = page_bytes(args.port + 1, "/")
         for name, paths in pages.items():
-            if not args.cold:
+            if not args.cold and not args.distinct:
                 took = prime(args.port, paths, 4 * args.workers)
                 print(f"  {name}: {len(paths)} URLs visited {4 * args.workers} times each in {took:.0f} s",
                       flush=True)
             # The ceiling runs just before each page (both servers stay up, the idle one costs nothing),
             # so a page is compared with what the machine could do at that moment.
             ceilings[name] = run_wrk(args.port + 1, ["/"], args, workdir, seconds=args.duration)
-            run_wrk(args.port, paths, args, workdir, seconds=args.warmup)
+            if args.distinct:
+                measured = set(paths)
+                run_wrk(args.port, [p for p in warm[name] if p not in measured], args, workdir, seconds=args.warmup)
+            else:
+                run_wrk(args.port, paths, args, workdir, seconds=args.warmup)
+            spy = profile_start(app, args, name) if args.profile else None
             results[name] = run_wrk(args.port, paths, args, workdir, seconds=args.duration)
+            if spy is not None:
+                spy.wait(timeout=60)
+            if args.distinct and results[name]["requests"] > len(paths):
+                print(f"  {name}: {results[name]['requests']} requests for {len(paths)} URLs: some were asked "
+                      "twice; raise --urls", flush=True)
             results[name]["bytes"] = page_bytes(args.port, paths[0])
             results[name]["cache_share"] = cache_share(args.port, paths, random.Random(11))
             print(f"  {name}: {results[name]['rps']:.0f} req/s (ceiling {ceilings[name]['rps']:.0f})", flush=True)
@@ -273,12 +374,14 @@ def main() -> None:
           f"{min(c['rps'] for c in ceilings.values()):.0f}–{max(c['rps'] for c in ceilings.values()):.0f} req/s, "
           f"p95 {min(c['p95'] for c in ceilings.values()) / 1000:.1f}–"
           f"{max(c['p95'] for c in ceilings.values()) / 1000:.1f} ms")
-    print("\n| page | req/s | p50 ms | p95 ms | p99 ms | ceiling req/s | of ceiling | from cache | errors | HTML KB |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+    print("\n| page | req/s | p50 ms | p90 ms | p95 ms | p99 ms | ceiling req/s | of ceiling | from cache | errors "
+          "| HTML KB |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
     for name, r in results.items():
         errors = r["errors"] + r["status_errors"]
         top = ceilings[name]["rps"]
-        print(f"| {name} | {r['rps']:.0f} | {r['p50'] / 1000:.1f} | {r['p95'] / 1000:.1f} | {r['p99'] / 1000:.1f} "
+        print(f"| {name} | {r['rps']:.0f} | {r['p50'] / 1000:.1f} | {r['p90'] / 1000:.1f} | {r['p95'] / 1000:.1f} "
+              f"| {r['p99'] / 1000:.1f} "
               f"| {top:.0f} | {r['rps'] / top:.0%} | {r['cache_share']:.0%} | {errors} "
               f"| {r['bytes'] / 1024:.0f} |")
     if args.json:

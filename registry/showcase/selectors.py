@@ -15,6 +15,11 @@ from registry.catalog.unit_tree import unit_tree
 from registry.entries.models import Award, Entry, EntryKind, EntryStatus, Replication, entry_topic
 from registry.extensions import db
 from registry.platform.data_version import cached
+from registry.showcase.facet_table import KINDS as FACET_KINDS
+from registry.showcase.facet_table import LEVELS as FACET_LEVELS
+from registry.showcase.facet_table import Selection as FacetSelection
+from registry.showcase.facet_table import facet_table, slug_ids
+from registry.showcase.facet_table import select as facet_select
 from registry.showcase.filters import BrowseFilters
 
 # Related entries are chosen among the newest entries of each shared topic and of the unit, so an entry
@@ -117,93 +122,106 @@ def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
     return totals
 
 
-def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[FacetValue]:
-    """Counts for the next level down the unit tree (roots when no unit is chosen)."""
-    # Below a chosen unit only its subtree can count (units merged into it belong to the subtree):
-    # keeping the unit filter spares grouping every entry of the country by unit.
-    counts = dict(
-        db.session.execute(
-            sa.select(Entry.unit_id, sa.func.count())
-            .where(*_conditions(filters, skip=None if selected_unit is not None else "unit"))
-            .where(Entry.unit_id.is_not(None)).group_by(Entry.unit_id)
-        ).all()
-    )
-    totals = unit_rollup(counts, selected_unit.id if selected_unit else None)
-    if not totals:
-        return []
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
-    values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
-    return sorted(values, key=lambda v: (-v.count, v.label))
+# The orders of the browse page, by the name of its ``sort`` argument.
+BROWSE_ORDERS: dict[str, tuple] = {
+    "newest": (Entry.published_at.desc(), Entry.id.desc()),
+    "name": (Entry.title_sort.asc(), Entry.id.asc()),
+}
 
 
 def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResult:
-    """Return one page of published entries matching the filters, with counts for every filter."""
+    """Return one page of published entries matching the filters, with counts for every filter.
+
+    Counts and the page's ids come from the in-memory table of the published entries (facet_table):
+    a filter combination nobody asked before costs a few passes over arrays, not a scan per facet.
+    """
     selected_unit = db.session.get(Unit, filters.unit) if filters.unit is not None else None
-    # The total and the facets do not depend on the page or the order: one cached value serves them all.
-    total, facets = cached(
-        ("browse", replace(filters, page=1, sort="newest"), locale),
-        lambda: (db.session.scalar(sa.select(sa.func.count()).select_from(Entry).where(*_conditions(filters))) or 0,
-                 _facets(filters, selected_unit, locale)),
-    )
+    selection = _selection(filters)
+    table = selection.table
+    matching = selection.matching()
+    total = int(matching.sum())
     pages = max(1, ceil(total / per_page))
     page = min(filters.page, pages)
-    order = (
-        (Entry.title_sort.asc(), Entry.id.asc()) if filters.sort == "name"
-        else (Entry.published_at.desc(), Entry.id.desc())
-    )
-    entries = list(
-        db.session.scalars(
-            sa.select(Entry).where(*_conditions(filters)).order_by(*order)
-            .limit(per_page).offset((page - 1) * per_page)
+    order = table.orders[filters.sort if filters.sort in BROWSE_ORDERS else "newest"]
+    in_order = order[matching[order]] if total else order[:0]
+    page_ids = [int(table.ids[p]) for p in in_order[(page - 1) * per_page:page * per_page]]
+    loaded = {
+        e.id: e for e in db.session.scalars(
+            sa.select(Entry).where(Entry.id.in_(page_ids), Entry.status == EntryStatus.PUBLISHED)
             .options(selectinload(Entry.unit), selectinload(Entry.photos), selectinload(Entry.topics))
         )
-    ) if total else []
+    } if page_ids else {}
+    entries = [loaded[i] for i in page_ids if i in loaded]
     topic = db.session.scalar(sa.select(Topic).where(Topic.slug == filters.topic)) if filters.topic else None
     award_title = (
         db.session.scalar(sa.select(AwardTitle).where(AwardTitle.slug == filters.award)) if filters.award else None
     )
+    facets = cached(("browse-facets", replace(filters, page=1, sort="newest"), locale),
+                    lambda: _facets(filters, selection, selected_unit, locale))
     return BrowseResult(
         entries=entries, total=total, page=page, pages=pages, per_page=per_page,
         facets=facets, unit=selected_unit, topic=topic, award_title=award_title,
     )
 
 
-def _facets(filters: BrowseFilters, selected_unit: Unit | None, locale: str) -> dict[str, list[FacetValue]]:
-    kind_counts = dict(db.session.execute(
-        sa.select(Entry.kind, sa.func.count()).where(*_conditions(filters, skip="kind")).group_by(Entry.kind)
-    ).all())
-    year_counts = db.session.execute(
-        sa.select(Entry.year, sa.func.count()).where(*_conditions(filters, skip="year"))
-        .where(Entry.year.is_not(None)).group_by(Entry.year).order_by(Entry.year.desc())
-    ).all()
-    topic_counts = db.session.execute(
-        sa.select(Topic, sa.func.count()).join(entry_topic, entry_topic.c.topic_id == Topic.id)
-        .join(Entry, Entry.id == entry_topic.c.entry_id).where(*_conditions(filters, skip="topic")).group_by(Topic.id)
-    ).all()
-    award_counts = db.session.execute(
-        sa.select(AwardTitle, sa.func.count(sa.distinct(Award.entry_id))).join(Award, Award.title_id == AwardTitle.id)
-        .join(Entry, Entry.id == Award.entry_id).where(Award.revoked_on.is_(None), *_conditions(filters, skip="award"))
-        .group_by(AwardTitle.id)
-    ).all()
-    level_counts = dict(db.session.execute(
-        sa.select(Award.level, sa.func.count(sa.distinct(Award.entry_id))).join(Entry, Entry.id == Award.entry_id)
-        .where(Award.revoked_on.is_(None), *_conditions(filters, skip="level"))
-        .group_by(Award.level)
-    ).all())
+def _selection(filters: BrowseFilters) -> FacetSelection:
+    """The filter combination over the table of published entries."""
+    return facet_select(
+        facet_table(BROWSE_ORDERS), kind=filters.kind, year=filters.year,
+        unit_ids=unit_tree().descendants(filters.unit) if filters.unit is not None else None,
+        topic_id=slug_ids(Topic, filters.topic), award_title_id=slug_ids(AwardTitle, filters.award),
+        level=filters.level,
+    )
+
+
+def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[FacetValue]:
+    """Counts for the next level down the unit tree (roots when no unit is chosen)."""
+    selection = _selection(filters)
+    # Below a chosen unit only its subtree can count; with none chosen, every unit counts toward its root.
+    counts = selection.counts(selection.table.unit, None, skip=None if selected_unit is not None else "unit")
+    counts.pop(-1, None)
+    return _unit_values(counts, selected_unit)
+
+
+def _labelled(model: type[Topic] | type[AwardTitle], counts: dict[int, int], selected: str | None,
+              locale: str) -> list[FacetValue]:
+    if not counts:
+        return []
+    rows = db.session.scalars(sa.select(model).where(model.id.in_(counts)))
+    return sorted(
+        (FacetValue(r.slug, r.display_name(locale), counts[r.id], selected == r.slug) for r in rows),
+        key=lambda v: (-v.count, v.label),
+    )
+
+
+def _facets(filters: BrowseFilters, selection: FacetSelection, selected_unit: Unit | None,
+            locale: str) -> dict[str, list[FacetValue]]:
+    table = selection.table
+    kind_counts = selection.counts(table.kind, None, skip="kind")
+    year_counts = selection.counts(table.year, None, skip="year")
+    topic_counts = selection.counts(table.topic_id, table.topic_pos, skip="topic")
+    award_counts = selection.counts(table.award_title, table.award_pos, skip="award", distinct_pairs=True)
+    level_counts = selection.counts(table.award_level, table.award_pos, skip="level", distinct_pairs=True)
     return {
-        "kind": [FacetValue(k.value, k.label, kind_counts[k], filters.kind == k.value) for k in EntryKind if kind_counts.get(k)],
-        "year": [FacetValue(y, str(y), n, filters.year == y) for y, n in year_counts],
+        "kind": [FacetValue(k.value, k.label, kind_counts[i], filters.kind == k.value)
+                 for i, k in enumerate(FACET_KINDS) if kind_counts.get(i)],
+        "year": [FacetValue(y, str(y), n, filters.year == y) for y, n in sorted(year_counts.items(), reverse=True)
+                 if y],
         "unit": _unit_facet(filters, selected_unit),
-        "topic": sorted(
-            (FacetValue(t.slug, t.display_name(locale), n, filters.topic == t.slug) for t, n in topic_counts),
-            key=lambda v: (-v.count, v.label),
-        ),
-        "award": sorted(
-            (FacetValue(t.slug, t.display_name(locale), n, filters.award == t.slug) for t, n in award_counts),
-            key=lambda v: (-v.count, v.label),
-        ),
-        "level": [FacetValue(lv.value, lv.label, level_counts[lv], filters.level == lv.value) for lv in AwardLevel if level_counts.get(lv)],
+        "topic": _labelled(Topic, topic_counts, filters.topic, locale),
+        "award": _labelled(AwardTitle, award_counts, filters.award, locale),
+        "level": [FacetValue(lv.value, lv.label, level_counts[i], filters.level == lv.value)
+                  for i, lv in enumerate(FACET_LEVELS) if level_counts.get(i)],
     }
+
+
+def _unit_values(counts: dict[int, int], selected_unit: Unit | None) -> list[FacetValue]:
+    totals = unit_rollup(counts, selected_unit.id if selected_unit else None)
+    if not totals:
+        return []
+    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
+    values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
+    return sorted(values, key=lambda v: (-v.count, v.label))
 
 
 def entry_for_public(entry_id: int) -> Entry | None:

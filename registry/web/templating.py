@@ -3,12 +3,14 @@ citations and structured data, and the working pages' permission predicates."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, current_app, g, request, url_for
 from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from registry.accounts.models import Role
+from registry.accounts.notices import notice_text, unread_count
 from registry.entries.richtext import render_markdown
 from registry.platform.i18n import current_language
 from registry.showcase import page_meta
@@ -18,7 +20,6 @@ from registry.workflow import actions as workflow
 from registry.workflow.ballots import can_vote_on
 from registry.workflow.dossiers import edits_entry_in_place
 from registry.workflow.models import AttachmentKind, NominationState, VoteChoice
-from registry.accounts.notices import notice_text, unread_count
 from registry.workflow.voting import explain
 
 
@@ -40,7 +41,13 @@ def url_with_args(**changes: Any) -> str:
             args.pop(key, None)
         else:
             args[key] = value
-    return url_for(request.endpoint, **(request.view_args or {}), **args)
+    # A filter panel asks for dozens of these: the path is built once a request, the query each time,
+    # encoded as url_for encodes it.
+    path = g.get("url_with_args_path")
+    if path is None:
+        path = g.url_with_args_path = url_for(request.endpoint, **(request.view_args or {}))
+    query = urlencode(args, safe="!$'()*,/:;?@")
+    return f"{path}?{query}" if query else path
 
 
 def format_number(value: int | float) -> str:
