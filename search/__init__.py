@@ -1,2 +1,6 @@
-"""Full-text search for the registry: Vietnamese analysis (``search.analysis``) and a
-Whoosh-backed index (``search.index``, ``search.query``). Imports neither Flask nor the app."""
+"""Full-text search for the registry; imports neither Flask nor the app.
+
+The contract both engines keep: ``contract`` (request, result, errors), ``document`` (an entry made
+ready for indexing), ``analysis`` (Vietnamese folding and tokenising), ``scoring`` (BM25F and the
+query tree) and ``highlight``. The engines: ``search.whoosh`` and ``search.postgres``.
+"""

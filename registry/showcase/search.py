@@ -18,10 +18,10 @@ from registry.showcase.filters import BrowseFilters
 from registry.showcase.search_index import reopen_search_index, search_index
 from registry.showcase.selectors import FacetValue, unit_rollup
 from search import postgres as postgres_search
-from search import query as whoosh_search
-from search.index import IndexMissing, IndexNotReady, SearchIndex
+from search.contract import IndexMissing, IndexNotReady, SearchRequest
 from search.postgres import PostgresSearchIndex
-from search.query import SearchRequest
+from search.whoosh import query as whoosh_search
+from search.whoosh.index import SearchIndex
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

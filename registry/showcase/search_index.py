@@ -28,8 +28,9 @@ from registry.entries.richtext import markdown_to_text
 from registry.extensions import db
 from registry.showcase.models import IndexOutbox
 from search import postgres as search_postgres
-from search.index import IndexNotReady, SearchIndex
+from search.contract import IndexNotReady
 from search.postgres import PostgresSearchIndex
+from search.whoosh.index import SearchIndex
 
 log = logging.getLogger(__name__)
 

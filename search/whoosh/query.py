@@ -1,4 +1,4 @@
-"""Search, suggestions and highlighting over a ``SearchIndex``.
+"""Search and suggestions over a ``SearchIndex`` (the Whoosh engine).
 
 No query-language parser ever sees user input: ``search.analysis.parse_query`` turns
 any string into clauses, so no input can raise a syntax error.
@@ -17,145 +17,61 @@ stand in for each syllable; then any clause may match.
 from __future__ import annotations
 
 import heapq
-import html
 import logging
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 from whoosh import query as Q
 
-from search.analysis import Clause, HighlightTerms, ParsedQuery, QueryToken, fold, normalize, pair, parse_query, syllables
-from search.index import SearchIndex, SegmentColumns
-from search.schema import BOOSTS
+from search.analysis import (
+    Clause,
+    HighlightTerms,
+    ParsedQuery,
+    fold,
+    normalize,
+    pair,
+    parse_query,
+    syllables,
+)
+from search.contract import (
+    FACET_KEYS,
+    FUZZY_MIN_LEN,
+    MAX_PER_PAGE,
+    MAX_TYPO_ALTERNATIVES,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    Typos,
+    did_you_mean,
+    to_int,
+    typo_alternatives,
+)
+from search.highlight import SNIPPET_SOURCE_CHARS, highlight, snippet
+from search.scoring import (
+    DENSE_SHARE,
+    RESCORE_WINDOW,
+    TEXT_FIELDS,
+    AllOf,
+    Node,
+    Term,
+    adjacency_terms,
+    build_text_query,
+    weighted_terms,
+)
+from search.whoosh.index import SearchIndex, SegmentColumns
 
 log = logging.getLogger(__name__)
 
-FACET_KEYS = ("kind", "year", "unit", "topic", "award", "level")
-SNIPPET_CHARS = 220
-# How much of the stored story a snippet may come from; tokenising more costs time per hit.
-SNIPPET_SOURCE_CHARS = 1200
-MAX_PER_PAGE = 100
-# Adjacent syllables of an unquoted query count extra: "tổ dân phố" is one word.
-PAIR_BOOST_TITLE = 4.0
-PAIR_BOOST_BODY = 2.0
-FUZZY_BOOST = 0.5
-FUZZY_MIN_LEN = 3
-MAX_TYPO_ALTERNATIVES = 8
-# Candidates (by the set-algebra ranking) that get full BM25F scoring.
-RESCORE_WINDOW = 24
-TEXT_FIELDS = ("title_folded", "body_folded")
 
-Typos = Mapping[str, Sequence[str]]
-WeightedTerm = tuple[str, str, float]  # (field, term, weight)
-
-
-@dataclass
-class SearchRequest:
-    """What the user asked for: text, filters, sort and page."""
-
-    q: str = ""
-    kind: str | None = None
-    year: int | str | None = None
-    unit: int | str | None = None
-    topic: str | None = None
-    award: str | None = None
-    level: str | None = None
-    visibility: Sequence[str] = ("public",)
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 20
-    facets: bool = True
-
-
-@dataclass
-class Hit:
-    """One result row."""
-
-    id: int
-    score: float
-    title_html: str
-    snippet_html: str
-    title: str = ""
-    ref: str | None = None
-    kind: str = ""
-    year: int | None = None
-
-
-@dataclass
-class SearchResult:
-    """A page of results with facet counts and the query actually run."""
-
-    total: int = 0
-    page: int = 1
-    per_page: int = 20
-    hits: list[Hit] = field(default_factory=list)
-    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
-    did_you_mean: str | None = None
-    query_used: str = ""
-    mode: str = "all"  # "all" | "typo" | "any" | "browse"
-    # True when ``total`` and the facet counts are estimates from a sample of the matches rather than
-    # counted one by one (the PostgreSQL backend does so for broad queries): show them as "about N".
-    approximate: bool = False
-
-
-# ------------------------------------------------------------------ Whoosh queries (full scoring)
-
-
-# Terms in more than this share of entries carry almost no BM25 weight but are the
-# most expensive posting lists to walk, so the rescoring query leaves them out.
-DENSE_SHARE = 0.25
-
-
-def _fields_query(exact: str | None, folded: str, boost: float = 1.0, dense: frozenset = frozenset()) -> Q.Query:
-    parts: list[Q.Query] = []
-    if exact is not None:
-        parts.append(Q.Term("title_exact", exact, boost=BOOSTS["title_exact"] * boost))
-        parts.append(Q.Term("body_exact", exact, boost=BOOSTS["body_exact"] * boost))
-    parts.append(Q.Term("title_folded", folded, boost=BOOSTS["title_folded"] * boost))
-    parts.append(Q.Term("body_folded", folded, boost=BOOSTS["body_folded"] * boost))
-    return Q.Or([p for p in parts if (p.fieldname, p.text) not in dense])
-
-
-def typo_alternatives(tok: QueryToken, typos: Typos | None) -> list[str]:
-    """The corrections that stand in for a syllable in typo mode (none otherwise)."""
-    return [c for c in (typos or {}).get(tok.folded, ()) if c != tok.folded]
-
-
-def _token_query(tok: QueryToken, typos: Typos | None, dense: frozenset = frozenset()) -> Q.Query:
-    # Marks typed by the user add the exact-mark fields on top of the folded ones,
-    # so "cá" scores cá > cà/ca while still finding all three.
-    base = _fields_query(tok.text if tok.marked else None, tok.folded, 1.0, dense)
-    near = typo_alternatives(tok, typos)
-    if near:
-        return Q.Or([base] + [_fields_query(None, c, FUZZY_BOOST, dense) for c in near])
-    return base
-
-
-def _clause_query(clause: Clause, typos: Typos | None, dense: frozenset = frozenset()) -> Q.Query:
-    words = [_token_query(t, typos if clause.kind != "phrase" else None, dense) for t in clause.tokens]
-    together = words[0] if len(words) == 1 else Q.And(words)
-    if not clause.keys:
-        return together
-    # The group key stands for all its syllables, so it weighs as much as they do.
-    # Keys are indexed in the folded fields only; x3 matches an exact+folded hit.
-    weight = 3.0 * len(clause.tokens)
-    return Q.Or([_fields_query(None, k, weight, dense) for k in clause.keys] + [together])
-
-
-def build_text_query(
-    parsed: ParsedQuery, mode: str = "all", typos: Typos | None = None, dense: frozenset = frozenset()
-) -> Q.Query | None:
-    """Return the BM25F Whoosh query for parsed text (``mode`` "all" or "any"), leaving out
-    the body terms listed in ``dense`` as (field, term)."""
-    if not parsed:
-        return None
-    clauses = [_clause_query(c, typos, dense) for c in parsed.clauses]
-    if len(clauses) == 1:
-        return clauses[0]
-    return Q.Or(clauses) if mode == "any" else Q.And(clauses)
+def whoosh_query(node: Node) -> Q.Query:
+    """The Whoosh query of a scoring tree."""
+    if isinstance(node, Term):
+        return Q.Term(node.fieldname, node.text, boost=node.boost)
+    parts = [whoosh_query(sub) for sub in node.subqueries]
+    return Q.And(parts) if isinstance(node, AllOf) else Q.Or(parts)
 
 
 # ------------------------------------------------------------------ set algebra
@@ -226,63 +142,6 @@ def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
     return _intersect(sets)
 
 
-def _token_terms(tok: QueryToken, typos: Typos | None) -> list[WeightedTerm]:
-    out: list[WeightedTerm] = []
-    if tok.marked:
-        out += [("title_exact", tok.text, BOOSTS["title_exact"]), ("body_exact", tok.text, BOOSTS["body_exact"])]
-    out += [("title_folded", tok.folded, BOOSTS["title_folded"]), ("body_folded", tok.folded, BOOSTS["body_folded"])]
-    for c in typo_alternatives(tok, typos):
-        out += [("title_folded", c, BOOSTS["title_folded"] * FUZZY_BOOST), ("body_folded", c, BOOSTS["body_folded"] * FUZZY_BOOST)]
-    return out
-
-
-def _weighted_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
-    out: list[WeightedTerm] = []
-    for clause in parsed.clauses:
-        for t in clause.tokens:
-            out += _token_terms(t, typos if clause.kind != "phrase" else None)
-        for k in clause.keys:
-            out += [(f, k, 3.0 * BOOSTS[f] * len(clause.tokens)) for f in TEXT_FIELDS]
-    return out
-
-
-def adjacency_slots(parsed: ParsedQuery, typos: Typos | None) -> tuple[list[list[str]], set[int], list[tuple[int, int, str]]]:
-    """The query's syllables as slots of folded forms, the slots that start a new run (phrases
-    stand apart), and the (first slot, last slot, key) of each synonym group."""
-    slots: list[list[str]] = []  # per query syllable: the folded forms it may take
-    cut: set[int] = set()  # slot indices that start a new run (after a phrase)
-    keyed: list[tuple[int, int, str]] = []  # (first slot, last slot, key) of group clauses
-    for clause in parsed.clauses:
-        if clause.kind == "phrase":
-            cut.add(len(slots) + len(clause.tokens))
-            cut.add(len(slots))
-        start = len(slots)
-        for t in clause.tokens:
-            near = typo_alternatives(t, typos)
-            # An unknown syllable is represented by its likeliest correction.
-            known = not typos or not typos.get(t.folded) or typos[t.folded][0] == t.folded
-            slots.append([t.folded] if known or not near else [near[0]])
-        keyed += [(start, len(slots) - 1, k) for k in clause.keys]
-    return slots, cut, keyed
-
-
-def adjacency_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
-    """Pair terms rewarding entries where the query's syllables stand together."""
-    slots, cut, keyed = adjacency_slots(parsed, typos)
-    pairs: list[str] = []
-    for i in range(len(slots) - 1):
-        if i + 1 in cut:
-            continue
-        pairs += [pair(a, b) for a in slots[i] for b in slots[i + 1]]
-    for first, last, key in keyed:
-        if first > 0 and first not in cut:
-            pairs += [pair(a, key) for a in slots[first - 1]]
-        if last + 1 < len(slots) and last + 1 not in cut:
-            pairs += [pair(key, b) for b in slots[last + 1]]
-    pairs = list(dict.fromkeys(pairs))
-    return [("title_pairs", p, PAIR_BOOST_TITLE) for p in pairs] + [("body_pairs", p, PAIR_BOOST_BODY) for p in pairs]
-
-
 @dataclass
 class _Collected:
     total: int
@@ -314,7 +173,7 @@ def _run_text(
     idx: SearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str, typos: Typos | None, want: int
 ) -> _Collected:
     searcher = idx.searcher()
-    weighted = _weighted_terms(parsed, typos)
+    weighted = weighted_terms(parsed, typos)
     bonus_terms = adjacency_terms(parsed, typos)
     n_docs = max(1, searcher.doc_count_all())
     idf: dict[tuple[str, str], float] = {}
@@ -374,8 +233,9 @@ def _run_text(
     # Full BM25F on the candidate window; the adjacency bonus is added back on top.
     limit = DENSE_SHARE * n_docs
     dense = frozenset(k for k in idf if k[0].startswith("body") and searcher.doc_frequency(*k) > limit)
-    main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense)
-    assert main is not None
+    tree = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense)
+    assert tree is not None
+    main = whoosh_query(tree)
     ctx = searcher.context(needs_current=True, weighting=searcher.weighting)
     by_segment: dict[int, list[tuple[int, int]]] = {}
     for _, p, nd, si in candidates:
@@ -472,76 +332,6 @@ def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[st
         known = reader.doc_frequency("title_folded", word) or reader.doc_frequency("body_folded", word)
         out[word] = ([word] if known else []) + ranked
     return out
-
-
-def did_you_mean(parsed: ParsedQuery, typos: Typos) -> str | None:
-    """The query with each unknown syllable replaced by its likeliest correction, or None."""
-    changed = False
-    words: list[str] = []
-    for tok in parsed.tokens:
-        near = typos.get(tok.folded)
-        if not near or near[0] == tok.folded:
-            words.append(tok.text)
-        else:
-            words.append(near[0])
-            changed = True
-    return " ".join(words) if changed else None
-
-
-# ------------------------------------------------------------------ highlighting
-
-
-def highlight(text: str, terms: HighlightTerms) -> str:
-    """Return ``text`` HTML-escaped with matched syllables wrapped in <mark>."""
-    return _mark(text, terms.spans(text) if text else [])
-
-
-def _mark(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    out: list[str] = []
-    pos = 0
-    for s, e in spans:
-        out.append(html.escape(text[pos:s]))
-        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
-        pos = e
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
-
-
-def _trim_window(text: str, start: int, end: int) -> tuple[int, int]:
-    if start > 0:
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= 0 and start - space < 30 else start
-    if end < len(text):
-        space = text.find(" ", end)
-        end = space if space >= 0 and space - end < 30 else end
-    return start, end
-
-
-def snippet(texts: Sequence[str], terms: HighlightTerms, width: int = SNIPPET_CHARS) -> str:
-    """Return the densest ~``width``-character window of ``texts`` with highlights, escaped."""
-    best: tuple[int, int, str, int, list[tuple[int, int]]] | None = None
-    for order, text in enumerate(t for t in texts if t):
-        spans = terms.spans(text)
-        if not spans:
-            continue
-        j = 0
-        for i, (s, _) in enumerate(spans):
-            while j < len(spans) and spans[j][1] <= s + width:
-                j += 1
-            score = len({text[a:b].lower() for a, b in spans[i:j]}) * 10 + (j - i)
-            if best is None or (score, -order) > (best[0], -best[1]):
-                best = (score, order, text, s, spans[i:j])
-    if best is None:
-        text = next((t for t in texts if t), "")
-        start, end = _trim_window(text, 0, min(len(text), width))
-        return html.escape(text[start:end]) + ("…" if end < len(text) else "")
-    _, _, text, first, spans = best
-    start = max(0, first - width // 4)
-    end = min(len(text), start + width)
-    start, end = _trim_window(text, start, end)
-    local = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
-    body = _mark(text[start:end], local)
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
 
 
 # ------------------------------------------------------------------ public API
@@ -651,11 +441,3 @@ def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[
             rows.append((not starts, 0.0, len(title), title, int(stored["id"])))
     rows.sort()
     return [{"id": doc_id, "title": title} for _, _, _, title, doc_id in rows[:limit]]
-
-
-def to_int(value: Any, default: int) -> int:
-    """``int(value)``, or ``default`` when it is not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default
