@@ -65,7 +65,7 @@ class Prepared:
     title: str
     summary: str
     body: str
-    # Summary, story and place names: the text searched besides the title.
+    # Summary, story, place names, topic and award title names: the text searched besides the title.
     text: str
 
 
@@ -75,6 +75,9 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
     summary = _clean(doc.get("summary"))
     body = _clean(doc.get("body"))
     unit_names = _clean(doc.get("unit_names"))
+    # Names of the entry's topics and award titles: found by their words, weighed as the story is.
+    topic_names = _clean(doc.get("topic_names"))
+    award_names = _clean(doc.get("award_names"))
     unit_ids = _ids(doc.get("unit_ids"))
     return Prepared(
         id=int(doc["id"]),
@@ -92,6 +95,6 @@ def prepare(doc: Mapping[str, Any]) -> Prepared:
         title=title,
         summary=summary,
         body=body,
-        # Newlines keep a phrase from straddling summary, story and place names.
-        text="\n".join(t for t in (summary, body, unit_names) if t),
+        # Newlines keep a phrase from straddling summary, story, place, topic and title names.
+        text="\n".join(t for t in (summary, body, unit_names, topic_names, award_names) if t),
     )

@@ -154,3 +154,31 @@ def test_an_estimated_total_is_shown_rounded_and_an_exact_one_as_it_is():
 
     assert shown(74_027, True) == 74_000 and shown(7_312, True) == 7_300 and shown(1_250_400, True) == 1_300_000
     assert shown(74_027, False) == 74_027 and shown(99, True) == 99
+
+
+def _found(client, q: str) -> list[str]:
+    return [r["ref"] for r in client.get("/api/v1/search", query_string={"q": q}).get_json()["results"]]
+
+
+def test_entries_are_found_by_their_topics_and_award_titles(indexed, client):
+    # The shipper mentions Covid only through its topic "Phòng, chống dịch Covid-19".
+    assert _found(client, "covid") == ["shipper"]
+    assert "/shipper-xanh" in client.get("/search?q=covid").get_data(as_text=True)
+    assert _found(client, "người tốt việc tốt") == ["shipper"]
+    # The title still weighs more than a topic: "văn hóa" in a title beats the topic "Văn hóa" alone.
+    assert _found(client, "van hoa")[0] == "nvh"
+
+
+def test_renaming_a_topic_or_an_award_title_reindexes_its_entries(indexed, client, app):
+    from registry.catalog.models import AwardTitle, Topic
+
+    with app.app_context():
+        db.session.scalar(sa.select(Topic).where(Topic.name == "Cứu người")).name = "Cứu hộ cứu nạn"
+        db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Người tốt, việc tốt")).name = (
+            "Chiến sĩ thi đua Long Biên")
+        db.session.commit()
+    assert _found(client, "cứu nạn") == ["hoa"]
+    assert _found(client, "chiến sĩ thi đua Long Biên") == ["shipper"]
+    assert _found(client, "\"việc tốt\"") == []
+    with app.app_context():
+        assert index_check() == ([], [], [])
