@@ -47,6 +47,8 @@ class SearchRequest:
     page: int = 1
     per_page: int = 20
     facets: bool = True
+    # Only what was typed: no look-alikes, no typo correction, no partial matches.
+    exact: bool = False
 
 
 @dataclass
@@ -73,8 +75,14 @@ class SearchResult:
     hits: list[Hit] = field(default_factory=list)
     facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
     did_you_mean: str | None = None
+    # The query the hits answer: the corrected one in "typo" mode, else what was typed.
     query_used: str = ""
-    mode: str = "all"  # "all" | "typo" | "any" | "browse"
+    # "all": every word as typed; "folded": every word, marks left aside; "typo": corrected words;
+    # "any": some of the words; "browse": no text. Anything but "all" and "browse" changed the query.
+    mode: str = "all"
+    # Entries matching all words but one, apart from the hits (when the full matches are few).
+    related: list[Hit] = field(default_factory=list)
+    related_total: int = 0
     # True when ``total`` and the facet counts are estimates from a sample of the matches rather than
     # counted one by one (the PostgreSQL backend does so for broad queries): show them as "about N".
     approximate: bool = False

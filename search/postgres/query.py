@@ -53,11 +53,11 @@ from search.contract import (
     SearchRequest,
     SearchResult,
     Typos,
-    did_you_mean,
     to_int,
     typo_alternatives,
 )
 from search.highlight import highlight, snippet
+from search.passes import related_pass, run_passes
 from search.postgres.index import PostgresSearchIndex
 from search.postgres.schema import (
     _FIELD_COLUMN,
@@ -125,8 +125,12 @@ def _clause_q(clause: Clause, typos: Typos | None, exact: bool) -> str:
 
 
 def match_query(parsed: ParsedQuery, mode: str, typos: Typos | None = None, *, exact: bool = False) -> str:
-    """The tsquery of parsed text: every clause (``mode`` "all") or any; marked syllables as typed if ``exact``."""
+    """The tsquery of parsed text: every clause (``mode`` "all"), any, or all but one ("most"); marked
+    syllables as typed if ``exact``."""
     clauses = [_clause_q(c, typos if c.kind != "phrase" else None, exact) for c in parsed.clauses]
+    if mode == "most" and len(clauses) > 1:
+        # All clauses but at most one.
+        return _any([_all(clauses[:i] + clauses[i + 1:]) for i in range(len(clauses))])
     return (_any if mode == "any" else _all)(clauses)
 
 
@@ -156,21 +160,22 @@ def _has_marks(parsed: ParsedQuery) -> bool:
     return any(t.marked for t in parsed.tokens)
 
 
-def _tiers(parsed: ParsedQuery, mode: str, typos: Typos | None) -> list[tuple[str, str]]:
-    """(column, tsquery) of each candidate tier, best first; rows of a tier also match the query."""
-    match = match_query(parsed, mode, typos)
+def _tiers(parsed: ParsedQuery, mode: str, typos: Typos | None, as_typed: bool = False) -> list[tuple[str, str]]:
+    """(column, tsquery) of each candidate tier, best first; rows of a tier also match the query (marked
+    syllables as typed if ``as_typed``)."""
     marked = _has_marks(parsed)
     exact = match_query(parsed, mode, typos, exact=True) if marked else None
+    match = exact if as_typed and exact else match_query(parsed, mode, typos)
     tiers: list[tuple[str, str]] = []
-    if exact:
+    if exact and exact != match:
         tiers.append(("title_terms", exact))
     tiers.append(("title_terms", match))
-    adjacent = _adjacency_q(parsed, typos) if mode != "any" else None
-    if adjacent and exact:
+    adjacent = _adjacency_q(parsed, typos) if mode not in ("any", "most") else None
+    if adjacent and exact and exact != match:
         tiers.append(("terms", f"{exact} & {adjacent}"))
     if adjacent:
         tiers.append(("terms", f"{match} & {adjacent}"))
-    if exact:
+    if exact and exact != match:
         tiers.append(("terms", exact))
     tiers.append(("terms", match))
     return tiers
@@ -410,7 +415,8 @@ def _rescore(
     if not ids:
         return []
     stats = idx.statistics(conn)
-    full = build_text_query(parsed, "any" if mode == "any" else "all", typos)
+    tree_mode = "any" if mode in ("any", "most") else "all"
+    full = build_text_query(parsed, tree_mode, typos)
     assert full is not None
     weighted = [(t.fieldname, t.text) for t in leaves(full)]
     bonus_terms = adjacency_terms(parsed, typos)
@@ -422,7 +428,7 @@ def _rescore(
     # As the Whoosh backend does: terms in most entries are left out of the scoring query.
     limit = DENSE_SHARE * n_docs
     dense = frozenset(k for k in keys if k[0].startswith("body") and df[k] > limit)
-    main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense) if dense else full
+    main = build_text_query(parsed, tree_mode, typos, dense) if dense else full
     assert main is not None
     lexemes = sorted({t for _, t in keys})
     # One row a candidate: its lengths, the frequencies of the query's lexemes and, read in the same
@@ -472,10 +478,10 @@ def _rescore(
 
 def _run_text(
     conn: sa.Connection, idx: PostgresSearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str,
-    typos: Typos | None, want: int, exact: bool,
+    typos: Typos | None, want: int, exact: bool, as_typed: bool = False,
 ) -> _Found:
     filt = _filters(req)
-    match = match_query(parsed, mode, typos)
+    match = match_query(parsed, mode, typos, exact=as_typed)
     counts = _count(conn, idx, filt, match, req.facets, exact)
     found = _Found(counts.total, [], counts.facets, counts.approximate)
     if not counts.total:
@@ -483,7 +489,7 @@ def _run_text(
     if req.sort == "newest":
         found.top = _newest(conn, idx, filt, match, want, counts.total)
     else:
-        ids = _window(conn, idx, filt, _tiers(parsed, mode, typos), max(want, WINDOW), counts.total)
+        ids = _window(conn, idx, filt, _tiers(parsed, mode, typos, as_typed), max(want, WINDOW), counts.total)
         found.top = _rescore(conn, idx, parsed, mode, typos, ids, found.stored)[:want]
     return found
 
@@ -552,22 +558,11 @@ def _match(conn: sa.Connection, idx: PostgresSearchIndex, req: SearchRequest, pa
     if not parsed:
         result.mode = "browse"
         return _browse(conn, idx, req, want, exact)
-    got = _Found()
-    typos: dict[str, list[str]] | None = None
-    for mode in ("all", "typo", "any"):
-        if mode == "typo":
-            typos = title_neighbours(conn, idx, parsed)
-            result.did_you_mean = did_you_mean(parsed, typos)
-            if not typos:
-                continue
-        if mode == "any" and len(parsed.clauses) < 2:
-            break
-        got = _run_text(conn, idx, parsed, req, mode, typos, want, exact)
-        result.mode = mode
-        if got.total:
-            break
-    result.query_used = parsed.text
-    return got
+    return run_passes(
+        parsed, exact=bool(req.exact), want=want, result=result,
+        run=lambda mode, typos, n, as_typed: _run_text(conn, idx, parsed, req, mode, typos, n, exact, as_typed),
+        neighbours=lambda: title_neighbours(conn, idx, parsed),
+    )
 
 
 def search_ids(idx: PostgresSearchIndex, req: SearchRequest, *, limit: int) -> tuple[int, list[int]]:
@@ -586,6 +581,7 @@ def search(idx: PostgresSearchIndex, req: SearchRequest) -> SearchResult:
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     want = page * per_page
     result = SearchResult(page=page, per_page=per_page)
+    bare = SearchRequest(**{**req.__dict__, "facets": False})
     with idx.reading() as conn:
         got = _match(conn, idx, req, parsed, want, result)
         result.total = got.total
@@ -596,23 +592,37 @@ def search(idx: PostgresSearchIndex, req: SearchRequest) -> SearchResult:
         stored = got.stored
         missing = [i for _, _, i in shown if i not in stored]
         if missing:
-            stored.update((int(r[0]), tuple(r[1:])) for r in conn.execute(sa.text(
-                f"SELECT d.entry_id, {_STORED} FROM {TABLE} d WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
-                {"ids": missing}))
+            stored.update(_stored_rows(conn, missing))
+        related = related_pass(
+            parsed, got, exact=bool(req.exact), page=page, result=result,
+            run=lambda mode, typos, n, as_typed: _run_text(conn, idx, parsed, bare, mode, typos, n, False, as_typed))
+        missing = [i for _, _, i in related if i not in stored]
+        if missing:
+            stored.update(_stored_rows(conn, missing))
     terms = HighlightTerms.from_query(parsed)
-    for score, _published, entry_id in shown:
-        row = stored.get(entry_id)
-        if row is None:
-            continue
-        ref, kind, year, title, summary, body = row
-        texts = [title or "", summary or "", body or ""]
-        doc_terms = terms.for_texts(texts)
-        result.hits.append(Hit(
-            id=entry_id, score=float(score), title_html=highlight(texts[0], doc_terms),
-            snippet_html=snippet(texts[1:], doc_terms), title=texts[0], ref=ref, kind=kind or "",
-            year=int(year) if year else None,
-        ))
+    result.hits = [h for h in (_hit(stored.get(entry_id), entry_id, score, terms) for score, _, entry_id in shown) if h]
+    result.related = [h for h in (_hit(stored.get(entry_id), entry_id, score, terms) for score, _, entry_id in related)
+                      if h]
     return result
+
+
+def _stored_rows(conn: sa.Connection, ids: list[int]) -> dict[int, tuple]:
+    return {int(r[0]): tuple(r[1:]) for r in conn.execute(sa.text(
+        f"SELECT d.entry_id, {_STORED} FROM {TABLE} d WHERE d.entry_id = ANY(CAST(:ids AS bigint[]))"),
+        {"ids": ids})}
+
+
+def _hit(row: tuple | None, entry_id: int, score: float, terms: HighlightTerms) -> Hit | None:
+    if row is None:
+        return None
+    ref, kind, year, title, summary, body = row
+    texts = [title or "", summary or "", body or ""]
+    doc_terms = terms.for_texts(texts)
+    return Hit(
+        id=entry_id, score=float(score), title_html=highlight(texts[0], doc_terms),
+        snippet_html=snippet(texts[1:], doc_terms), title=texts[0], ref=ref, kind=kind or "",
+        year=int(year) if year else None,
+    )
 
 
 def suggest(

@@ -30,6 +30,7 @@ from search.analysis import (
     Clause,
     HighlightTerms,
     ParsedQuery,
+    QueryToken,
     fold,
     normalize,
     pair,
@@ -45,11 +46,11 @@ from search.contract import (
     SearchRequest,
     SearchResult,
     Typos,
-    did_you_mean,
     to_int,
     typo_alternatives,
 )
 from search.highlight import SNIPPET_SOURCE_CHARS, highlight, snippet
+from search.passes import related_pass, run_passes
 from search.scoring import (
     DENSE_SHARE,
     RESCORE_WINDOW,
@@ -64,6 +65,8 @@ from search.scoring import (
 from search.whoosh.index import SearchIndex, SegmentColumns
 
 log = logging.getLogger(__name__)
+
+EXACT_FIELDS = ("title_exact", "body_exact")
 
 
 def whoosh_query(node: Node) -> Q.Query:
@@ -111,17 +114,31 @@ def _intersect(sets: list[Any]) -> set[int] | frozenset[int]:
     return out
 
 
-def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None) -> set[int] | frozenset[int]:
+def _token_set(seg: _Segment, tok: QueryToken, typos: Typos | None, as_typed: bool) -> set[int] | frozenset[int]:
+    if as_typed and tok.marked:
+        return seg.any_of((f, tok.text) for f in EXACT_FIELDS)
+    return seg.any_of((f, w) for w in [tok.folded] + typo_alternatives(tok, typos) for f in TEXT_FIELDS)
+
+
+def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None, as_typed: bool = False) -> set[int] | frozenset[int]:
     keys = seg.any_of((f, k) for k in clause.keys for f in TEXT_FIELDS)
     if clause.kind == "phrase":
         folded = [t.folded for t in clause.tokens]
         pairs = [pair(a, b) for a, b in zip(folded, folded[1:])]
-        together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs])
+        together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs]
+                              + [_token_set(seg, t, None, True) for t in clause.tokens if as_typed and t.marked])
     else:
-        together = _intersect(
-            [seg.any_of((f, w) for w in [t.folded] + typo_alternatives(t, typos) for f in TEXT_FIELDS) for t in clause.tokens]
-        )
+        together = _intersect([_token_set(seg, t, typos, as_typed) for t in clause.tokens])
     return together | keys if keys else together
+
+
+def _matching(sets: list[Any], mode: str) -> set[int] | frozenset[int]:
+    """Documents in every set ("all"), in any ("any"), or in all but at most one ("most")."""
+    if mode == "any":
+        return set().union(*sets)
+    if mode == "most" and len(sets) > 1:
+        return set().union(*(_intersect(sets[:i] + sets[i + 1:]) for i in range(len(sets))))
+    return _intersect(sets)
 
 
 def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
@@ -170,7 +187,8 @@ def _run_browse(idx: SearchIndex, req: SearchRequest, want: int) -> _Collected:
 
 
 def _run_text(
-    idx: SearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str, typos: Typos | None, want: int
+    idx: SearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str, typos: Typos | None, want: int,
+    as_typed: bool = False,
 ) -> _Collected:
     searcher = idx.searcher()
     weighted = weighted_terms(parsed, typos)
@@ -188,8 +206,8 @@ def _run_text(
     segments = _segments(idx)
     bonus_by_doc: dict[int, float] = {}
     for si, seg in enumerate(segments):
-        sets = [_clause_set(seg, c, typos) for c in parsed.clauses]
-        hits = set().union(*sets) if mode == "any" else _intersect(sets)
+        sets = [_clause_set(seg, c, typos, as_typed) for c in parsed.clauses]
+        hits = _matching(sets, mode)
         if not hits:
             continue
         docs = hits & _filter_set(seg, req)
@@ -233,7 +251,7 @@ def _run_text(
     # Full BM25F on the candidate window; the adjacency bonus is added back on top.
     limit = DENSE_SHARE * n_docs
     dense = frozenset(k for k in idf if k[0].startswith("body") and searcher.doc_frequency(*k) > limit)
-    tree = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense)
+    tree = build_text_query(parsed, "any" if mode in ("any", "most") else "all", typos, dense)
     assert tree is not None
     main = whoosh_query(tree)
     ctx = searcher.context(needs_current=True, weighting=searcher.weighting)
@@ -342,22 +360,11 @@ def _match(idx: SearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
     if not parsed:
         result.mode = "browse"
         return _run_browse(idx, req, want)
-    got = _Collected(0, [], [])
-    typos: dict[str, list[str]] | None = None
-    for mode in ("all", "typo", "any"):
-        if mode == "typo":
-            typos = title_neighbours(idx, parsed)
-            result.did_you_mean = did_you_mean(parsed, typos)
-            if not typos:
-                continue
-        if mode == "any" and len(parsed.clauses) < 2:
-            break
-        got = _run_text(idx, parsed, req, mode, typos, want)
-        result.mode = mode
-        if got.total:
-            break
-    result.query_used = parsed.text
-    return got
+    return run_passes(
+        parsed, exact=bool(req.exact), want=want, result=result,
+        run=lambda mode, typos, n, as_typed: _run_text(idx, parsed, req, mode, typos, n, as_typed),
+        neighbours=lambda: title_neighbours(idx, parsed),
+    )
 
 
 def search_ids(idx: SearchIndex, req: SearchRequest, *, limit: int) -> tuple[int, list[int]]:
@@ -378,6 +385,7 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     want = page * per_page
     result = SearchResult(page=page, per_page=per_page)
+    bare = SearchRequest(**{**req.__dict__, "facets": False})
     with idx.reading():
         got = _match(idx, req, parsed, want, result)
         result.total = got.total
@@ -385,25 +393,31 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
             result.facets = _count_facets(got.matched)
         terms = HighlightTerms.from_query(parsed)
         searcher = idx.searcher()
-        for score, _published, docnum in got.top[(page - 1) * per_page : want]:
-            stored = searcher.stored_fields(docnum)
-            title = stored.get("title") or ""
-            year = stored.get("year")
-            texts = [title, stored.get("summary") or "", (stored.get("body") or "")[:SNIPPET_SOURCE_CHARS]]
-            doc_terms = terms.for_texts(texts)
-            result.hits.append(
-                Hit(
-                    id=int(stored["id"]),
-                    score=float(score),
-                    title_html=highlight(title, doc_terms),
-                    snippet_html=snippet(texts[1:], doc_terms),
-                    title=title,
-                    ref=stored.get("ref"),
-                    kind=stored.get("kind") or "",
-                    year=int(year) if year else None,
-                )
-            )
+        result.hits = [_hit(searcher, score, docnum, terms) for score, _published, docnum in
+                       got.top[(page - 1) * per_page : want]]
+        related = related_pass(
+            parsed, got, exact=bool(req.exact), page=page, result=result,
+            run=lambda mode, typos, n, as_typed: _run_text(idx, parsed, bare, mode, typos, n, as_typed))
+        result.related = [_hit(searcher, score, docnum, terms) for score, _published, docnum in related]
     return result
+
+
+def _hit(searcher: Any, score: float, docnum: int, terms: HighlightTerms) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    title = stored.get("title") or ""
+    year = stored.get("year")
+    texts = [title, stored.get("summary") or "", (stored.get("body") or "")[:SNIPPET_SOURCE_CHARS]]
+    doc_terms = terms.for_texts(texts)
+    return Hit(
+        id=int(stored["id"]),
+        score=float(score),
+        title_html=highlight(title, doc_terms),
+        snippet_html=snippet(texts[1:], doc_terms),
+        title=title,
+        ref=stored.get("ref"),
+        kind=stored.get("kind") or "",
+        year=int(year) if year else None,
+    )
 
 
 def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[str] = ("public",)) -> list[dict[str, Any]]:
