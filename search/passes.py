@@ -24,6 +24,8 @@ from search.contract import SearchResult, Typos, did_you_mean
 FEW = 5
 # How many entries matching most of the words are shown beside the full matches.
 RELATED_MAX = 5
+# "All but one" of n clauses is n queries of n - 1 clauses: past this many, not offered.
+RELATED_MAX_CLAUSES = 8
 
 
 class Pass(Protocol):
@@ -76,7 +78,8 @@ def related_pass(parsed: ParsedQuery, main: Any, *, exact: bool, page: int, resu
                  run: Run) -> list[tuple[Any, ...]]:
     """Entries matching all words but one, when every word matched only a few (first page only); their
     count goes to ``result.related_total``; returns their (score, published, document), best first."""
-    if exact or page != 1 or result.mode != "all" or not 0 < main.total < FEW or len(parsed.clauses) < 3:
+    if (exact or page != 1 or result.mode != "all" or not 0 < main.total < FEW
+            or not 3 <= len(parsed.clauses) <= RELATED_MAX_CLAUSES):
         return []
     marked = any(t.marked for t in parsed.tokens)
     most = run("most", None, main.total + RELATED_MAX, marked)
