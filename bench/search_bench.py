@@ -29,9 +29,10 @@ import sqlalchemy as sa  # noqa: E402
 
 from bench.corpus import generate  # noqa: E402
 from search import postgres  # noqa: E402
-from search.index import SearchIndex  # noqa: E402
+from search.contract import SearchRequest
 from search.postgres import PostgresSearchIndex  # noqa: E402
-from search.query import SearchRequest, search, suggest  # noqa: E402
+from search.whoosh.index import SearchIndex  # noqa: E402
+from search.whoosh.query import search, suggest  # noqa: E402
 
 # (class, query, filters); the same mix runs against both engines.
 QUERIES: list[tuple[str, str, dict]] = [

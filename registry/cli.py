@@ -109,7 +109,7 @@ def export_records_command(file: Path) -> None:
 def reindex_command(pending: bool) -> None:
     """Rebuild the search index from the database (built aside, then swapped in)."""
     from registry.showcase.search_index import apply_pending, reindex_all, search_index
-    from search.index import IndexNotReady
+    from search.contract import IndexNotReady
 
     if pending:
         try:

@@ -74,7 +74,7 @@ def refresh_statistics() -> None:
 
 
 def include_object(obj, name, type_, reflected, compare_to) -> bool:
-    """Alembic filter: leave the PostgreSQL search tables out of schema comparisons (search/postgres.py
+    """Alembic filter: leave the PostgreSQL search tables out of schema comparisons (search/postgres/schema.py
     owns them, not the models)."""
     from search.postgres import TABLES
 

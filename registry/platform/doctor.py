@@ -132,7 +132,7 @@ def check_search_index() -> Check:
         search_backend,
         search_index,
     )
-    from search.index import IndexMissing
+    from search.contract import IndexMissing
 
     name = _("search index")
     postgres = search_backend() == "postgres"

@@ -18,10 +18,10 @@ from registry.showcase.filters import BrowseFilters
 from registry.showcase.search_index import reopen_search_index, search_index
 from registry.showcase.selectors import FacetValue, unit_rollup
 from search import postgres as postgres_search
-from search import query as whoosh_search
-from search.index import IndexMissing, IndexNotReady, SearchIndex
+from search.contract import IndexMissing, IndexNotReady, SearchRequest
 from search.postgres import PostgresSearchIndex
-from search.query import SearchRequest
+from search.whoosh import query as whoosh_search
+from search.whoosh.index import SearchIndex
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -81,6 +81,19 @@ class SearchPage:
     unit: Unit | None = None
     # Very broad searches on PostgreSQL count a sample of their matches: total and facets are estimates.
     approximate: bool = False
+    # How the engine treated the query (search.contract.SearchResult.mode) and the query the hits answer.
+    mode: str = "all"
+    query_used: str = ""
+    # Only what was typed was searched (no correction, no look-alikes, no partial matches).
+    exact: bool = False
+    # Entries matching all words but one, shown apart when the full matches are few.
+    related: list[SearchHit] = field(default_factory=list)
+    related_total: int = 0
+
+    @property
+    def query_changed(self) -> bool:
+        """Whether the hits answer something else than what was typed (corrected, marks left aside, some words)."""
+        return self.mode in ("typo", "folded", "any")
 
     @property
     def shown_total(self) -> int:
@@ -91,6 +104,11 @@ class SearchPage:
         return round(self.total / step) * step
 
 
+def exact_requested(args: Any) -> bool:
+    """Whether the request asks for only what was typed (``exact=1``)."""
+    return (args.get("exact") or "").strip().lower() in ("1", "true", "on", "yes")
+
+
 def search_args(args: Any) -> tuple[str, str, BrowseFilters]:
     """Read q, sort and the filters from request arguments; never fails."""
     q = " ".join((args.get("q") or "").split())[:MAX_QUERY_LENGTH]
@@ -99,40 +117,49 @@ def search_args(args: Any) -> tuple[str, str, BrowseFilters]:
     return q, sort, BrowseFilters.from_args(args)
 
 
-def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int) -> SearchRequest:
+def _public_request(q: str, sort: str, filters: BrowseFilters, *, per_page: int, exact: bool = False) -> SearchRequest:
     return SearchRequest(
         q=q, kind=filters.kind, year=filters.year, unit=filters.unit, topic=filters.topic,
         award=filters.award, level=filters.level, visibility=("public",), sort=sort,
-        page=filters.page, per_page=per_page,
+        page=filters.page, per_page=per_page, exact=exact,
     )
 
 
-def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int) -> tuple[int, list[int]]:
+def search_entry_ids(q: str, sort: str, filters: BrowseFilters, *, limit: int,
+                     exact: bool = False) -> tuple[int, list[int]]:
     """How many published entries match, and the ids of the first ``limit`` in result order (for downloads)."""
-    request = _public_request(q, sort, filters, per_page=1)
+    request = _public_request(q, sort, filters, per_page=1, exact=exact)
     return _on_index(lambda index: _queries(index).search_ids(index, request, limit=limit))
 
 
-def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str) -> SearchPage:
+def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, locale: str,
+               exact: bool = False) -> SearchPage:
     """Search published entries and return one page of hits with labelled facet counts."""
-    request = _public_request(q, sort, filters, per_page=per_page)
+    request = _public_request(q, sort, filters, per_page=per_page, exact=exact)
     result = _on_index(lambda index: _queries(index).search(index, request))
+    found = result.hits + result.related
     entries = {
         e.id: e for e in db.session.scalars(
-            sa.select(Entry).where(Entry.id.in_([h.id for h in result.hits]), Entry.status == EntryStatus.PUBLISHED)
+            sa.select(Entry).where(Entry.id.in_([h.id for h in found]), Entry.status == EntryStatus.PUBLISHED)
             .options(selectinload(Entry.unit), selectinload(Entry.photos))
         )
     }
-    hits = [
-        SearchHit(entry=entries[h.id], snippet=Markup(h.snippet_html), title=Markup(h.title_html or "") or Markup.escape(entries[h.id].title))
-        for h in result.hits if h.id in entries
-    ]
+
+    def shown(hits: list[Any]) -> list[SearchHit]:
+        return [
+            SearchHit(entry=entries[h.id], snippet=Markup(h.snippet_html),
+                      title=Markup(h.title_html or "") or Markup.escape(entries[h.id].title))
+            for h in hits if h.id in entries
+        ]
+
     return SearchPage(
-        q=q, sort=sort, hits=hits, total=result.total, page=result.page,
+        q=q, sort=sort, hits=shown(result.hits), total=result.total, page=result.page,
         pages=max(1, ceil(result.total / per_page)), per_page=per_page,
         facets=label_facets(result.facets, filters, locale), did_you_mean=result.did_you_mean,
         unit=db.session.get(Unit, filters.unit) if filters.unit is not None else None,
         approximate=getattr(result, "approximate", False),
+        mode=result.mode, query_used=result.query_used or q, exact=exact,
+        related=shown(result.related), related_total=result.related_total,
     )
 
 

@@ -22,14 +22,15 @@ from flask import Flask, current_app, has_app_context
 from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
-from registry.catalog.models import Unit
-from registry.entries.models import Award, Entry, EntryStatus, Photo, Replication
+from registry.catalog.models import AwardTitle, Topic, Unit
+from registry.entries.models import Award, Entry, EntryStatus, Photo, Replication, entry_topic
 from registry.entries.richtext import markdown_to_text
 from registry.extensions import db
 from registry.showcase.models import IndexOutbox
 from search import postgres as search_postgres
-from search.index import IndexNotReady, SearchIndex
+from search.contract import IndexNotReady
 from search.postgres import PostgresSearchIndex
+from search.whoosh.index import SearchIndex
 
 log = logging.getLogger(__name__)
 
@@ -199,6 +200,8 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         "unit_ids": unit_ids,
         "unit_names": unit_names,
         "topics": [t.slug for t in entry.topics],
+        "topic_names": "\n".join(t.name for t in entry.topics),
+        "award_names": "\n".join(sorted({a.title.name for a in live_awards})),
         "awards": sorted({a.title.slug for a in live_awards}),
         "levels": sorted({a.level.value for a in live_awards}),
         "visibility": "public",
@@ -328,6 +331,11 @@ def _entry_ids_touched(session: Session) -> set[int]:
                 ids.add(obj.entry_id)
         elif isinstance(obj, Unit) and obj in session.dirty and obj.id is not None:
             session.info.setdefault("index_units", set()).add(obj.id)
+        elif isinstance(obj, Topic) and obj in session.dirty and obj.id is not None:
+            # Entries are found by their topics' names: a renamed topic reindexes its entries.
+            session.info.setdefault("index_topics", set()).add(obj.id)
+        elif isinstance(obj, AwardTitle) and obj in session.dirty and obj.id is not None:
+            session.info.setdefault("index_titles", set()).add(obj.id)
     return ids
 
 
@@ -346,7 +354,13 @@ def _after_flush(session: Session, _context) -> None:
     # New entries only have an id after the flush; queue them here.
     new_entries = session.info.pop("index_new_entries", [])
     unit_ids = session.info.pop("index_units", set())
+    topic_ids = session.info.pop("index_topics", set())
+    title_ids = session.info.pop("index_titles", set())
     ids = {e.id for e in new_entries if e.id is not None}
+    if topic_ids:
+        ids.update(session.scalars(sa.select(entry_topic.c.entry_id).where(entry_topic.c.topic_id.in_(topic_ids))))
+    if title_ids:
+        ids.update(session.scalars(sa.select(Award.entry_id).where(Award.title_id.in_(title_ids))))
     if unit_ids:
         from registry.catalog.selectors import unit_descendant_ids
 
@@ -402,7 +416,7 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session) -> None:
-    for key in ("index_dirty", "index_new_entries", "index_units", "search_touched"):
+    for key in ("index_dirty", "index_new_entries", "index_units", "index_topics", "index_titles", "search_touched"):
         session.info.pop(key, None)
 
 

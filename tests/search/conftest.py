@@ -10,8 +10,8 @@ import pytest
 import sqlalchemy as sa
 
 from search import postgres
-from search.index import SearchIndex
 from search.postgres import PostgresSearchIndex
+from search.whoosh.index import SearchIndex
 from tests.support.pg_scratch import SKIP_REASON, scratch_database, server_url
 from tests.support.search_relevance_data import ENTRIES, REPORTS
 

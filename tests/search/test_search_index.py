@@ -10,8 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from search.index import IndexMissing, IndexNotReady, SearchIndex
-from search.query import SearchRequest, search
+from search.contract import IndexMissing, IndexNotReady, SearchRequest
+from search.whoosh.index import SearchIndex
+from search.whoosh.query import search
 from tests.support.search_docs import doc
 
 

@@ -13,10 +13,12 @@ import sqlalchemy as sa
 
 from search import postgres
 from search.analysis import parse_query
-from search.index import IndexNotReady, SearchIndex
+from search.contract import IndexNotReady, SearchRequest
 from search.postgres import PostgresSearchIndex, document_row, match_query
-from search.query import SearchRequest
-from search.query import search as whoosh_search
+from search.postgres import index as pg_index
+from search.postgres import query as pg_query
+from search.whoosh.index import SearchIndex
+from search.whoosh.query import search as whoosh_search
 from tests.support.search_docs import doc
 from tests.support.search_relevance_data import ENTRIES, QUERIES
 
@@ -311,8 +313,8 @@ def test_broad_queries_are_counted_on_a_sample(empty_pg_index: PostgresSearchInd
     matching = [d for d in docs if d["id"] % 4]
     exact = postgres.search(empty_pg_index, SearchRequest(q="nha van hoa"))
     assert not exact.approximate and exact.total == len(matching) == 1500
-    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 400)
-    monkeypatch.setattr(postgres, "SAMPLE_ROWS", 200)
+    monkeypatch.setattr(pg_query, "EXACT_COUNT_LIMIT", 400)
+    monkeypatch.setattr(pg_query, "SAMPLE_ROWS", 200)
     res = postgres.search(empty_pg_index, SearchRequest(q="nha van hoa"))
     assert res.approximate and res.total != 1500 and abs(res.total - 1500) < 150
     kinds = dict(res.facets["kind"])
@@ -363,11 +365,11 @@ def test_the_migration_gives_older_rows_their_sample_lexemes(empty_pg_index: Pos
 
 
 def test_newest_first_walks_the_publication_index_only_when_matches_are_dense() -> None:
-    plain, dated = postgres._Filter(public_only=True), postgres._Filter(lexemes="'=year:2020'")
+    plain, dated = pg_query._Filter(public_only=True), pg_query._Filter(lexemes="'=year:2020'")
     walk, sort = "d.published DESC, d.entry_id", "d.published + 0 DESC, d.entry_id"
-    assert postgres._newest_first(plain, 50_000, 24, 100_000) == walk
-    assert postgres._newest_first(plain, 3_000, 24, 100_000) == sort
-    assert postgres._newest_first(dated, 50_000, 24, 100_000) == sort
+    assert pg_query._newest_first(plain, 50_000, 24, 100_000) == walk
+    assert pg_query._newest_first(plain, 3_000, 24, 100_000) == sort
+    assert pg_query._newest_first(dated, 50_000, 24, 100_000) == sort
 
 
 def test_match_share_of_a_tsquery_combines_lexemes_as_the_planner_does() -> None:
@@ -376,15 +378,15 @@ def test_match_share_of_a_tsquery_combines_lexemes_as_the_planner_does() -> None
     def share(lexeme: str, prefix: bool) -> float:
         return shares[lexeme] * (2 if prefix else 1)
 
-    assert postgres._tsquery_share("'a' & 'b'", share) == pytest.approx(0.1)
-    assert postgres._tsquery_share("'a' | 'b'", share) == pytest.approx(0.6)
-    assert postgres._tsquery_share("('a' | 'b') & 'c'", share) == pytest.approx(0.3)
-    assert postgres._tsquery_share("!'a' & 'b':*", share) == pytest.approx(0.2)
-    assert postgres._tsquery_share("'o''neil' | 'a' & 'b'", share) == pytest.approx(0.1 + 0.1 - 0.01)
+    assert pg_index._tsquery_share("'a' & 'b'", share) == pytest.approx(0.1)
+    assert pg_index._tsquery_share("'a' | 'b'", share) == pytest.approx(0.6)
+    assert pg_index._tsquery_share("('a' | 'b') & 'c'", share) == pytest.approx(0.3)
+    assert pg_index._tsquery_share("!'a' & 'b':*", share) == pytest.approx(0.2)
+    assert pg_index._tsquery_share("'o''neil' | 'a' & 'b'", share) == pytest.approx(0.1 + 0.1 - 0.01)
     # From above: words of one name go together, so AND keeps the smallest share; NOT may leave every row.
-    assert postgres._tsquery_share("'a' & 'b'", share, at_most=True) == pytest.approx(0.2)
-    assert postgres._tsquery_share("('a' | 'b') & 'c'", share, at_most=True) == pytest.approx(0.5)
-    assert postgres._tsquery_share("!'a' & 'b':*", share, at_most=True) == pytest.approx(0.4)
+    assert pg_index._tsquery_share("'a' & 'b'", share, at_most=True) == pytest.approx(0.2)
+    assert pg_index._tsquery_share("('a' | 'b') & 'c'", share, at_most=True) == pytest.approx(0.5)
+    assert pg_index._tsquery_share("!'a' & 'b':*", share, at_most=True) == pytest.approx(0.4)
 
 
 def test_words_that_go_together_fill_the_window_from_the_first_tier_alone(
@@ -428,7 +430,7 @@ def test_the_owners_check_runs_on_first_use_and_again_once_its_verdict_ages(
     assert seen == [0]  # judged once, the refusal kept while it is fresh
     assert idx.count() == 0  # inspection still reads the tables
     idx.upsert([doc(1, "Cây ATM gạo")])
-    monkeypatch.setattr(postgres, "CHECK_RETRY", 0.0)
+    monkeypatch.setattr(pg_index, "CHECK_RETRY", 0.0)
     assert ids(idx, q="cay atm") == [1]
     idx.verify()
     assert seen == [0, 1]

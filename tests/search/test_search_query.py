@@ -6,8 +6,9 @@ import random
 
 import pytest
 
-from search.index import SearchIndex
-from search.query import SearchRequest, search, suggest
+from search.contract import SearchRequest
+from search.whoosh.index import SearchIndex
+from search.whoosh.query import search, suggest
 from tests.support.search_docs import doc
 
 

@@ -16,9 +16,10 @@ from whoosh import index as wi
 from whoosh import qparser
 
 from search import postgres
-from search.index import SearchIndex
+from search.contract import SearchRequest
 from search.postgres import PostgresSearchIndex
-from search.query import SearchRequest, search
+from search.whoosh.index import SearchIndex
+from search.whoosh.query import search
 from tests.support.pg_scratch import SKIP_REASON, server_url
 from tests.support.search_relevance_data import ENTRIES, QUERIES, REPORTS
 

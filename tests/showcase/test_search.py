@@ -154,3 +154,70 @@ def test_an_estimated_total_is_shown_rounded_and_an_exact_one_as_it_is():
 
     assert shown(74_027, True) == 74_000 and shown(7_312, True) == 7_300 and shown(1_250_400, True) == 1_300_000
     assert shown(74_027, False) == 74_027 and shown(99, True) == 99
+
+
+def _found(client, q: str) -> list[str]:
+    return [r["ref"] for r in client.get("/api/v1/search", query_string={"q": q}).get_json()["results"]]
+
+
+def test_entries_are_found_by_their_topics_and_award_titles(indexed, client):
+    # The shipper mentions Covid only through its topic "Phòng, chống dịch Covid-19".
+    assert _found(client, "covid") == ["shipper"]
+    assert "/shipper-xanh" in client.get("/search?q=covid").get_data(as_text=True)
+    assert _found(client, "người tốt việc tốt") == ["shipper"]
+    # The title still weighs more than a topic: "văn hóa" in a title beats the topic "Văn hóa" alone.
+    assert _found(client, "van hoa")[0] == "nvh"
+
+
+def test_renaming_a_topic_or_an_award_title_reindexes_its_entries(indexed, client, app):
+    from registry.catalog.models import AwardTitle, Topic
+
+    with app.app_context():
+        db.session.scalar(sa.select(Topic).where(Topic.name == "Cứu người")).name = "Cứu hộ cứu nạn"
+        db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Người tốt, việc tốt")).name = (
+            "Chiến sĩ thi đua Long Biên")
+        db.session.commit()
+    assert _found(client, "cứu nạn") == ["hoa"]
+    assert _found(client, "chiến sĩ thi đua Long Biên") == ["shipper"]
+    assert _found(client, "\"việc tốt\"") == []
+    with app.app_context():
+        assert index_check() == ([], [], [])
+
+
+def test_a_corrected_query_is_shown_as_such_with_a_link_to_what_was_typed(indexed, client):
+    html = client.get("/search?q=shiper+xahn").get_data(as_text=True)
+    assert "/shipper-xanh" in html
+    assert "shiper xahn”" not in html.split('class="result-count"')[1].split("</p>")[0]
+    assert "Hiển thị kết quả cho" in html and "<em>shipper xanh</em>" in html
+    assert 'href="/search?q=shiper+xahn&amp;exact=1"' in html
+    exact = client.get("/search?q=shiper+xahn&exact=1").get_data(as_text=True)
+    assert "/shipper-xanh" not in exact and "Hiển thị kết quả cho" not in exact
+    data = client.get("/api/v1/search?q=shiper+xahn").get_json()
+    assert (data["mode"], data["query_used"], data["query_changed"]) == ("typo", "shipper xanh", True)
+    assert [r["ref"] for r in data["results"]][0] == "shipper"
+    data = client.get("/api/v1/search?q=shiper+xahn&exact=1").get_json()
+    assert (data["mode"], data["query_changed"], data["exact"], data["total"]) == ("all", False, True, 0)
+
+
+def test_some_words_only_is_said_and_most_words_come_apart(indexed, client):
+    data = client.get("/api/v1/search", query_string={"q": "shipper xanh tàu bay"}).get_json()
+    assert (data["mode"], data["query_changed"]) == ("any", True) and "shipper" in [r["ref"] for r in data["results"]]
+    html = client.get("/search", query_string={"q": "shipper xanh tàu bay"}).get_data(as_text=True)
+    assert "Không có mục nào có đủ các từ" in html and "/shipper-xanh" in html
+    # The rice ATM's story names the shipper too, so it has every word; the shipper lacks "gạo" and comes apart.
+    data = client.get("/api/v1/search", query_string={"q": "shipper xanh miễn phí gạo"}).get_json()
+    assert [r["ref"] for r in data["results"]] == ["atm"] and (data["mode"], data["total"]) == ("all", 1)
+    assert [r["ref"] for r in data["related"]] == ["shipper"] and data["related_total"] == 1
+    html = client.get("/search", query_string={"q": "shipper xanh miễn phí gạo"}).get_data(as_text=True)
+    section = html.split('class="related-results"')[1]
+    assert "Các mục có phần lớn các từ" in section and "/shipper-xanh" in section and "/cay-atm-gao" not in section
+    assert "1 kết quả cho “shipper xanh miễn phí gạo”" in html
+
+
+def test_marks_typed_keep_out_look_alikes_on_the_page(indexed, client):
+    data = client.get("/api/v1/search", query_string={"q": "nhà văn hóa tổ dân phố"}).get_json()
+    assert [r["ref"] for r in data["results"]] == ["nvh"] and data["mode"] == "all"
+    data = client.get("/api/v1/search", query_string={"q": "nhá văn hoa"}).get_json()
+    assert data["mode"] == "folded" and data["query_changed"] and [r["ref"] for r in data["results"]] == ["nvh"]
+    html = client.get("/search", query_string={"q": "nhá văn hoa"}).get_data(as_text=True)
+    assert "không có mục nào" in html.lower()

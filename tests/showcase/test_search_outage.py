@@ -102,7 +102,7 @@ def test_an_emptied_index_is_far_behind_on_either_backend(app, tmp_path, monkeyp
     client = english(app)
     assert client.get(SEARCH).status_code == 200
     # PostgreSQL's verdict is taken again after CHECK_TTL seconds: here at once.
-    monkeypatch.setattr("search.postgres.CHECK_TTL", 0.0)
+    monkeypatch.setattr("search.postgres.index.CHECK_TTL", 0.0)
     with app.app_context():
         search_index().delete(ids)
 

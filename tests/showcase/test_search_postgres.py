@@ -15,8 +15,9 @@ from registry.extensions import db
 from registry.showcase.models import IndexOutbox
 from registry.showcase.search_index import close_indexes, index_check, search_index
 from search import postgres
+from search.contract import SearchRequest
 from search.postgres import PostgresSearchIndex
-from search.query import SearchRequest
+from search.postgres import query as pg_query
 from tests.support.apps import app_release
 from tests.support.pg_scratch import SKIP_REASON, scratch_database, server_url
 from tests.support.records import load_search_entries
@@ -233,8 +234,8 @@ def test_estimated_counts_say_about_on_the_page_and_in_the_api(indexed, client, 
     exact = client.get("/api/v1/search?q=").get_json()
     assert exact["total"] == 4 and exact["total_is_estimate"] is False
     # As if the query matched most of 100,000 entries: counted on half the sample buckets, scaled up.
-    monkeypatch.setattr(postgres, "EXACT_COUNT_LIMIT", 0)
-    monkeypatch.setattr(postgres, "_sample_buckets", lambda estimate: postgres.SAMPLE_BUCKETS // 2)
+    monkeypatch.setattr(pg_query, "EXACT_COUNT_LIMIT", 0)
+    monkeypatch.setattr(pg_query, "_sample_buckets", lambda estimate: postgres.SAMPLE_BUCKETS // 2)
     indexed.extensions["page_cache"].clear()
     estimated = client.get("/api/v1/search?q=").get_json()
     assert estimated["total_is_estimate"] is True and estimated["total"] % 2 == 0

@@ -26,7 +26,7 @@ def _check_database() -> dict:
 
 def _check_search_index() -> dict:
     from registry.showcase.search_index import SearchIndexBehind, search_backend, search_index
-    from search.index import IndexNotReady
+    from search.contract import IndexNotReady
 
     index = search_index()
     documents = index.count()

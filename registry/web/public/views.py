@@ -9,7 +9,7 @@ from registry.extensions import db
 from registry.platform.i18n import current_language
 from registry.showcase import selectors as showcase
 from registry.showcase.links import entry_url, unit_url
-from registry.showcase.search import run_search, search_args
+from registry.showcase.search import exact_requested, run_search, search_args
 
 bp = Blueprint("public", __name__)
 
@@ -85,5 +85,6 @@ def topic(slug: str):
 def search():
     """Full-text search with facets, highlights and suggestions when nothing matches."""
     q, sort, filters = search_args(request.args)
-    page = run_search(q, sort, filters, per_page=current_app.config["PER_PAGE"], locale=current_language())
+    page = run_search(q, sort, filters, per_page=current_app.config["PER_PAGE"], locale=current_language(),
+                      exact=exact_requested(request.args))
     return render_template("search/page.html", q=q, filters=filters, result=page)

@@ -41,7 +41,8 @@ from whoosh.index import LockError
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
-from search.schema import build_schema, decode_facets, to_fields
+from search.contract import IndexMissing, IndexNotReady
+from search.whoosh.schema import build_schema, decode_facets, to_fields
 
 log = logging.getLogger(__name__)
 
@@ -50,13 +51,6 @@ POINTER = "CURRENT"
 POSTINGS_CACHE_IDS = 2_000_000
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 
-
-class IndexNotReady(RuntimeError):
-    """The index cannot answer searches as the data stands (missing, or far behind its source)."""
-
-
-class IndexMissing(IndexNotReady):
-    """The index has no live generation: it was never built here, or it was removed."""
 
 _PROCESS_LOCKS_GUARD = threading.Lock()
 

@@ -1,4 +1,4 @@
-"""Search, suggestions and highlighting over a ``SearchIndex``.
+"""Search and suggestions over a ``SearchIndex`` (the Whoosh engine).
 
 No query-language parser ever sees user input: ``search.analysis.parse_query`` turns
 any string into clauses, so no input can raise a syntax error.
@@ -17,145 +17,64 @@ stand in for each syllable; then any clause may match.
 from __future__ import annotations
 
 import heapq
-import html
 import logging
 import math
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
-from typing import Any, Iterable, Mapping, Sequence
+from typing import Any, Iterable, Sequence
 
 from whoosh import query as Q
 
-from search.analysis import Clause, HighlightTerms, ParsedQuery, QueryToken, fold, normalize, pair, parse_query, syllables
-from search.index import SearchIndex, SegmentColumns
-from search.schema import BOOSTS
+from search.analysis import (
+    Clause,
+    HighlightTerms,
+    ParsedQuery,
+    QueryToken,
+    fold,
+    normalize,
+    pair,
+    parse_query,
+    syllables,
+)
+from search.contract import (
+    FACET_KEYS,
+    FUZZY_MIN_LEN,
+    MAX_PER_PAGE,
+    MAX_TYPO_ALTERNATIVES,
+    Hit,
+    SearchRequest,
+    SearchResult,
+    Typos,
+    to_int,
+    typo_alternatives,
+)
+from search.highlight import SNIPPET_SOURCE_CHARS, highlight, snippet
+from search.passes import related_pass, run_passes
+from search.scoring import (
+    DENSE_SHARE,
+    RESCORE_WINDOW,
+    TEXT_FIELDS,
+    AllOf,
+    Node,
+    Term,
+    adjacency_terms,
+    build_text_query,
+    weighted_terms,
+)
+from search.whoosh.index import SearchIndex, SegmentColumns
 
 log = logging.getLogger(__name__)
 
-FACET_KEYS = ("kind", "year", "unit", "topic", "award", "level")
-SNIPPET_CHARS = 220
-# How much of the stored story a snippet may come from; tokenising more costs time per hit.
-SNIPPET_SOURCE_CHARS = 1200
-MAX_PER_PAGE = 100
-# Adjacent syllables of an unquoted query count extra: "tổ dân phố" is one word.
-PAIR_BOOST_TITLE = 4.0
-PAIR_BOOST_BODY = 2.0
-FUZZY_BOOST = 0.5
-FUZZY_MIN_LEN = 3
-MAX_TYPO_ALTERNATIVES = 8
-# Candidates (by the set-algebra ranking) that get full BM25F scoring.
-RESCORE_WINDOW = 24
-TEXT_FIELDS = ("title_folded", "body_folded")
-
-Typos = Mapping[str, Sequence[str]]
-WeightedTerm = tuple[str, str, float]  # (field, term, weight)
+EXACT_FIELDS = ("title_exact", "body_exact")
 
 
-@dataclass
-class SearchRequest:
-    """What the user asked for: text, filters, sort and page."""
-
-    q: str = ""
-    kind: str | None = None
-    year: int | str | None = None
-    unit: int | str | None = None
-    topic: str | None = None
-    award: str | None = None
-    level: str | None = None
-    visibility: Sequence[str] = ("public",)
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = 20
-    facets: bool = True
-
-
-@dataclass
-class Hit:
-    """One result row."""
-
-    id: int
-    score: float
-    title_html: str
-    snippet_html: str
-    title: str = ""
-    ref: str | None = None
-    kind: str = ""
-    year: int | None = None
-
-
-@dataclass
-class SearchResult:
-    """A page of results with facet counts and the query actually run."""
-
-    total: int = 0
-    page: int = 1
-    per_page: int = 20
-    hits: list[Hit] = field(default_factory=list)
-    facets: dict[str, list[tuple[Any, int]]] = field(default_factory=dict)
-    did_you_mean: str | None = None
-    query_used: str = ""
-    mode: str = "all"  # "all" | "typo" | "any" | "browse"
-    # True when ``total`` and the facet counts are estimates from a sample of the matches rather than
-    # counted one by one (the PostgreSQL backend does so for broad queries): show them as "about N".
-    approximate: bool = False
-
-
-# ------------------------------------------------------------------ Whoosh queries (full scoring)
-
-
-# Terms in more than this share of entries carry almost no BM25 weight but are the
-# most expensive posting lists to walk, so the rescoring query leaves them out.
-DENSE_SHARE = 0.25
-
-
-def _fields_query(exact: str | None, folded: str, boost: float = 1.0, dense: frozenset = frozenset()) -> Q.Query:
-    parts: list[Q.Query] = []
-    if exact is not None:
-        parts.append(Q.Term("title_exact", exact, boost=BOOSTS["title_exact"] * boost))
-        parts.append(Q.Term("body_exact", exact, boost=BOOSTS["body_exact"] * boost))
-    parts.append(Q.Term("title_folded", folded, boost=BOOSTS["title_folded"] * boost))
-    parts.append(Q.Term("body_folded", folded, boost=BOOSTS["body_folded"] * boost))
-    return Q.Or([p for p in parts if (p.fieldname, p.text) not in dense])
-
-
-def typo_alternatives(tok: QueryToken, typos: Typos | None) -> list[str]:
-    """The corrections that stand in for a syllable in typo mode (none otherwise)."""
-    return [c for c in (typos or {}).get(tok.folded, ()) if c != tok.folded]
-
-
-def _token_query(tok: QueryToken, typos: Typos | None, dense: frozenset = frozenset()) -> Q.Query:
-    # Marks typed by the user add the exact-mark fields on top of the folded ones,
-    # so "cá" scores cá > cà/ca while still finding all three.
-    base = _fields_query(tok.text if tok.marked else None, tok.folded, 1.0, dense)
-    near = typo_alternatives(tok, typos)
-    if near:
-        return Q.Or([base] + [_fields_query(None, c, FUZZY_BOOST, dense) for c in near])
-    return base
-
-
-def _clause_query(clause: Clause, typos: Typos | None, dense: frozenset = frozenset()) -> Q.Query:
-    words = [_token_query(t, typos if clause.kind != "phrase" else None, dense) for t in clause.tokens]
-    together = words[0] if len(words) == 1 else Q.And(words)
-    if not clause.keys:
-        return together
-    # The group key stands for all its syllables, so it weighs as much as they do.
-    # Keys are indexed in the folded fields only; x3 matches an exact+folded hit.
-    weight = 3.0 * len(clause.tokens)
-    return Q.Or([_fields_query(None, k, weight, dense) for k in clause.keys] + [together])
-
-
-def build_text_query(
-    parsed: ParsedQuery, mode: str = "all", typos: Typos | None = None, dense: frozenset = frozenset()
-) -> Q.Query | None:
-    """Return the BM25F Whoosh query for parsed text (``mode`` "all" or "any"), leaving out
-    the body terms listed in ``dense`` as (field, term)."""
-    if not parsed:
-        return None
-    clauses = [_clause_query(c, typos, dense) for c in parsed.clauses]
-    if len(clauses) == 1:
-        return clauses[0]
-    return Q.Or(clauses) if mode == "any" else Q.And(clauses)
+def whoosh_query(node: Node) -> Q.Query:
+    """The Whoosh query of a scoring tree."""
+    if isinstance(node, Term):
+        return Q.Term(node.fieldname, node.text, boost=node.boost)
+    parts = [whoosh_query(sub) for sub in node.subqueries]
+    return Q.And(parts) if isinstance(node, AllOf) else Q.Or(parts)
 
 
 # ------------------------------------------------------------------ set algebra
@@ -195,17 +114,31 @@ def _intersect(sets: list[Any]) -> set[int] | frozenset[int]:
     return out
 
 
-def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None) -> set[int] | frozenset[int]:
+def _token_set(seg: _Segment, tok: QueryToken, typos: Typos | None, as_typed: bool) -> set[int] | frozenset[int]:
+    if as_typed and tok.marked:
+        return seg.any_of((f, tok.text) for f in EXACT_FIELDS)
+    return seg.any_of((f, w) for w in [tok.folded] + typo_alternatives(tok, typos) for f in TEXT_FIELDS)
+
+
+def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None, as_typed: bool = False) -> set[int] | frozenset[int]:
     keys = seg.any_of((f, k) for k in clause.keys for f in TEXT_FIELDS)
     if clause.kind == "phrase":
         folded = [t.folded for t in clause.tokens]
         pairs = [pair(a, b) for a, b in zip(folded, folded[1:])]
-        together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs])
+        together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs]
+                              + [_token_set(seg, t, None, True) for t in clause.tokens if as_typed and t.marked])
     else:
-        together = _intersect(
-            [seg.any_of((f, w) for w in [t.folded] + typo_alternatives(t, typos) for f in TEXT_FIELDS) for t in clause.tokens]
-        )
+        together = _intersect([_token_set(seg, t, typos, as_typed) for t in clause.tokens])
     return together | keys if keys else together
+
+
+def _matching(sets: list[Any], mode: str) -> set[int] | frozenset[int]:
+    """Documents in every set ("all"), in any ("any"), or in all but at most one ("most")."""
+    if mode == "any":
+        return set().union(*sets)
+    if mode == "most" and len(sets) > 1:
+        return set().union(*(_intersect(sets[:i] + sets[i + 1:]) for i in range(len(sets))))
+    return _intersect(sets)
 
 
 def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
@@ -224,63 +157,6 @@ def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
     allowed = [str(v) for v in (req.visibility or ()) if v]
     sets.append(seg.any_of(("visibility", v) for v in allowed))
     return _intersect(sets)
-
-
-def _token_terms(tok: QueryToken, typos: Typos | None) -> list[WeightedTerm]:
-    out: list[WeightedTerm] = []
-    if tok.marked:
-        out += [("title_exact", tok.text, BOOSTS["title_exact"]), ("body_exact", tok.text, BOOSTS["body_exact"])]
-    out += [("title_folded", tok.folded, BOOSTS["title_folded"]), ("body_folded", tok.folded, BOOSTS["body_folded"])]
-    for c in typo_alternatives(tok, typos):
-        out += [("title_folded", c, BOOSTS["title_folded"] * FUZZY_BOOST), ("body_folded", c, BOOSTS["body_folded"] * FUZZY_BOOST)]
-    return out
-
-
-def _weighted_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
-    out: list[WeightedTerm] = []
-    for clause in parsed.clauses:
-        for t in clause.tokens:
-            out += _token_terms(t, typos if clause.kind != "phrase" else None)
-        for k in clause.keys:
-            out += [(f, k, 3.0 * BOOSTS[f] * len(clause.tokens)) for f in TEXT_FIELDS]
-    return out
-
-
-def adjacency_slots(parsed: ParsedQuery, typos: Typos | None) -> tuple[list[list[str]], set[int], list[tuple[int, int, str]]]:
-    """The query's syllables as slots of folded forms, the slots that start a new run (phrases
-    stand apart), and the (first slot, last slot, key) of each synonym group."""
-    slots: list[list[str]] = []  # per query syllable: the folded forms it may take
-    cut: set[int] = set()  # slot indices that start a new run (after a phrase)
-    keyed: list[tuple[int, int, str]] = []  # (first slot, last slot, key) of group clauses
-    for clause in parsed.clauses:
-        if clause.kind == "phrase":
-            cut.add(len(slots) + len(clause.tokens))
-            cut.add(len(slots))
-        start = len(slots)
-        for t in clause.tokens:
-            near = typo_alternatives(t, typos)
-            # An unknown syllable is represented by its likeliest correction.
-            known = not typos or not typos.get(t.folded) or typos[t.folded][0] == t.folded
-            slots.append([t.folded] if known or not near else [near[0]])
-        keyed += [(start, len(slots) - 1, k) for k in clause.keys]
-    return slots, cut, keyed
-
-
-def adjacency_terms(parsed: ParsedQuery, typos: Typos | None) -> list[WeightedTerm]:
-    """Pair terms rewarding entries where the query's syllables stand together."""
-    slots, cut, keyed = adjacency_slots(parsed, typos)
-    pairs: list[str] = []
-    for i in range(len(slots) - 1):
-        if i + 1 in cut:
-            continue
-        pairs += [pair(a, b) for a in slots[i] for b in slots[i + 1]]
-    for first, last, key in keyed:
-        if first > 0 and first not in cut:
-            pairs += [pair(a, key) for a in slots[first - 1]]
-        if last + 1 < len(slots) and last + 1 not in cut:
-            pairs += [pair(key, b) for b in slots[last + 1]]
-    pairs = list(dict.fromkeys(pairs))
-    return [("title_pairs", p, PAIR_BOOST_TITLE) for p in pairs] + [("body_pairs", p, PAIR_BOOST_BODY) for p in pairs]
 
 
 @dataclass
@@ -311,10 +187,11 @@ def _run_browse(idx: SearchIndex, req: SearchRequest, want: int) -> _Collected:
 
 
 def _run_text(
-    idx: SearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str, typos: Typos | None, want: int
+    idx: SearchIndex, parsed: ParsedQuery, req: SearchRequest, mode: str, typos: Typos | None, want: int,
+    as_typed: bool = False,
 ) -> _Collected:
     searcher = idx.searcher()
-    weighted = _weighted_terms(parsed, typos)
+    weighted = weighted_terms(parsed, typos)
     bonus_terms = adjacency_terms(parsed, typos)
     n_docs = max(1, searcher.doc_count_all())
     idf: dict[tuple[str, str], float] = {}
@@ -329,8 +206,8 @@ def _run_text(
     segments = _segments(idx)
     bonus_by_doc: dict[int, float] = {}
     for si, seg in enumerate(segments):
-        sets = [_clause_set(seg, c, typos) for c in parsed.clauses]
-        hits = set().union(*sets) if mode == "any" else _intersect(sets)
+        sets = [_clause_set(seg, c, typos, as_typed) for c in parsed.clauses]
+        hits = _matching(sets, mode)
         if not hits:
             continue
         docs = hits & _filter_set(seg, req)
@@ -374,8 +251,9 @@ def _run_text(
     # Full BM25F on the candidate window; the adjacency bonus is added back on top.
     limit = DENSE_SHARE * n_docs
     dense = frozenset(k for k in idf if k[0].startswith("body") and searcher.doc_frequency(*k) > limit)
-    main = build_text_query(parsed, "any" if mode == "any" else "all", typos, dense)
-    assert main is not None
+    tree = build_text_query(parsed, "any" if mode in ("any", "most") else "all", typos, dense)
+    assert tree is not None
+    main = whoosh_query(tree)
     ctx = searcher.context(needs_current=True, weighting=searcher.weighting)
     by_segment: dict[int, list[tuple[int, int]]] = {}
     for _, p, nd, si in candidates:
@@ -474,76 +352,6 @@ def title_neighbours(idx: SearchIndex, parsed: ParsedQuery) -> dict[str, list[st
     return out
 
 
-def did_you_mean(parsed: ParsedQuery, typos: Typos) -> str | None:
-    """The query with each unknown syllable replaced by its likeliest correction, or None."""
-    changed = False
-    words: list[str] = []
-    for tok in parsed.tokens:
-        near = typos.get(tok.folded)
-        if not near or near[0] == tok.folded:
-            words.append(tok.text)
-        else:
-            words.append(near[0])
-            changed = True
-    return " ".join(words) if changed else None
-
-
-# ------------------------------------------------------------------ highlighting
-
-
-def highlight(text: str, terms: HighlightTerms) -> str:
-    """Return ``text`` HTML-escaped with matched syllables wrapped in <mark>."""
-    return _mark(text, terms.spans(text) if text else [])
-
-
-def _mark(text: str, spans: Sequence[tuple[int, int]]) -> str:
-    out: list[str] = []
-    pos = 0
-    for s, e in spans:
-        out.append(html.escape(text[pos:s]))
-        out.append("<mark>" + html.escape(text[s:e]) + "</mark>")
-        pos = e
-    out.append(html.escape(text[pos:]))
-    return "".join(out)
-
-
-def _trim_window(text: str, start: int, end: int) -> tuple[int, int]:
-    if start > 0:
-        space = text.rfind(" ", 0, start)
-        start = space + 1 if space >= 0 and start - space < 30 else start
-    if end < len(text):
-        space = text.find(" ", end)
-        end = space if space >= 0 and space - end < 30 else end
-    return start, end
-
-
-def snippet(texts: Sequence[str], terms: HighlightTerms, width: int = SNIPPET_CHARS) -> str:
-    """Return the densest ~``width``-character window of ``texts`` with highlights, escaped."""
-    best: tuple[int, int, str, int, list[tuple[int, int]]] | None = None
-    for order, text in enumerate(t for t in texts if t):
-        spans = terms.spans(text)
-        if not spans:
-            continue
-        j = 0
-        for i, (s, _) in enumerate(spans):
-            while j < len(spans) and spans[j][1] <= s + width:
-                j += 1
-            score = len({text[a:b].lower() for a, b in spans[i:j]}) * 10 + (j - i)
-            if best is None or (score, -order) > (best[0], -best[1]):
-                best = (score, order, text, s, spans[i:j])
-    if best is None:
-        text = next((t for t in texts if t), "")
-        start, end = _trim_window(text, 0, min(len(text), width))
-        return html.escape(text[start:end]) + ("…" if end < len(text) else "")
-    _, _, text, first, spans = best
-    start = max(0, first - width // 4)
-    end = min(len(text), start + width)
-    start, end = _trim_window(text, start, end)
-    local = [(s - start, e - start) for s, e in spans if s >= start and e <= end]
-    body = _mark(text[start:end], local)
-    return ("…" if start > 0 else "") + body + ("…" if end < len(text) else "")
-
-
 # ------------------------------------------------------------------ public API
 
 
@@ -552,22 +360,11 @@ def _match(idx: SearchIndex, req: SearchRequest, parsed: ParsedQuery, want: int,
     if not parsed:
         result.mode = "browse"
         return _run_browse(idx, req, want)
-    got = _Collected(0, [], [])
-    typos: dict[str, list[str]] | None = None
-    for mode in ("all", "typo", "any"):
-        if mode == "typo":
-            typos = title_neighbours(idx, parsed)
-            result.did_you_mean = did_you_mean(parsed, typos)
-            if not typos:
-                continue
-        if mode == "any" and len(parsed.clauses) < 2:
-            break
-        got = _run_text(idx, parsed, req, mode, typos, want)
-        result.mode = mode
-        if got.total:
-            break
-    result.query_used = parsed.text
-    return got
+    return run_passes(
+        parsed, exact=bool(req.exact), want=want, result=result,
+        run=lambda mode, typos, n, as_typed: _run_text(idx, parsed, req, mode, typos, n, as_typed),
+        neighbours=lambda: title_neighbours(idx, parsed),
+    )
 
 
 def search_ids(idx: SearchIndex, req: SearchRequest, *, limit: int) -> tuple[int, list[int]]:
@@ -588,6 +385,7 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
     parsed = parse_query(req.q if isinstance(req.q, str) else "")
     want = page * per_page
     result = SearchResult(page=page, per_page=per_page)
+    bare = SearchRequest(**{**req.__dict__, "facets": False})
     with idx.reading():
         got = _match(idx, req, parsed, want, result)
         result.total = got.total
@@ -595,25 +393,31 @@ def search(idx: SearchIndex, req: SearchRequest) -> SearchResult:
             result.facets = _count_facets(got.matched)
         terms = HighlightTerms.from_query(parsed)
         searcher = idx.searcher()
-        for score, _published, docnum in got.top[(page - 1) * per_page : want]:
-            stored = searcher.stored_fields(docnum)
-            title = stored.get("title") or ""
-            year = stored.get("year")
-            texts = [title, stored.get("summary") or "", (stored.get("body") or "")[:SNIPPET_SOURCE_CHARS]]
-            doc_terms = terms.for_texts(texts)
-            result.hits.append(
-                Hit(
-                    id=int(stored["id"]),
-                    score=float(score),
-                    title_html=highlight(title, doc_terms),
-                    snippet_html=snippet(texts[1:], doc_terms),
-                    title=title,
-                    ref=stored.get("ref"),
-                    kind=stored.get("kind") or "",
-                    year=int(year) if year else None,
-                )
-            )
+        result.hits = [_hit(searcher, score, docnum, terms) for score, _published, docnum in
+                       got.top[(page - 1) * per_page : want]]
+        related = related_pass(
+            parsed, got, exact=bool(req.exact), page=page, result=result,
+            run=lambda mode, typos, n, as_typed: _run_text(idx, parsed, bare, mode, typos, n, as_typed))
+        result.related = [_hit(searcher, score, docnum, terms) for score, _published, docnum in related]
     return result
+
+
+def _hit(searcher: Any, score: float, docnum: int, terms: HighlightTerms) -> Hit:
+    stored = searcher.stored_fields(docnum)
+    title = stored.get("title") or ""
+    year = stored.get("year")
+    texts = [title, stored.get("summary") or "", (stored.get("body") or "")[:SNIPPET_SOURCE_CHARS]]
+    doc_terms = terms.for_texts(texts)
+    return Hit(
+        id=int(stored["id"]),
+        score=float(score),
+        title_html=highlight(title, doc_terms),
+        snippet_html=snippet(texts[1:], doc_terms),
+        title=title,
+        ref=stored.get("ref"),
+        kind=stored.get("kind") or "",
+        year=int(year) if year else None,
+    )
 
 
 def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[str] = ("public",)) -> list[dict[str, Any]]:
@@ -651,11 +455,3 @@ def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[
             rows.append((not starts, 0.0, len(title), title, int(stored["id"])))
     rows.sort()
     return [{"id": doc_id, "title": title} for _, _, _, title, doc_id in rows[:limit]]
-
-
-def to_int(value: Any, default: int) -> int:
-    """``int(value)``, or ``default`` when it is not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return default

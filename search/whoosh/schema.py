@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-import unicodedata
-from dataclasses import dataclass
-from datetime import date, datetime, timezone
 from typing import Any, Mapping
 
 from whoosh import columns, fields
 
-from search.analysis import normalize
-from search.whoosh_analysis import VietnameseText
+from search.document import STORED_BODY_CHARS, prepare
+from search.whoosh.analysis import VietnameseText
 
-# Snippets are cut from the stored summary and the head of the body; storing whole
-# stories would double the index for text nobody sees in a result list.
-STORED_BODY_CHARS = 2000
 FACET_SEP = "\x1f"
 LIST_SEP = "\x1e"
-
-# Field boosts: marked matches outrank folded ones, titles outrank stories.
-BOOSTS = {"title_exact": 6.0, "title_folded": 3.0, "body_exact": 2.0, "body_folded": 1.0}
 
 
 def build_schema() -> fields.Schema:
@@ -52,37 +43,6 @@ def build_schema() -> fields.Schema:
     )
 
 
-def _clean(text: Any) -> str:
-    if not text:
-        return ""
-    return normalize(unicodedata.normalize("NFC", str(text)))
-
-
-def _ids(values: Any) -> list[str]:
-    if values is None:
-        return []
-    if isinstance(values, (str, int)):
-        values = [values]
-    return [str(v).strip() for v in values if v is not None and str(v).strip()]
-
-
-def _epoch(value: Any) -> int:
-    if value is None:
-        return 0
-    if isinstance(value, datetime):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=timezone.utc)
-        return int(value.timestamp())
-    if isinstance(value, date):
-        return int(datetime(value.year, value.month, value.day, tzinfo=timezone.utc).timestamp())
-    if isinstance(value, (int, float)):
-        return int(value)
-    try:
-        return _epoch(datetime.fromisoformat(str(value)))
-    except ValueError:
-        return 0
-
-
 def encode_facets(
     kind: str,
     year: str,
@@ -111,57 +71,6 @@ def decode_facets(blob: bytes) -> tuple[Any, ...]:
     kind, year, unit_id = parts[:3]
     lists = tuple(tuple(p.split(LIST_SEP)) if p else () for p in parts[3:8])
     return (kind, year, unit_id) + lists + (parts[8], parts[9])
-
-
-@dataclass(frozen=True)
-class Prepared:
-    """One application document cleaned for indexing, the same for every backend."""
-
-    id: int
-    ref: Any
-    kind: str
-    year: str
-    unit_id: str
-    unit_ids: list[str]
-    topics: list[str]
-    awards: list[str]
-    levels: list[str]
-    visibility: list[str]
-    published: int
-    stamp: str
-    title: str
-    summary: str
-    body: str
-    # Summary, story and place names: the text searched besides the title.
-    text: str
-
-
-def prepare(doc: Mapping[str, Any]) -> Prepared:
-    """Clean an application document dict: normalised text, string ids, a publication epoch."""
-    title = _clean(doc.get("title"))
-    summary = _clean(doc.get("summary"))
-    body = _clean(doc.get("body"))
-    unit_names = _clean(doc.get("unit_names"))
-    unit_ids = _ids(doc.get("unit_ids"))
-    return Prepared(
-        id=int(doc["id"]),
-        ref=doc.get("ref"),
-        kind=str(doc.get("kind") or ""),
-        year=str(doc["year"]) if doc.get("year") else "",
-        unit_id=unit_ids[0] if unit_ids else "",
-        unit_ids=unit_ids,
-        topics=_ids(doc.get("topics")),
-        awards=_ids(doc.get("awards")),
-        levels=_ids(doc.get("levels")),
-        visibility=_ids(doc.get("visibility")) or ["public"],
-        published=_epoch(doc.get("published")),
-        stamp="" if doc.get("stamp") is None else str(doc.get("stamp")),
-        title=title,
-        summary=summary,
-        body=body,
-        # Newlines keep a phrase from straddling summary, story and place names.
-        text="\n".join(t for t in (summary, body, unit_names) if t),
-    )
 
 
 def to_fields(doc: Mapping[str, Any]) -> dict[str, Any]:
