@@ -134,3 +134,5 @@ def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
+    login_manager.needs_refresh_message = _l("Please sign in again to see this page.")
+    login_manager.needs_refresh_message_category = "info"
