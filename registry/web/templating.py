@@ -5,14 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
 
 from registry.accounts.models import Role
 from registry.entries.richtext import render_markdown
 from registry.platform.i18n import current_language
+from registry.platform.vietnam_time import date_for_people, official_date
 from registry.showcase import page_meta
-from registry.showcase.links import entry_url, photo_size, photo_srcset, photo_url, topic_url, unit_url
+from registry.showcase.links import (
+    entry_url,
+    photo_size,
+    photo_srcset,
+    photo_url,
+    topic_url,
+    unit_url,
+)
 from registry.web.actions import action_url
 from registry.workflow import actions as workflow
 from registry.workflow.ballots import can_vote_on
@@ -78,7 +86,8 @@ def init_app(app: Flask) -> None:
         vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
         edits_entry_in_place=edits_entry_in_place, current_app=current_app,
     )
-    app.jinja_env.filters.update(markdown=render_markdown, date=format_date, number=format_number,
-                                 datetime=format_datetime)
+    app.jinja_env.filters.update(markdown=render_markdown, date=date_for_people, number=format_number,
+                                 datetime=format_datetime,
+                                 official_date=lambda value: official_date(value, current_language()))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -1,8 +1,6 @@
 """Views of the administration pages: each loads, checks, validates, calls one write, commits."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,6 +14,7 @@ from registry.catalog.operations import CatalogError, award_title_save, clean_na
 from registry.catalog.unit_picker import unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.web.access import admin_required
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
 from registry.workflow.actions import WorkflowError
@@ -271,7 +270,7 @@ def unit_edit(unit_id: int | None = None):
             unit = unit_save(unit, name=form.name.data, short_name=form.short_name.data, parent=form.parent.unit,
                              successor=form.successor.unit, kind=UnitKind(form.kind.data),
                              level=AdminLevel(form.level.data) if form.level.data else None,
-                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=date.today())
+                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=today_in_vietnam())
         except CatalogError as exc:
             db.session.rollback()
             _field_error(form, exc.field, exc.message)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,6 +25,7 @@ from registry.catalog.models import Unit
 from registry.entries.models import Entry, EntryKind, Photo
 from registry.entries.photos import PhotoError
 from registry.extensions import db, login_manager
+from registry.platform.vietnam_time import table_date, today_in_vietnam
 from registry.web.access import require
 from registry.web.actions import CommentedActionForm, take_action
 from registry.web.errors import _render_error, storage_error_response
@@ -107,10 +107,10 @@ def _entry_from_ref(text: str) -> Entry | None:
 def new():
     """Start a dossier in an open round."""
     require(bool(officer_unit_ids(current_user)))
-    today = date.today()
+    today = today_in_vietnam()
     form = NewNominationForm()
     rounds = open_rounds_for(current_user, today)
-    form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=r.closes_on.isoformat())})")
+    form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=table_date(r.closes_on))})")
                              for r in rounds]
     if request.method == "GET":
         form.round_id.data = request.args.get("round", type=int)
