@@ -14,6 +14,7 @@ from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.catalog.unit_tree import unit_tree
 from registry.entries.models import Award, Entry, EntryKind, EntryStatus, Replication, entry_topic
 from registry.extensions import db
+from registry.platform.collation import collation_key
 from registry.platform.data_version import cached
 from registry.showcase.filters import BrowseFilters
 
@@ -133,7 +134,7 @@ def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[Face
         return []
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
     values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
-    return sorted(values, key=lambda v: (-v.count, v.label))
+    return sorted(values, key=lambda v: (-v.count, collation_key(v.label)))
 
 
 def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResult:
@@ -196,11 +197,11 @@ def _facets(filters: BrowseFilters, selected_unit: Unit | None, locale: str) -> 
         "unit": _unit_facet(filters, selected_unit),
         "topic": sorted(
             (FacetValue(t.slug, t.display_name(locale), n, filters.topic == t.slug) for t, n in topic_counts),
-            key=lambda v: (-v.count, v.label),
+            key=lambda v: (-v.count, collation_key(v.label)),
         ),
         "award": sorted(
             (FacetValue(t.slug, t.display_name(locale), n, filters.award == t.slug) for t, n in award_counts),
-            key=lambda v: (-v.count, v.label),
+            key=lambda v: (-v.count, collation_key(v.label)),
         ),
         "level": [FacetValue(lv.value, lv.label, level_counts[lv], filters.level == lv.value) for lv in AwardLevel if level_counts.get(lv)],
     }
@@ -334,7 +335,7 @@ def home_overview(*, locale: str, latest: int = 8, awards: int = 8) -> dict[str,
         "latest": latest_entries,
         "kind_counts": [(k, counts["kinds"].get(k.value, 0)) for k in EntryKind],
         "total": sum(counts["kinds"].values()),
-        "topics": sorted(((t, counts["topics"][t.id]) for t in topics), key=lambda tc: (-tc[1], tc[0].display_name(locale))),
+        "topics": sorted(((t, counts["topics"][t.id]) for t in topics), key=lambda tc: (-tc[1], collation_key(tc[0].display_name(locale)))),
         "recent_awards": recent_awards,
     }
 
@@ -343,4 +344,4 @@ def topics_with_counts(locale: str) -> list[tuple[Topic, int]]:
     """Every topic with the number of published entries under it."""
     counts = cached("topic-counts", _topic_counts)
     rows = [(topic, counts.get(topic.id, 0)) for topic in db.session.scalars(sa.select(Topic))]
-    return sorted(rows, key=lambda tc: tc[0].display_name(locale))
+    return sorted(rows, key=lambda tc: collation_key(tc[0].display_name(locale)))

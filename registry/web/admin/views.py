@@ -14,6 +14,7 @@ from registry.catalog.operations import CatalogError, award_title_save, clean_na
 from registry.catalog.unit_picker import unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
+from registry.platform.collation import sorted_by_name
 from registry.platform.vietnam_time import today_in_vietnam
 from registry.web.access import admin_required
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
@@ -43,10 +44,18 @@ def home():
     return render_template("admin/home.html", counts=counts)
 
 
+def _councils() -> list[Council]:
+    return sorted_by_name(db.session.scalars(sa.select(Council).order_by(Council.id)), lambda c: c.name)
+
+
+def _titles() -> list[AwardTitle]:
+    return sorted_by_name(db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.id)), lambda t: t.name)
+
+
 # --- users --------------------------------------------------------------------------------------
 
 def _council_choices() -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+    return [(c.id, c.name) for c in _councils()]
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -89,7 +98,7 @@ def _roles_from(form: UserForm) -> list[tuple[Role, int | None, int | None]] | N
 @admin_required
 def users():
     """Every user with their roles."""
-    items = db.session.scalars(sa.select(User).order_by(User.name, User.id)).all()
+    items = sorted_by_name(db.session.scalars(sa.select(User).order_by(User.id)), lambda u: u.name)
     return render_template("admin/users.html", users=items)
 
 
@@ -145,7 +154,7 @@ def user_edit(user_id: int):
 @admin_required
 def councils():
     """Councils and their people."""
-    items = db.session.scalars(sa.select(Council).order_by(Council.name)).all()
+    items = _councils()
     return render_template("admin/councils.html", councils=items)
 
 
@@ -183,10 +192,10 @@ def round_edit(round_id: int | None = None):
     """Create or change a round and its rules."""
     round_ = (db.session.get(Round, round_id) or abort(404)) if round_id else None
     form = RoundForm(obj=round_)
-    titles = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    titles = _titles()
     form.title_id.choices = [(t.id, t.name) for t in titles]
     form.prerequisite_title_id.choices = [(0, "—")] + [(t.id, t.name) for t in titles]
-    form.council_id.choices = [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+    form.council_id.choices = _council_choices()
     if round_ is not None and request.method == "GET":
         form.prerequisite_title_id.data = round_.prerequisite_title_id or 0
         for name in ("level", "award_kind", "ballot", "denominator"):
@@ -287,7 +296,7 @@ def unit_edit(unit_id: int | None = None):
 @admin_required
 def titles():
     """The catalogue of titles and forms of commendation."""
-    items = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    items = _titles()
     return render_template("admin/titles.html", titles=items)
 
 
