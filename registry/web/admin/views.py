@@ -15,12 +15,14 @@ from registry.catalog.unit_picker import unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
 from registry.platform.collation import sorted_by_name
+from registry.platform.i18n import current_language
 from registry.platform.vietnam_time import today_in_vietnam
 from registry.web.access import admin_required
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
 from registry.workflow.actions import WorkflowError
 from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
 from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_save
+from registry.workflow.workdays import holidays_by_law
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -220,7 +222,7 @@ def round_edit(round_id: int | None = None):
 @bp.route("/holidays", methods=["GET", "POST"])
 @admin_required
 def holidays():
-    """Public holidays, which working-day periods skip."""
+    """Holidays, which working-day periods skip: those by law (preloaded, shown) and the extra days off entered."""
     form = HolidayForm()
     if form.validate_on_submit():
         try:
@@ -233,7 +235,9 @@ def holidays():
             flash(_("Holiday added."), "success")
             return redirect(url_for("admin.holidays"))
     items = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
-    return render_template("admin/holidays.html", form=form, holidays=items)
+    year = today_in_vietnam().year
+    by_law = [(y, holidays_by_law(y, current_language())) for y in (year, year + 1)]
+    return render_template("admin/holidays.html", form=form, holidays=items, by_law=by_law)
 
 
 @bp.post("/holidays/<int:holiday_id>/delete")
