@@ -2,11 +2,13 @@
 citations and structured data, and the working pages' permission predicates."""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
 from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from registry.accounts.models import Role
 from registry.entries.richtext import render_markdown
@@ -51,6 +53,16 @@ def url_with_args(**changes: Any) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def plain_paragraphs(text: str | None) -> Markup:
+    """Text typed in a plain box as HTML: an empty line starts a new paragraph, a single line break stays one;
+    nothing else is interpreted (no Markdown to learn), and everything is escaped."""
+    blocks = [b.strip("\n") for b in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block.split("\n")))
+        for block in blocks if block.strip()
+    )
+
+
 def format_number(value: int | float) -> str:
     """Format a number per the current locale (1.234 in Vietnamese, 1,234 in English)."""
     return format_decimal(value)
@@ -86,7 +98,7 @@ def init_app(app: Flask) -> None:
         vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
         edits_entry_in_place=edits_entry_in_place, current_app=current_app,
     )
-    app.jinja_env.filters.update(markdown=render_markdown, date=date_for_people, number=format_number,
+    app.jinja_env.filters.update(markdown=render_markdown, paragraphs=plain_paragraphs, date=date_for_people, number=format_number,
                                  datetime=format_datetime,
                                  official_date=lambda value: official_date(value, current_language()))
     app.jinja_env.trim_blocks = True

@@ -198,8 +198,8 @@ def dossier_problems(nomination: Nomination) -> list[str]:
         if not subject_text(nomination, "summary").strip():
             problems.append(str(_l("The short summary of the deed is missing.")))
         return problems
-    if not (nomination.report or "").strip():
-        problems.append(str(_l("The achievement report is missing.")))
+    if not (nomination.report or "").strip() and not nomination.attachments_of(AttachmentKind.ACHIEVEMENT_REPORT):
+        problems.append(str(_l("The achievement report is missing: write it in the box or attach it as a document.")))
     if not nomination.attachments_of(AttachmentKind.MINUTES):
         problems.append(str(_l("The minutes of the unit's review meeting are not attached.")))
     if round_.certificate_required and not nomination.attachments_of(AttachmentKind.CERTIFICATE):

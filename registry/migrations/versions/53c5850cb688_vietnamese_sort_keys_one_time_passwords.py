@@ -1,4 +1,4 @@
-"""entries' sort keys in CLDR's Vietnamese order; one-time passwords
+"""entries' sort keys in CLDR's Vietnamese order; one-time passwords; achievement reports as documents
 
 Revision ID: 53c5850cb688
 Revises: 7d61f45fb1f4
@@ -6,7 +6,8 @@ Create Date: 2026-12-07 00:10:00
 
 Entry.title_sort is now ICU's sort key under the Vietnamese collation (registry.platform.collation), written in
 hexadecimal: every stored key is computed again. Users get must_change_password, set for accounts whose password
-was handed out (the demo accounts): they choose their own at the first sign-in.
+was handed out (the demo accounts): they choose their own at the first sign-in. A dossier document may be the
+achievement report itself (attachment kind "achievement_report").
 """
 import sqlalchemy as sa
 from alembic import op
@@ -16,6 +17,14 @@ revision = '53c5850cb688'
 down_revision = '7d61f45fb1f4'
 branch_labels = None
 depends_on = None
+
+KINDS_BEFORE = ('proposal_letter', 'minutes', 'certificate', 'other')
+KINDS = ('proposal_letter', 'achievement_report', 'minutes', 'certificate', 'other')
+
+
+def _kind_type(kinds):
+    return sa.Enum(*kinds, name='attachmentkind', native_enum=False, create_constraint=True, length=24)
+
 
 entry = sa.table('entry', sa.column('id', sa.Integer), sa.column('title', sa.String), sa.column('title_sort', sa.String))
 
@@ -30,12 +39,19 @@ def _recompute_sort_keys(sort_key):
 def upgrade():
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), server_default=sa.false(), nullable=False))
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.alter_column('kind', existing_type=_kind_type(KINDS_BEFORE), type_=_kind_type(KINDS),
+                              existing_nullable=False)
     from registry.platform.collation import sort_key
 
     _recompute_sort_keys(sort_key)
 
 
 def downgrade():
+    op.execute("UPDATE attachment SET kind = 'other' WHERE kind = 'achievement_report'")
+    with op.batch_alter_table('attachment', schema=None) as batch_op:
+        batch_op.alter_column('kind', existing_type=_kind_type(KINDS), type_=_kind_type(KINDS_BEFORE),
+                              existing_nullable=False)
     with op.batch_alter_table('user_account', schema=None) as batch_op:
         batch_op.drop_column('must_change_password')
     # The earlier keys were a plain casefolded text: close enough for the earlier release to sort by.

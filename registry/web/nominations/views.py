@@ -322,12 +322,14 @@ def attachment_upload(nomination_id: int):
 @bp.post("/<int:nomination_id>/attachments/<int:attachment_id>/delete")
 @login_required
 def attachment_delete(nomination_id: int, attachment_id: int):
-    """Remove a document from the dossier."""
+    """Remove a document from the dossier, once the officer has confirmed it (a removal cannot be undone)."""
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination))
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.nomination_id != nomination.id:
         abort(404)
+    if request.form.get("confirm") != "yes":
+        return render_template("nominations/confirm_remove.html", nomination=nomination, attachment=attachment)
     attachment_remove(nomination, attachment)
     db.session.commit()
     flash(_("The document is removed."), "success")
