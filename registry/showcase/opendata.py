@@ -18,7 +18,7 @@ from registry.extensions import db
 from registry.platform.collation import collation_key
 from registry.platform.data_version import cached
 from registry.showcase.filters import BrowseFilters
-from registry.showcase.selectors import matching_entry_ids, unit_rollup
+from registry.showcase.selectors import matching_entry_ids, newest_first, unit_rollup
 
 # Everything an entry's open-data record shows, loaded in a fixed number of queries.
 ENTRY_LOAD = (
@@ -66,7 +66,7 @@ def _with_unit_paths(entries: list[Entry]) -> list[Entry]:
 def _entry_order(sort: str) -> tuple:
     if sort == "name":
         return (Entry.title_sort.asc(), Entry.id.asc())
-    return (Entry.published_at.desc(), Entry.id.desc())
+    return newest_first()
 
 
 @dataclass

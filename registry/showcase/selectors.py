@@ -137,6 +137,18 @@ def _unit_facet(filters: BrowseFilters, selected_unit: Unit | None) -> list[Face
     return sorted(values, key=lambda v: (-v.count, collation_key(v.label)))
 
 
+def newest_first() -> tuple:
+    """"Newest" is the most recently recognised: the year of recognition, then the date of its latest award
+    decision (revoked awards aside), then the most recently published; never the order of an import."""
+    latest_decision = (
+        sa.select(sa.func.max(Award.decision_date))
+        .where(Award.entry_id == Entry.id, Award.revoked_on.is_(None))
+        .correlate(Entry).scalar_subquery()
+    )
+    return (Entry.year.desc().nulls_last(), latest_decision.desc().nulls_last(), Entry.published_at.desc(),
+            Entry.id.desc())
+
+
 def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResult:
     """Return one page of published entries matching the filters, with counts for every filter."""
     selected_unit = db.session.get(Unit, filters.unit) if filters.unit is not None else None
@@ -148,10 +160,7 @@ def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResul
     )
     pages = max(1, ceil(total / per_page))
     page = min(filters.page, pages)
-    order = (
-        (Entry.title_sort.asc(), Entry.id.asc()) if filters.sort == "name"
-        else (Entry.published_at.desc(), Entry.id.desc())
-    )
+    order = (Entry.title_sort.asc(), Entry.id.asc()) if filters.sort == "name" else newest_first()
     entries = list(
         db.session.scalars(
             sa.select(Entry).where(*_conditions(filters)).order_by(*order)
@@ -298,8 +307,7 @@ def _home_counts(latest: int, awards: int) -> dict[str, Any]:
     ).all())
     return {
         "latest": list(db.session.scalars(
-            sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED)
-            .order_by(Entry.published_at.desc(), Entry.id.desc()).limit(latest))),
+            sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED).order_by(*newest_first()).limit(latest))),
         "kinds": {k.value: n for k, n in kind_counts.items()},
         "topics": _topic_counts(),
         "awards": list(db.session.scalars(
