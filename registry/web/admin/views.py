@@ -21,7 +21,7 @@ from registry.web.access import admin_required
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
 from registry.workflow.actions import WorkflowError
 from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
-from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_save
+from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_defaults, round_save
 from registry.workflow.workdays import holidays_by_law
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -204,6 +204,7 @@ def round_edit(round_id: int | None = None):
             getattr(form, name).data = getattr(round_, name).value
     if not form.council_id.choices:
         flash(_("Create a council first."), "warning")
+    bases = _prefill_from_title(form) if round_ is None else {}
     if form.validate_on_submit():
         rules = {name: getattr(form, name).data for name in ROUND_RULES}
         rules.update(level=AwardLevel(form.level.data), award_kind=AwardKind(form.award_kind.data),
@@ -214,7 +215,22 @@ def round_edit(round_id: int | None = None):
         db.session.commit()
         flash(_("Round saved."), "success")
         return redirect(url_for("admin.rounds"))
-    return render_template("admin/round_form.html", form=form, round=round_)
+    return render_template("admin/round_form.html", form=form, round=round_, bases=bases, titles=titles)
+
+
+def _prefill_from_title(form: RoundForm) -> dict[str, str]:
+    """A new round starts from its title's rules (?title_id= on the first visit); return each rule's legal basis."""
+    chosen = request.args.get("title_id", type=int) if request.method == "GET" else form.title_id.data
+    title = db.session.get(AwardTitle, chosen) if chosen else None
+    if title is None:
+        return {}
+    defaults = round_defaults(title, today=today_in_vietnam())
+    if request.method == "GET":
+        form.title_id.data = title.id
+        form.name.data = form.name.data or f"{title.name} {today_in_vietnam().year}"
+        for name, default in defaults.items():
+            getattr(form, name).data = default.value
+    return {name: default.basis for name, default in defaults.items() if default.basis}
 
 
 # --- holidays -----------------------------------------------------------------------------------
