@@ -18,7 +18,7 @@ def _setup_post(client, url="/account/login", **extra):
     token = CSRF_RE.search(client.get(url).get_data(as_text=True)).group(1)
     return client.post("/account/login", data={"csrf_token": token, "name": "Nguyễn Văn Quản",
                                                "email": "quantri@phuong.gov.vn", "password": PASSWORD,
-                                               "confirm": PASSWORD, **extra})
+                                               "confirm": PASSWORD, "first_administrator": "1", **extra})
 
 
 def test_an_empty_registry_offers_to_create_its_administrator_from_this_machine(app):
@@ -48,7 +48,7 @@ def test_from_another_machine_the_console_token_is_needed(app, capsys):
     assert f"setup_token={token}" in printed
     form = remote.get(f"/account/login?setup_token={token}").get_data(as_text=True)
     fields = {"csrf_token": CSRF_RE.search(form).group(1), "name": "Nguyễn Văn Quản", "email": "quantri@phuong.gov.vn",
-              "password": PASSWORD, "confirm": PASSWORD}
+              "password": PASSWORD, "confirm": PASSWORD, "first_administrator": "1"}
     assert remote.post("/account/login", data=fields).status_code == 403
     assert remote.post("/account/login", data={**fields, "setup_token": "guessed"}).status_code == 403
     response = remote.post("/account/login", data={**fields, "setup_token": token})

@@ -79,7 +79,9 @@ def login():
     next_url = _safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("desk.home"))
-    if db.session.scalar(sa.select(User.id).limit(1)) is None:
+    # An empty registry: the page offers to create the first administrator (a sign-in sent anyway is one).
+    if (request.method == "GET" or "first_administrator" in request.form) \
+            and db.session.scalar(sa.select(User.id).limit(1)) is None:
         return _first_administrator()
     form = LoginForm()
     if form.validate_on_submit():
