@@ -39,6 +39,12 @@ run: install
 	$(FLASK) load-admin-units --if-needed
 	$(FLASK) demo --if-empty
 	$(FLASK) reindex --pending
+	@echo ""
+	@echo "The registry is at http://$(HOST):$(PORT)/"
+	@echo "Sign in at http://$(HOST):$(PORT)/account/login with a demo account printed above (DEMO ONLY;"
+	@echo "each one-time password is printed once, when the demo data is loaded, and changed at the first sign-in)."
+	@echo "On a database without users, that page offers to create the first administrator."
+	@echo ""
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
 test: install-test

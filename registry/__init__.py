@@ -9,6 +9,13 @@ from flask import Flask
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def _site_folder(name: str) -> str:
+    # In a checkout (or an editable install) templates and static files sit beside the package;
+    # an installed wheel carries them inside it (see setup.py).
+    checkout = ROOT / name
+    return str(checkout if checkout.is_dir() else Path(__file__).resolve().parent / "site" / name)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Create and configure the application."""
     instance_path = os.environ.get("REGISTRY_INSTANCE_PATH") or None
@@ -16,8 +23,8 @@ def create_app(test_config: dict | None = None) -> Flask:
         __name__,
         instance_path=str(Path(instance_path).resolve()) if instance_path else str(ROOT / "instance"),
         instance_relative_config=True,
-        template_folder=str(ROOT / "templates"),
-        static_folder=str(ROOT / "static"),
+        template_folder=_site_folder("templates"),
+        static_folder=_site_folder("static"),
     )
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
 

@@ -59,7 +59,7 @@ def load_admin_units_command(current_only: bool, if_needed: bool) -> None:
 @with_appcontext
 @click.option("--if-empty", is_flag=True, help="Load only when the database holds no entries.")
 def demo_command(if_empty: bool) -> None:
-    """Load the demo data set (entries, units, awards, illustrative photos)."""
+    """Load the demo data set (entries, units, awards, illustrative photos) and one demo account per role."""
     from registry.demo import demo_load
     from registry.entries.models import Entry
 
@@ -69,6 +69,17 @@ def demo_command(if_empty: bool) -> None:
     report = demo_load()
     db.session.commit()
     click.echo(_("Demo data:") + " " + _import_summary(report))
+    from registry.demo.accounts import demo_accounts_create
+
+    accounts = demo_accounts_create()
+    db.session.commit()
+    if accounts:
+        click.echo("")
+        click.echo(_("DEMO ONLY: one account per role, each with a one-time password that must be changed at "
+                     "the first sign-in. Never use these accounts on a real installation."))
+        width = max(len(str(a.role.label)) for a in accounts)
+        for account in accounts:
+            click.echo(f"  {str(account.role.label):<{width}}  {account.email:<24}  {account.password}")
 
 
 @click.command("import-records")

@@ -14,6 +14,8 @@ def pytest_configure(config):
     config.addinivalue_line("markers", "sqlite_only(reason): the test is about SQLite itself")
     config.addinivalue_line("markers", "database: on PostgreSQL, give this test a database of its own although "
                             "it uses no app fixture (it makes its app itself)")
+    config.addinivalue_line("markers", "packaging: builds the package and installs it in a fresh virtual "
+                            "environment (part of the normal suite; about half a minute)")
     config.addinivalue_line("markers", "whoosh: the test is about the embedded Whoosh index, so it keeps that "
                             "backend on PostgreSQL too (SEARCH_BACKEND=whoosh)")
 

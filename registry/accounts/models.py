@@ -56,6 +56,8 @@ class User(UserMixin, db.Model):
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="SET NULL"), index=True)
     position: Mapped[str | None] = mapped_column(sa.String(160))
     active: Mapped[bool] = mapped_column(default=True)
+    # A one-time password (a demo account's, or one an administrator gave): changed at the first sign-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_login_at: Mapped[datetime | None]
 

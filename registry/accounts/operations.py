@@ -74,6 +74,7 @@ def user_set_password(user: User, password: str) -> None:
     if problem := password_problem(password, email=user.email, name=user.name):
         raise AccountError(problem)
     user.password_hash = _hash(password)
+    user.must_change_password = False
     user.session_token = new_session_token()
     sign_ins_end(user.id)
 
@@ -108,6 +109,15 @@ def user_set_roles(user: User, roles: list[tuple[Role, int | None, int | None]])
     db.session.flush()
 
 
+def first_administrator_create(*, email: str, name: str, password: str) -> User:
+    """Create the first administrator of an empty registry; raise AccountError once any user exists. Flush."""
+    if db.session.scalar(sa.select(User.id).limit(1)) is not None:
+        raise AccountError(_l("The registry already has users: sign in, or ask an administrator."))
+    user = user_create(email=email, name=name, password=password)
+    user_set_roles(user, [(Role.ADMINISTRATOR, None, None)])
+    return user
+
+
 def user_add_role(user: User, role: Role, *, unit_id: int | None = None, council_id: int | None = None) -> None:
     """Give the user one more role (nothing happens if they hold it already)."""
     current = [(r.role, r.unit_id, r.council_id) for r in user.roles]
@@ -134,3 +144,5 @@ def init_app(app) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = _l("Please sign in to see this page.")
     login_manager.login_message_category = "info"
+    login_manager.needs_refresh_message = _l("Please sign in again to see this page.")
+    login_manager.needs_refresh_message_category = "info"

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from registry.extensions import db
 from registry.platform.columns import LabelledEnum, enum_column, utcnow
+from registry.platform.vietnam_time import today_in_vietnam
 
 if TYPE_CHECKING:
     from registry.entries.models import Award, Entry
@@ -150,7 +151,7 @@ class Unit(db.Model):
 
     @property
     def is_historical(self) -> bool:
-        return self.valid_to is not None and self.valid_to < date.today()
+        return self.valid_to is not None and self.valid_to < today_in_vietnam()
 
     def path(self) -> list[Unit]:
         """Return the units from the root down to this one."""

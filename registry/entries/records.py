@@ -21,6 +21,7 @@ from registry.entries.models import Award, AwardKind, Entry, EntryKind, EntrySta
 from registry.entries.operations import entry_publish, entry_set_title, replication_add
 from registry.entries.photos import PhotoError, photo_dir, rendition_path, store_image
 from registry.extensions import db
+from registry.platform.collation import sorted_by_name
 
 REF_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,119}$")
 _EXPORT_REF_RE = re.compile(r"^registry-(\d+)$")
@@ -397,7 +398,7 @@ def entry_to_record(entry: Entry) -> dict[str, Any]:
         "year": entry.year,
         "summary": entry.summary or "",
         "body": entry.story or "",
-        "topics": sorted(t.name for t in entry.topics),
+        "topics": [t.name for t in sorted_by_name(entry.topics, lambda t: t.name)],
     }
     awards = []
     for a in sorted(entry.awards, key=lambda a: (a.year, a.title.name, a.level.value, a.decision_number or "")):

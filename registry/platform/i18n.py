@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from flask import Flask, current_app, has_request_context, request
 from flask.wrappers import Response
-from flask_babel import get_locale
+from flask_babel import get_locale, get_translations
 
 LANG_COOKIE = "lang"
 
@@ -39,6 +39,15 @@ def current_language() -> str:
     return str(get_locale() or current_app.config["BABEL_DEFAULT_LOCALE"])
 
 
+def _forms_speak_our_catalog() -> None:
+    # Flask-WTF looks up WTForms' built-in messages ("This field is required.") in WTForms' own catalogs,
+    # which have no Vietnamese; it keeps the translations it found on the request, so handing it ours first
+    # makes every built-in message go through our catalog (registry/platform/form_messages.py lists them).
+    request.wtforms_translations = get_translations()
+
+
 def init_app(app: Flask) -> None:
-    """Register the hook that remembers an explicit language choice."""
+    """Register the hooks that translate form messages and remember an explicit language choice."""
+    app.config.setdefault("WTF_I18N_ENABLED", True)
+    app.before_request(_forms_speak_our_catalog)
     app.after_request(_persist_choice)

@@ -9,7 +9,7 @@ A row of the table is an entry's position in ``ids``; topics and awards are (pos
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -53,7 +53,7 @@ def _array(values: list, dtype) -> np.ndarray:
     return np.array(values, dtype=dtype) if values else np.empty(0, dtype=dtype)
 
 
-def _load(sorts: dict[str, tuple]) -> FacetTable:
+def _load(sorts: dict[str, Callable[[], tuple]]) -> FacetTable:
     published = Entry.status == EntryStatus.PUBLISHED
     rows = db.session.execute(
         sa.select(Entry.id, Entry.kind, Entry.year, Entry.unit_id).where(published).order_by(Entry.id)
@@ -77,7 +77,7 @@ def _load(sorts: dict[str, tuple]) -> FacetTable:
     level_index = {lv: i for i, lv in enumerate(LEVELS)}
     orders = {}
     for name, order in sorts.items():
-        ordered = list(db.session.scalars(sa.select(Entry.id).where(published).order_by(*order)))
+        ordered = list(db.session.scalars(sa.select(Entry.id).where(published).order_by(*order())))
         orders[name] = to_pos(ordered)
     return FacetTable(
         ids=ids,
@@ -91,7 +91,7 @@ def _load(sorts: dict[str, tuple]) -> FacetTable:
     )
 
 
-def facet_table(sorts: dict[str, tuple]) -> FacetTable:
+def facet_table(sorts: dict[str, Callable[[], tuple]]) -> FacetTable:
     """This process's table of the published entries, current as of this request."""
     return cached(("facet-table", tuple(sorts)), lambda: _load(sorts))
 

@@ -15,9 +15,10 @@ from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.catalog.selectors import unit_descendant_ids
 from registry.entries.models import Award, Entry, EntryStatus, Replication, entry_topic
 from registry.extensions import db
+from registry.platform.collation import collation_key
 from registry.platform.data_version import cached
 from registry.showcase.filters import BrowseFilters
-from registry.showcase.selectors import matching_entry_ids, unit_rollup
+from registry.showcase.selectors import matching_entry_ids, newest_first, unit_rollup
 
 # Everything an entry's open-data record shows, loaded in a fixed number of queries.
 ENTRY_LOAD = (
@@ -65,7 +66,7 @@ def _with_unit_paths(entries: list[Entry]) -> list[Entry]:
 def _entry_order(sort: str) -> tuple:
     if sort == "name":
         return (Entry.title_sort.asc(), Entry.id.asc())
-    return (Entry.published_at.desc(), Entry.id.desc())
+    return newest_first()
 
 
 @dataclass
@@ -187,9 +188,8 @@ def recent_entries(filters: BrowseFilters, *, limit: int) -> list[Entry]:
 
 def unit_roots() -> list[Unit]:
     """Units at the top of the tree, current ones first, by name."""
-    return list(db.session.scalars(
-        sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.valid_to.is_not(None), Unit.name)
-    ))
+    roots = db.session.scalars(sa.select(Unit).where(Unit.parent_id.is_(None)).order_by(Unit.id))
+    return sorted(roots, key=lambda u: (u.valid_to is not None, collation_key(u.name)))
 
 
 def unit_entry_counts(units: Iterable[Unit], top: Unit | None) -> dict[int, int]:

@@ -4,12 +4,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from flask_babel import format_date
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from registry.entries.models import Award, Entry, EntryKind
 from registry.platform.i18n import current_language
+from registry.platform.vietnam_time import date_for_people
 from registry.showcase.links import entry_url
 from registry.showcase.representations import photo_file_url
 
@@ -24,7 +24,7 @@ def _unit_place(entry: Entry) -> str:
 
 
 def _accessed() -> str:
-    return _("Accessed %(date)s.", date=format_date(datetime.now(UTC), format="long"))
+    return _("Accessed %(date)s.", date=date_for_people(datetime.now(UTC), "long"))
 
 
 def award_words(award: Award) -> str:
@@ -33,7 +33,7 @@ def award_words(award: Award) -> str:
     if award.decision_number:
         text += ", " + _("Decision No. %(number)s", number=award.decision_number)
         if award.decision_date:
-            text += " " + _("of %(date)s", date=format_date(award.decision_date, format="long"))
+            text += " " + _("of %(date)s", date=date_for_people(award.decision_date, "long"))
     return text
 
 
@@ -54,7 +54,7 @@ def award_citation(award: Award) -> str:
     entry = award.entry
     parts = [f"{entry.title}: {award_words(award)}."]
     if award.is_revoked:
-        parts.append(_("Revoked on %(date)s", date=format_date(award.revoked_on, format="long")) + ".")
+        parts.append(_("Revoked on %(date)s", date=date_for_people(award.revoked_on, "long")) + ".")
     if entry.unit:
         parts.append(f"{_unit_place(entry)}.")
     parts += [f"{SITE_NAME}.", f"{entry_permalink(entry)}#award-{award.id}.", _accessed()]

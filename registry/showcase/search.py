@@ -14,6 +14,7 @@ from sqlalchemy.orm import selectinload
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.entries.models import Entry, EntryKind, EntryStatus
 from registry.extensions import db
+from registry.platform.collation import collation_key
 from registry.showcase.filters import BrowseFilters
 from registry.showcase.search_index import reopen_search_index, search_index
 from registry.showcase.selectors import FacetValue, unit_rollup
@@ -190,6 +191,8 @@ def label_facets(raw: dict[str, list[tuple[Any, int]]], filters: BrowseFilters, 
             values.append(FacetValue(value, label, count, current is not None and str(current) == str(value)))
         if key == "year":
             values.sort(key=lambda v: -int(v.value))
+        elif key in ("unit", "topic", "award"):
+            values.sort(key=lambda v: (-v.count, collation_key(v.label)))
         facets[key] = values
     return facets
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from math import ceil
 from typing import Any
@@ -14,6 +14,7 @@ from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.catalog.unit_tree import unit_tree
 from registry.entries.models import Award, Entry, EntryKind, EntryStatus, Replication, entry_topic
 from registry.extensions import db
+from registry.platform.collation import collation_key
 from registry.platform.data_version import cached
 from registry.showcase.facet_table import KINDS as FACET_KINDS
 from registry.showcase.facet_table import LEVELS as FACET_LEVELS
@@ -122,10 +123,22 @@ def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
     return totals
 
 
+def newest_first() -> tuple:
+    """"Newest" is the most recently recognised: the year of recognition, then the date of its latest award
+    decision (revoked awards aside), then the most recently published; never the order of an import."""
+    latest_decision = (
+        sa.select(sa.func.max(Award.decision_date))
+        .where(Award.entry_id == Entry.id, Award.revoked_on.is_(None))
+        .correlate(Entry).scalar_subquery()
+    )
+    return (Entry.year.desc().nulls_last(), latest_decision.desc().nulls_last(), Entry.published_at.desc(),
+            Entry.id.desc())
+
+
 # The orders of the browse page, by the name of its ``sort`` argument.
-BROWSE_ORDERS: dict[str, tuple] = {
-    "newest": (Entry.published_at.desc(), Entry.id.desc()),
-    "name": (Entry.title_sort.asc(), Entry.id.asc()),
+BROWSE_ORDERS: dict[str, Callable[[], tuple]] = {
+    "newest": newest_first,
+    "name": lambda: (Entry.title_sort.asc(), Entry.id.asc()),
 }
 
 
@@ -190,7 +203,7 @@ def _labelled(model: type[Topic] | type[AwardTitle], counts: dict[int, int], sel
     rows = db.session.scalars(sa.select(model).where(model.id.in_(counts)))
     return sorted(
         (FacetValue(r.slug, r.display_name(locale), counts[r.id], selected == r.slug) for r in rows),
-        key=lambda v: (-v.count, v.label),
+        key=lambda v: (-v.count, collation_key(v.label)),
     )
 
 
@@ -221,7 +234,7 @@ def _unit_values(counts: dict[int, int], selected_unit: Unit | None) -> list[Fac
         return []
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
     values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
-    return sorted(values, key=lambda v: (-v.count, v.label))
+    return sorted(values, key=lambda v: (-v.count, collation_key(v.label)))
 
 
 def entry_for_public(entry_id: int) -> Entry | None:
@@ -315,8 +328,7 @@ def _home_counts(latest: int, awards: int) -> dict[str, Any]:
     ).all())
     return {
         "latest": list(db.session.scalars(
-            sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED)
-            .order_by(Entry.published_at.desc(), Entry.id.desc()).limit(latest))),
+            sa.select(Entry.id).where(Entry.status == EntryStatus.PUBLISHED).order_by(*newest_first()).limit(latest))),
         "kinds": {k.value: n for k, n in kind_counts.items()},
         "topics": _topic_counts(),
         "awards": list(db.session.scalars(
@@ -352,7 +364,7 @@ def home_overview(*, locale: str, latest: int = 8, awards: int = 8) -> dict[str,
         "latest": latest_entries,
         "kind_counts": [(k, counts["kinds"].get(k.value, 0)) for k in EntryKind],
         "total": sum(counts["kinds"].values()),
-        "topics": sorted(((t, counts["topics"][t.id]) for t in topics), key=lambda tc: (-tc[1], tc[0].display_name(locale))),
+        "topics": sorted(((t, counts["topics"][t.id]) for t in topics), key=lambda tc: (-tc[1], collation_key(tc[0].display_name(locale)))),
         "recent_awards": recent_awards,
     }
 
@@ -361,4 +373,4 @@ def topics_with_counts(locale: str) -> list[tuple[Topic, int]]:
     """Every topic with the number of published entries under it."""
     counts = cached("topic-counts", _topic_counts)
     rows = [(topic, counts.get(topic.id, 0)) for topic in db.session.scalars(sa.select(Topic))]
-    return sorted(rows, key=lambda tc: tc[0].display_name(locale))
+    return sorted(rows, key=lambda tc: collation_key(tc[0].display_name(locale)))

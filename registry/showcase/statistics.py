@@ -17,6 +17,7 @@ from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.catalog.selectors import unit_descendant_ids
 from registry.entries.models import Award, AwardKind, Entry, EntryKind, EntryStatus, entry_topic
 from registry.extensions import db
+from registry.platform.collation import collation_key
 from registry.showcase.selectors import unit_rollup_nodes
 
 
@@ -126,7 +127,7 @@ def _rollup_rows(scope: Unit | None, per_unit: list[dict[int, int]], nodes: dict
                 totals[nodes[unit_id]][i] += n
     units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))} if totals else {}
     rows = [StatRow(uid, units[uid].name, values, link_unit=uid) for uid, values in totals.items() if uid in units]
-    return sorted(rows, key=lambda r: (-r.values[0], r.label))
+    return sorted(rows, key=lambda r: (-r.values[0], collation_key(r.label)))
 
 
 def by_unit(scope: Unit | None) -> StatTable:
@@ -156,7 +157,7 @@ def by_topic(scope: Unit | None, locale: str) -> StatTable:
     return StatTable(
         "by-topic", _("Entries by topic"), _("Published entries under each topic; an entry may have several topics."),
         _("Topic"), [_("Entries")],
-        sorted((StatRow(t.slug, t.display_name(locale), [n]) for t, n in rows), key=lambda r: (-sum(r.values), r.label)),
+        sorted((StatRow(t.slug, t.display_name(locale), [n]) for t, n in rows), key=lambda r: (-sum(r.values), collation_key(r.label))),
     )
 
 
@@ -180,7 +181,7 @@ def by_title(scope: Unit | None, locale: str) -> StatTable:
     return StatTable(
         "by-title", _("Awards by title and level"),
         _("Awards of published entries by title and level. Revoked awards are not counted."),
-        _("Title"), [lv.label for lv in levels], sorted(rows, key=lambda r: (-sum(r.values), r.label)), stacked=len(levels),
+        _("Title"), [lv.label for lv in levels], sorted(rows, key=lambda r: (-sum(r.values), collation_key(r.label))), stacked=len(levels),
     )
 
 
@@ -239,7 +240,7 @@ def year_report(year: int, scope: Unit | None, locale: str) -> YearReport:
     title_rows = sorted(
         (StatRow(t.slug, t.display_name(locale), [counts.get((t.id, lv), 0) for lv in levels] + [revoked_by_title.get(t.id, 0)])
          for t in titles.values()),
-        key=lambda r: (-sum(r.values[:-1]), r.label),
+        key=lambda r: (-sum(r.values[:-1]), collation_key(r.label)),
     )
     level_columns = [lv.label for lv in levels]
     revoked_column = _("Revoked (not counted)")
@@ -255,7 +256,7 @@ def year_report(year: int, scope: Unit | None, locale: str) -> YearReport:
         series["revoked" if is_revoked else level][unit_id] += n
     nodes = unit_rollup_nodes({row[0] for row in per_unit_level}, scope.id if scope else None)
     unit_rows = _rollup_rows(scope, [dict(series[lv]) for lv in levels] + [dict(series["revoked"])], nodes)
-    unit_rows.sort(key=lambda r: (-sum(r.values[:-1]), r.label))
+    unit_rows.sort(key=lambda r: (-sum(r.values[:-1]), collation_key(r.label)))
 
     # Tidy lines for the CSV: unit (one level below the scope), title, level, awards, revoked.
     rolled: dict[tuple[int, int, AwardLevel], list[int]] = defaultdict(lambda: [0, 0])
@@ -264,8 +265,9 @@ def year_report(year: int, scope: Unit | None, locale: str) -> YearReport:
             rolled[(nodes[unit_id], title_id, level)][1 if is_revoked else 0] += n
     unit_names = {r.key: r.label for r in unit_rows}
     lines = sorted(
-        (unit_names.get(u, ""), titles[t].display_name(locale) if t in titles else "", lv.label, c[0], c[1])
-        for (u, t, lv), c in rolled.items()
+        ((unit_names.get(u, ""), titles[t].display_name(locale) if t in titles else "", lv.label, c[0], c[1])
+         for (u, t, lv), c in rolled.items()),
+        key=lambda line: (collation_key(line[0]), collation_key(line[1]), line[2:]),
     )
     scope_name = scope.name if scope else _("all units")
     return YearReport(

@@ -2,19 +2,29 @@
 citations and structured data, and the working pages' permission predicates."""
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_date, format_datetime, format_decimal
+from flask_babel import format_datetime, format_decimal
 from flask_login import current_user
+from markupsafe import Markup, escape
 
 from registry.accounts.models import Role
 from registry.accounts.notices import notice_text, unread_count
 from registry.entries.richtext import render_markdown
 from registry.platform.i18n import current_language
+from registry.platform.vietnam_time import date_for_people, official_date
 from registry.showcase import page_meta
-from registry.showcase.links import entry_url, photo_size, photo_srcset, photo_url, topic_url, unit_url
+from registry.showcase.links import (
+    entry_url,
+    photo_size,
+    photo_srcset,
+    photo_url,
+    topic_url,
+    unit_url,
+)
 from registry.web.actions import action_url
 from registry.workflow import actions as workflow
 from registry.workflow.ballots import can_vote_on
@@ -48,6 +58,16 @@ def url_with_args(**changes: Any) -> str:
         path = g.url_with_args_path = url_for(request.endpoint, **(request.view_args or {}))
     query = urlencode(args, safe="!$'()*,/:;?@")
     return f"{path}?{query}" if query else path
+
+
+def plain_paragraphs(text: str | None) -> Markup:
+    """Text typed in a plain box as HTML: an empty line starts a new paragraph, a single line break stays one;
+    nothing else is interpreted (no Markdown to learn), and everything is escaped."""
+    blocks = [b.strip("\n") for b in re.split(r"\n\s*\n", (text or "").replace("\r\n", "\n").strip())]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(escape(line) for line in block.split("\n")))
+        for block in blocks if block.strip()
+    )
 
 
 def format_number(value: int | float) -> str:
@@ -85,7 +105,8 @@ def init_app(app: Flask) -> None:
         vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
         edits_entry_in_place=edits_entry_in_place, current_app=current_app,
     )
-    app.jinja_env.filters.update(markdown=render_markdown, date=format_date, number=format_number,
-                                 datetime=format_datetime)
+    app.jinja_env.filters.update(markdown=render_markdown, paragraphs=plain_paragraphs, date=date_for_people, number=format_number,
+                                 datetime=format_datetime,
+                                 official_date=lambda value: official_date(value, current_language()))
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

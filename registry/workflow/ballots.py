@@ -11,6 +11,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from registry.accounts.models import Role, User, UserRole
 from registry.extensions import db
+from registry.platform.collation import sorted_by_name
 from registry.workflow.actions import S, WorkflowError, can_manage_council, is_voting_member_of, nomination_transition
 from registry.workflow.ballot_box import box_count, box_drop
 from registry.workflow.models import (
@@ -30,12 +31,12 @@ from registry.workflow.voting import Rule, Tally, vote_outcome
 
 def voting_members(council_id: int) -> list[User]:
     """Members and the chair of a council, by name."""
-    return list(db.session.scalars(
+    return sorted_by_name(db.session.scalars(
         sa.select(User).join(UserRole, UserRole.user_id == User.id)
         .where(UserRole.council_id == council_id, UserRole.role.in_([Role.MEMBER, Role.CHAIR]),
                User.active.is_(True))
-        .distinct().order_by(User.name, User.id)
-    ))
+        .distinct().order_by(User.id)
+    ), lambda user: user.name)
 
 
 def automatic_conflict(user: User, nomination: Nomination) -> bool:

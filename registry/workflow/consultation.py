@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 
 from registry.accounts.models import User
 from registry.extensions import db
+from registry.platform.vietnam_time import table_date, today_in_vietnam
 from registry.workflow.actions import S, WorkflowError, nomination_transition
 from registry.workflow.models import ConsultationComment, Nomination
 from registry.workflow.notices import notify
@@ -24,17 +25,17 @@ def consultation_open(nomination: Nomination, *, actor: User, today: date | None
     days = nomination.round.consultation_days
     if not consultation_wanted(nomination):
         raise WorkflowError(_l("This round's title needs no public consultation."))
-    today = today or date.today()
+    today = today or today_in_vietnam()
     until = add_working_days(today, days, holidays_configured())
     nomination_transition(nomination, "open_consultation", actor=actor,
-                          comment=str(_l("open until %(date)s", date=until.isoformat())))
+                          comment=str(_l("open until %(date)s", date=table_date(until))))
     nomination.consultation_until = until
     return until
 
 
 def consultation_is_open(nomination: Nomination, *, today: date | None = None) -> bool:
     return (nomination.state == S.IN_CONSULTATION and nomination.consultation_until is not None
-            and (today or date.today()) <= nomination.consultation_until)
+            and (today or today_in_vietnam()) <= nomination.consultation_until)
 
 
 def comment_add(

@@ -12,6 +12,7 @@ from registry.catalog.models import Unit
 from registry.entries.models import Award, EntryStatus
 from registry.entries.operations import entry_publish
 from registry.extensions import db
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.workflow.actions import S, WorkflowError, nomination_transition
 from registry.workflow.dossiers import nomination_apply_proposals
 from registry.workflow.models import Decision, Nomination, NumberingStyle, Round
@@ -45,7 +46,7 @@ def format_reference(style: NumberingStyle, number: int, symbol: str) -> str:
 
 def ready_for_decision(nomination: Nomination, *, today: date | None = None) -> bool:
     """Passed without consultation, or the consultation period is over."""
-    today = today or date.today()
+    today = today or today_in_vietnam()
     if nomination.state == S.PASSED:
         return nomination.round.consultation_days == 0
     if nomination.state == S.IN_CONSULTATION:
@@ -155,5 +156,5 @@ def processing_clock(nomination: Nomination, *, today: date | None = None) -> tu
         S.DRAFT, S.RETURNED, S.WITHDRAWN, S.PUBLISHED, S.REVOKED, S.NOT_PASSED, S.DECIDED,
     ):
         return None
-    used = working_days_between(nomination.submitted_on, today or date.today(), holidays_configured())
+    used = working_days_between(nomination.submitted_on, today or today_in_vietnam(), holidays_configured())
     return used, nomination.round.processing_days

@@ -1,7 +1,8 @@
 """Dossier documents (attachments and scanned decisions): private files, stored by content hash apart from photos.
 
-A document is a PDF or a picture (re-encoded as a metadata-free WebP), kept under ``ATTACHMENT_DIR`` as
-``<sha[:2]>/<sha>.pdf`` or ``<sha[:2]>/<sha>.webp``. Nothing serves that folder directly: the app sends a
+A document is a PDF, an office document (Word .docx/.doc, OpenDocument .odt, Excel .xlsx: see
+office_documents, which checks them by content) or a picture (re-encoded as a metadata-free WebP), kept under
+``ATTACHMENT_DIR`` as ``<sha[:2]>/<sha>.<extension>``. Nothing serves that folder directly: the app sends a
 document only to those who may see its dossier, never to be cached. Two rows naming the same content share
 one file, which is removed once the last row naming it is gone (or was never committed).
 """
@@ -26,10 +27,11 @@ from registry.entries.photos import PhotoError, encode_original, photo_dir, rend
 from registry.extensions import db
 from registry.platform.staging import write_whole
 from registry.workflow.models import Attachment, Decision
+from registry.workflow.office_documents import OFFICE_TYPES, OfficeFileError, looks_like_office_file, office_file_type
 
 PDF_MAGIC = b"%PDF-"
 # File type as stored on the rows → (file extension, media type).
-FILE_TYPES = {"pdf": ("pdf", "application/pdf"), "image": ("webp", "image/webp")}
+FILE_TYPES = {"pdf": ("pdf", "application/pdf"), "image": ("webp", "image/webp"), **OFFICE_TYPES}
 # A file no row names is left alone this long: an upload may still be on its way to its commit.
 UNUSED_GRACE_SECONDS = 24 * 3600
 
@@ -75,7 +77,8 @@ def _keep(raw: bytes, sha: str, file_type: str) -> str:
 
 
 def store_document(data: bytes | BinaryIO, filename: str) -> tuple[str, str, int]:
-    """Check and store an uploaded PDF or image privately; return (file_type, sha256, size) or raise AttachmentError."""
+    """Check and store an uploaded PDF, office document or image privately; return (file_type, sha256, size) or
+    raise AttachmentError."""
     max_bytes = current_app.config["ATTACHMENT_MAX_BYTES"]
     raw = data if isinstance(data, bytes) else data.read(max_bytes + 1)
     if not raw:
@@ -87,12 +90,19 @@ def store_document(data: bytes | BinaryIO, filename: str) -> tuple[str, str, int
         if b"%%EOF" not in raw[-2048:]:
             raise AttachmentError(_l("The PDF file “%(name)s” is incomplete or damaged.", name=filename))
         return "pdf", _keep(raw, hashlib.sha256(raw).hexdigest(), "pdf"), len(raw)
+    if looks_like_office_file(raw):
+        try:
+            file_type = office_file_type(raw, filename)
+        except OfficeFileError as exc:
+            raise AttachmentError(exc.message) from None
+        return file_type, _keep(raw, hashlib.sha256(raw).hexdigest(), file_type), len(raw)
     try:
         sha, webp = encode_original(raw, max_bytes=max_bytes, max_pixels=current_app.config["PHOTO_MAX_PIXELS"])
     except PhotoError as exc:
         if exc.code in ("not_image", "unsupported_format"):
             raise AttachmentError(_l(
-                "The file “%(name)s” is neither a PDF nor an image we accept (JPEG, PNG, WebP).", name=filename,
+                "The file “%(name)s” is not a document we accept: PDF, Word (.docx, .doc), OpenDocument (.odt), "
+                "Excel (.xlsx) or a picture (JPEG, PNG, WebP).", name=filename,
             )) from None
         raise AttachmentError(_l("“%(name)s”: %(problem)s", name=filename, problem=exc.message)) from None
     return "image", _keep(webp, sha, "image"), len(raw)
@@ -108,8 +118,9 @@ def document_response(sha256: str, file_type: str, filename: str):
     path = document_path(sha256, file_type)
     if not path.is_file():
         abort(404)
-    if file_type != "pdf":
-        filename = filename.rsplit(".", 1)[0] + "." + FILE_TYPES[file_type][0]
+    extension = FILE_TYPES[file_type][0]
+    if not filename.lower().endswith("." + extension):
+        filename = filename.rsplit(".", 1)[0] + "." + extension
     response = send_file(path, mimetype=FILE_TYPES[file_type][1], as_attachment=True, download_name=filename,
                          max_age=0, conditional=False, etag=False)
     response.headers["Cache-Control"] = "private, no-store"

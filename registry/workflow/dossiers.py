@@ -14,6 +14,7 @@ from registry.entries.models import Award, Entry, EntryKind, EntryStatus, Photo
 from registry.entries.operations import entry_set_title, photo_attach
 from registry.extensions import db
 from registry.platform.columns import utcnow
+from registry.platform.vietnam_time import table_date, today_in_vietnam
 from registry.workflow.actions import (
     EDITABLE_STATES,
     S,
@@ -36,7 +37,7 @@ def nomination_create(
     title: str = "", today: date | None = None,
 ) -> Nomination:
     """Create a draft nomination, drafting a new entry in place unless an existing one is named."""
-    today = today or date.today()
+    today = today or today_in_vietnam()
     if not round_.is_open_on(today):
         raise WorkflowError(_l("Nominations for this round are not open."))
     if entry is not None and not can_name_entry(actor, entry):
@@ -197,8 +198,8 @@ def dossier_problems(nomination: Nomination) -> list[str]:
         if not subject_text(nomination, "summary").strip():
             problems.append(str(_l("The short summary of the deed is missing.")))
         return problems
-    if not (nomination.report or "").strip():
-        problems.append(str(_l("The achievement report is missing.")))
+    if not (nomination.report or "").strip() and not nomination.attachments_of(AttachmentKind.ACHIEVEMENT_REPORT):
+        problems.append(str(_l("The achievement report is missing: write it in the box or attach it as a document.")))
     if not nomination.attachments_of(AttachmentKind.MINUTES):
         problems.append(str(_l("The minutes of the unit's review meeting are not attached.")))
     if round_.certificate_required and not nomination.attachments_of(AttachmentKind.CERTIFICATE):
@@ -231,11 +232,11 @@ def nomination_submit(nomination: Nomination, *, actor: User, today: date | None
     problems = dossier_problems(nomination)
     if problems:
         raise WorkflowError(_l("The dossier is not complete: %(problems)s", problems=" ".join(problems)))
-    today = today or date.today()
+    today = today or today_in_vietnam()
     if nomination.state == S.DRAFT:
         if not nomination.round.is_open_on(today):
             raise WorkflowError(_l("Nominations for this round closed on %(date)s.",
-                                   date=nomination.round.closes_on.isoformat()))
+                                   date=table_date(nomination.round.closes_on)))
         nomination_transition(nomination, "submit", actor=actor)
         nomination.submitted_on = today
     else:

@@ -100,6 +100,7 @@ NominationState.LABELS = {
 
 class AttachmentKind(LabelledEnum):
     PROPOSAL_LETTER = "proposal_letter"
+    ACHIEVEMENT_REPORT = "achievement_report"
     MINUTES = "minutes"
     CERTIFICATE = "certificate"
     OTHER = "other"
@@ -107,6 +108,7 @@ class AttachmentKind(LabelledEnum):
 
 AttachmentKind.LABELS = {
     "proposal_letter": _l("Proposal letter"),
+    "achievement_report": _l("Achievement report (as a document)"),
     "minutes": _l("Minutes of the unit's review meeting"),
     "certificate": _l("Initiative certificate"),
     "other": _l("Other document"),

@@ -23,10 +23,10 @@ GIF = (lambda b: (Image.new("P", (8, 8)).save(b, "GIF"), b.getvalue())[1])(io.By
 # (case, bytes, file name, message expected for a photo, message expected for a document)
 BAD_FILES = [
     ("wrong type: text named .jpg", b"just some words, not a picture\n" * 20, "photo.jpg",
-     "not an image we can read", "neither a PDF nor an image"),
-    ("wrong type: GIF", GIF, "anim.gif", "GIF images are not accepted", "neither a PDF nor an image"),
+     "not an image we can read", "not a document we accept"),
+    ("wrong type: GIF", GIF, "anim.gif", "GIF images are not accepted", "not a document we accept"),
     ("wrong type: executable", b"MZ\x90\x00" + b"\x00" * 400, "setup.exe",
-     "not an image we can read", "neither a PDF nor an image"),
+     "not an image we can read", "not a document we accept"),
     ("truncated JPEG", JPEG[: len(JPEG) // 3], "cut.jpg", "incomplete or damaged", "incomplete or damaged"),
     ("truncated PDF", PDF[:20], "cut.pdf", None, "incomplete or damaged"),
     ("decompression bomb", png_with_size(100_000, 100_000), "bomb.png", "too many pixels", "too many pixels"),
@@ -35,9 +35,9 @@ BAD_FILES = [
     ("polyglot: JPEG header over HTML", b"\xff\xd8\xff\xe0<html><script>alert(1)</script></html>" * 3, "x.jpg",
      "incomplete or damaged", "incomplete or damaged"),
     ("polyglot: HTML hiding a PDF", b"<html><body>hi</body></html>\n" + PDF, "doc.pdf",
-     "not an image we can read", "neither a PDF nor an image"),
+     "not an image we can read", "not a document we accept"),
     ("path tricks in the name", b"not an image at all" * 10, "../../../../etc/cron.d/evil.jpg",
-     "not an image we can read", "neither a PDF nor an image"),
+     "not an image we can read", "not a document we accept"),
 ]
 
 

@@ -1,4 +1,4 @@
-"""Slugs, Vietnamese sort order and Markdown sanitising."""
+"""Slugs, Vietnamese sort order (more in test_collation.py) and Markdown sanitising."""
 import pytest
 
 from registry.entries.richtext import markdown_to_text, render_markdown

@@ -10,7 +10,7 @@ from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.entries.models import Award, Entry, EntryKind, entry_topic
 from registry.extensions import db
 from registry.showcase.filters import BrowseFilters
-from registry.showcase.selectors import _conditions, browse
+from registry.showcase.selectors import BROWSE_ORDERS, _conditions, browse
 
 
 def _sql_counts(filters: BrowseFilters) -> dict:
@@ -83,8 +83,7 @@ def test_counts_and_pages_match_sql_for_random_filter_combinations(app):
             got = {name: {v.value: v.count for v in values} for name, values in result.facets.items()}
             for name in ("kind", "year", "topic", "award", "level"):
                 assert got[name] == expected[name], (name, filters)
-            order = (Entry.title_sort.asc(), Entry.id.asc()) if filters.sort == "name" else \
-                (Entry.published_at.desc(), Entry.id.desc())
+            order = BROWSE_ORDERS[filters.sort]()
             page_ids = list(db.session.scalars(sa.select(Entry.id).where(*_conditions(filters)).order_by(*order)
                                                .limit(7).offset((result.page - 1) * 7)))
             assert [e.id for e in result.entries] == page_ids, filters

@@ -31,8 +31,9 @@ def test_consultation_closes_after_working_days_skipping_holidays(app):
         app.config["HOLIDAYS"] = ["2026-05-01"]
         nomination = passed_nomination(world)
         until = consultation_open(nomination, actor=users(world, "secretary")[0], today=date(2026, 4, 24))
-        # Fri 24 April + 10 working days, without the weekends, 30 April and 1 May.
-        assert until == date(2026, 5, 12)
+        # Fri 24 April + 10 working days, without the weekends, Mon 27 April (the Hùng Kings' day fell on a
+        # Sunday: a day off by law, preloaded), 30 April and 1 May.
+        assert until == date(2026, 5, 13)
         assert nomination.state == NominationState.IN_CONSULTATION
 
 

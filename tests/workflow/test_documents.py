@@ -81,10 +81,10 @@ def test_a_documents_file_goes_with_the_last_row_naming_it(app, world):
     paths = {stored_path(app, sha, file_type) for _id, sha, file_type in attachments(app, first)}
     assert len(paths) == 2 and len(files(Path(app.config["ATTACHMENT_DIR"]))) == 2
     for attachment_id, _sha, _type in attachments(app, first):
-        post(officer, f"/nominations/{first}/attachments/{attachment_id}/delete")
+        post(officer, f"/nominations/{first}/attachments/{attachment_id}/delete", {"confirm": "yes"})
     assert attachments(app, first) == [] and all(p.is_file() for p in paths)  # the second dossier names them
     for attachment_id, _sha, _type in attachments(app, second):
-        post(officer, f"/nominations/{second}/attachments/{attachment_id}/delete")
+        post(officer, f"/nominations/{second}/attachments/{attachment_id}/delete", {"confirm": "yes"})
     assert not any(p.exists() for p in paths)
     assert files(Path(app.config["ATTACHMENT_DIR"])) == [] and files(Path(app.config["PHOTO_DIR"])) == []
 

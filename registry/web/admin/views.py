@@ -1,8 +1,6 @@
 """Views of the administration pages: each loads, checks, validates, calls one write, commits."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -16,11 +14,15 @@ from registry.catalog.operations import CatalogError, award_title_save, clean_na
 from registry.catalog.unit_picker import unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
+from registry.platform.collation import sorted_by_name
+from registry.platform.i18n import current_language
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.web.access import admin_required
 from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
 from registry.workflow.actions import WorkflowError
 from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
-from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_save
+from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_defaults, round_save
+from registry.workflow.workdays import holidays_by_law
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -44,10 +46,18 @@ def home():
     return render_template("admin/home.html", counts=counts)
 
 
+def _councils() -> list[Council]:
+    return sorted_by_name(db.session.scalars(sa.select(Council).order_by(Council.id)), lambda c: c.name)
+
+
+def _titles() -> list[AwardTitle]:
+    return sorted_by_name(db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.id)), lambda t: t.name)
+
+
 # --- users --------------------------------------------------------------------------------------
 
 def _council_choices() -> list[tuple[int, str]]:
-    return [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+    return [(c.id, c.name) for c in _councils()]
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -90,7 +100,7 @@ def _roles_from(form: UserForm) -> list[tuple[Role, int | None, int | None]] | N
 @admin_required
 def users():
     """Every user with their roles."""
-    items = db.session.scalars(sa.select(User).order_by(User.name, User.id)).all()
+    items = sorted_by_name(db.session.scalars(sa.select(User).order_by(User.id)), lambda u: u.name)
     return render_template("admin/users.html", users=items)
 
 
@@ -146,7 +156,7 @@ def user_edit(user_id: int):
 @admin_required
 def councils():
     """Councils and their people."""
-    items = db.session.scalars(sa.select(Council).order_by(Council.name)).all()
+    items = _councils()
     return render_template("admin/councils.html", councils=items)
 
 
@@ -184,16 +194,17 @@ def round_edit(round_id: int | None = None):
     """Create or change a round and its rules."""
     round_ = (db.session.get(Round, round_id) or abort(404)) if round_id else None
     form = RoundForm(obj=round_)
-    titles = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    titles = _titles()
     form.title_id.choices = [(t.id, t.name) for t in titles]
     form.prerequisite_title_id.choices = [(0, "—")] + [(t.id, t.name) for t in titles]
-    form.council_id.choices = [(c.id, c.name) for c in db.session.scalars(sa.select(Council).order_by(Council.name))]
+    form.council_id.choices = _council_choices()
     if round_ is not None and request.method == "GET":
         form.prerequisite_title_id.data = round_.prerequisite_title_id or 0
         for name in ("level", "award_kind", "ballot", "denominator"):
             getattr(form, name).data = getattr(round_, name).value
     if not form.council_id.choices:
         flash(_("Create a council first."), "warning")
+    bases = _prefill_from_title(form) if round_ is None else {}
     if form.validate_on_submit():
         rules = {name: getattr(form, name).data for name in ROUND_RULES}
         rules.update(level=AwardLevel(form.level.data), award_kind=AwardKind(form.award_kind.data),
@@ -204,7 +215,22 @@ def round_edit(round_id: int | None = None):
         db.session.commit()
         flash(_("Round saved."), "success")
         return redirect(url_for("admin.rounds"))
-    return render_template("admin/round_form.html", form=form, round=round_)
+    return render_template("admin/round_form.html", form=form, round=round_, bases=bases, titles=titles)
+
+
+def _prefill_from_title(form: RoundForm) -> dict[str, str]:
+    """A new round starts from its title's rules (?title_id= on the first visit); return each rule's legal basis."""
+    chosen = request.args.get("title_id", type=int) if request.method == "GET" else form.title_id.data
+    title = db.session.get(AwardTitle, chosen) if chosen else None
+    if title is None:
+        return {}
+    defaults = round_defaults(title, today=today_in_vietnam())
+    if request.method == "GET":
+        form.title_id.data = title.id
+        form.name.data = form.name.data or f"{title.name} {today_in_vietnam().year}"
+        for name, default in defaults.items():
+            getattr(form, name).data = default.value
+    return {name: default.basis for name, default in defaults.items() if default.basis}
 
 
 # --- holidays -----------------------------------------------------------------------------------
@@ -212,7 +238,7 @@ def round_edit(round_id: int | None = None):
 @bp.route("/holidays", methods=["GET", "POST"])
 @admin_required
 def holidays():
-    """Public holidays, which working-day periods skip."""
+    """Holidays, which working-day periods skip: those by law (preloaded, shown) and the extra days off entered."""
     form = HolidayForm()
     if form.validate_on_submit():
         try:
@@ -225,7 +251,9 @@ def holidays():
             flash(_("Holiday added."), "success")
             return redirect(url_for("admin.holidays"))
     items = db.session.scalars(sa.select(Holiday).order_by(Holiday.day.desc())).all()
-    return render_template("admin/holidays.html", form=form, holidays=items)
+    year = today_in_vietnam().year
+    by_law = [(y, holidays_by_law(y, current_language())) for y in (year, year + 1)]
+    return render_template("admin/holidays.html", form=form, holidays=items, by_law=by_law)
 
 
 @bp.post("/holidays/<int:holiday_id>/delete")
@@ -271,7 +299,7 @@ def unit_edit(unit_id: int | None = None):
             unit = unit_save(unit, name=form.name.data, short_name=form.short_name.data, parent=form.parent.unit,
                              successor=form.successor.unit, kind=UnitKind(form.kind.data),
                              level=AdminLevel(form.level.data) if form.level.data else None,
-                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=date.today())
+                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=today_in_vietnam())
         except CatalogError as exc:
             db.session.rollback()
             _field_error(form, exc.field, exc.message)
@@ -288,7 +316,7 @@ def unit_edit(unit_id: int | None = None):
 @admin_required
 def titles():
     """The catalogue of titles and forms of commendation."""
-    items = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    items = _titles()
     return render_template("admin/titles.html", titles=items)
 
 

@@ -8,6 +8,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.catalog.models import AwardTitle, Unit
 from registry.extensions import db
+from registry.platform.collation import sorted_by_name
 from registry.platform.i18n import current_language
 from registry.showcase.opendata import unit_entry_counts, unit_roots, unit_subtree_entry_count
 from registry.showcase.representations import award_title_json, topic_json, unit_brief, unit_json
@@ -74,5 +75,5 @@ def topics():
 )
 def award_titles():
     """The catalogue of award titles."""
-    titles = db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.name)).all()
+    titles = sorted_by_name(db.session.scalars(sa.select(AwardTitle).order_by(AwardTitle.id)), lambda t: t.name)
     return jsonify({"results": [award_title_json(t) for t in titles]})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date
 
 from flask import Response, abort, current_app, request
 from flask_babel import gettext as _
@@ -17,6 +16,7 @@ from registry.entries.models import Entry
 from registry.extensions import limiter
 from registry.platform.concurrency import RunningRequests
 from registry.platform.slugs import make_slug
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.showcase.exports import entries_csv, entries_jsonl
 from registry.web.api.limits import limits_text
 
@@ -74,7 +74,7 @@ def download(entries: list[Entry], *, total: int, fmt: str, name: str) -> Respon
     """Return entries as an attachment named after the result and today's date."""
     render, mimetype, extension = FORMATS[fmt]
     response = Response(render(entries), mimetype=mimetype)
-    filename = f"registry-{make_slug(name, max_length=60)}-{date.today():%Y%m%d}.{extension}"
+    filename = f"registry-{make_slug(name, max_length=60)}-{today_in_vietnam():%Y%m%d}.{extension}"
     response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Total-Count"] = str(total)
     response.headers["X-Export-Limit"] = str(export_limit())

@@ -1,6 +1,10 @@
 """Views of the account pages: sign in, sign out, password, notices."""
 from __future__ import annotations
 
+import hmac
+import ipaddress
+import secrets
+import sys
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -21,12 +25,18 @@ from registry.accounts.login_audit import (
     login_wait,
 )
 from registry.accounts.models import Notification, User
-from registry.accounts.operations import AccountError, normalise_email, user_authenticate, user_set_password
+from registry.accounts.operations import (
+    AccountError,
+    first_administrator_create,
+    normalise_email,
+    user_authenticate,
+    user_set_password,
+)
 from registry.accounts.sign_ins import SESSION_KEY, sign_in_end, sign_in_start, sign_ins_end, sign_ins_of
 from registry.extensions import db, limiter
 from registry.platform.columns import utcnow
 from registry.web.auth.devices import known_device, remember_device
-from registry.web.auth.forms import LoginForm, PasswordForm
+from registry.web.auth.forms import FirstAdministratorForm, LoginForm, PasswordForm
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -68,6 +78,10 @@ def login():
     next_url = _safe_next(request.values.get("next"))
     if current_user.is_authenticated:
         return redirect(next_url or url_for("desk.home"))
+    # An empty registry: the page offers to create the first administrator (a sign-in sent anyway is one).
+    if (request.method == "GET" or "first_administrator" in request.form) \
+            and db.session.scalar(sa.select(User.id).limit(1)) is None:
+        return _first_administrator()
     form = LoginForm()
     if form.validate_on_submit():
         email = normalise_email(form.email.data)
@@ -98,8 +112,75 @@ def login():
             if login_failures_unread(user.id):
                 flash(_("Someone entered wrong passwords for your account: see your notices."), "warning")
             db.session.commit()
+            if user.must_change_password:
+                flash(_("This password was given to you for the first sign-in only: choose your own now."), "info")
+                return redirect(url_for("auth.password"))
             return redirect(next_url or url_for("desk.home"))
     return render_template("auth/login.html", form=form, next_url=next_url)
+
+
+# --- the first administrator ---------------------------------------------------------------------
+
+SETUP_TOKEN_KEY = "first_administrator_token"
+
+
+def _from_this_machine() -> bool:
+    try:
+        return ipaddress.ip_address(request.remote_addr or "").is_loopback
+    except ValueError:
+        return False
+
+
+def setup_token() -> str:
+    """The token that lets a visitor from another machine create the first administrator; printed on the console
+    the first time it is needed (each worker process has its own)."""
+    token = current_app.extensions.get(SETUP_TOKEN_KEY)
+    if token is None:
+        token = current_app.extensions[SETUP_TOKEN_KEY] = secrets.token_urlsafe(16)
+        print(f"The registry has no users yet. To create the first administrator from another machine, open "
+              f"{url_for('auth.login', _external=True)}?setup_token={token}", file=sys.stderr, flush=True)
+    return token
+
+
+def _setup_allowed() -> bool:
+    if _from_this_machine():
+        return True
+    given = request.values.get("setup_token") or ""
+    return bool(given) and hmac.compare_digest(given, setup_token())
+
+
+def _first_administrator():
+    """An empty registry: the sign-in page offers to create the first administrator (from this machine, or with
+    the token printed on the console)."""
+    form = FirstAdministratorForm()
+    if not _setup_allowed():
+        setup_token()  # printed on the console for whoever runs the server
+        return render_template("auth/first_administrator.html", form=None), 403
+    if not form.setup_token.data:
+        form.setup_token.data = request.values.get("setup_token", "")
+    if form.validate_on_submit():
+        try:
+            user = first_administrator_create(email=form.email.data, name=form.name.data, password=form.password.data)
+        except AccountError as exc:
+            db.session.rollback()
+            (getattr(form, exc.field, None) or form.password).errors.append(str(exc.message))
+        else:
+            session.clear()
+            _sign_in(user)
+            db.session.commit()
+            flash(_("The administrator account is created and signed in. Next: units, councils and users."),
+                  "success")
+            return redirect(url_for("admin.home"))
+    return render_template("auth/first_administrator.html", form=form)
+
+
+@bp.before_app_request
+def _password_first():
+    """Someone signed in with a one-time password may do nothing else before choosing their own."""
+    if (current_user.is_authenticated and getattr(current_user, "must_change_password", False)
+            and request.endpoint not in ("auth.password", "auth.logout", "static", None)):
+        return redirect(url_for("auth.password"))
+    return None
 
 
 def _sign_in(user: User) -> None:

@@ -12,6 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from registry.accounts.models import User
 from registry.extensions import db
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.web.access import require
 from registry.web.actions import carry_out, stale_message, take_action
 from registry.web.council.forms import (
@@ -286,11 +287,11 @@ def decision_new(round_id: int):
     form.nominations.choices = [(n.id, f"{n.entry.title} — {n.unit.name}") for n in pipeline.ready]
     if request.method == "GET":
         form.issuer.process_data(round_.council.unit)
-        form.signed_on.data = date.today()
+        form.signed_on.data = today_in_vietnam()
         form.symbol.data = "QĐ-UBND"
         form.nominations.data = [n.id for n in pipeline.ready]
         form.legal_basis.data = round_.title.legal_basis or ""
-        series = decision_series(NumberingStyle.STATE, signed_on=date.today(), term=None, symbol="QĐ-UBND")
+        series = decision_series(NumberingStyle.STATE, signed_on=today_in_vietnam(), term=None, symbol="QĐ-UBND")
         form.number.data = next_decision_number(round_.council.unit_id, NumberingStyle.STATE, series)
     if form.validate_on_submit():
         scan = None
@@ -332,7 +333,7 @@ def decision_next_number(round_id: int):
     require(can_manage_council(current_user, round_.council_id))
     style = NumberingStyle(request.args.get("style", "state")) if request.args.get("style") in ("state", "party") \
         else NumberingStyle.STATE
-    year = request.args.get("year", type=int) or date.today().year
+    year = request.args.get("year", type=int) or today_in_vietnam().year
     default_symbol = "QĐ/QU" if style == NumberingStyle.PARTY else "QĐ-UBND"
     try:
         series = decision_series(style, signed_on=date(year, 1, 1), term=request.args.get("term"),

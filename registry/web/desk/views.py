@@ -1,14 +1,13 @@
 """The desk: one page per working user, sections per role."""
 from __future__ import annotations
 
-from datetime import date
-
 import sqlalchemy as sa
 from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 
 from registry.accounts.models import Role
 from registry.extensions import db
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.workflow.actions import EDITABLE_STATES, council_ids, officer_unit_ids
 from registry.workflow.models import Round
 from registry.workflow.selectors import (
@@ -26,7 +25,7 @@ bp = Blueprint("desk", __name__, url_prefix="/desk")
 @login_required
 def home():
     """What needs the user's action, by role; deadlines and processing clocks."""
-    today = date.today()
+    today = today_in_vietnam()
     context: dict = {"today": today}
     if officer_unit_ids(current_user):
         mine = officer_nominations(current_user)

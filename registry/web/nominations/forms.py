@@ -39,7 +39,11 @@ class DossierForm(FlaskForm):
     private_phone = StringField(_l("Phone (private)"), validators=[Optional(), Length(max=40)])
     private_address = StringField(_l("Address (private)"), validators=[Optional(), Length(max=300)])
     private_id_number = StringField(_l("ID number (private)"), validators=[Optional(), Length(max=40)])
-    report = TextAreaField(_l("Achievement report (Markdown)"), validators=[Optional(), Length(max=100000)])
+    report = TextAreaField(
+        _l("Achievement report"), validators=[Optional(), Length(max=100000)],
+        description=_l("Write it as in a letter, leaving an empty line between paragraphs; or attach the report as a "
+                       "document (Word, OpenDocument or PDF) under Documents."),
+    )
     letter_number = StringField(_l("Proposal letter: number"), validators=[Optional(), Length(max=80)],
                                 description=_l("As written on the letter, e.g. 25/TTr-UBND."))
     letter_date = DateField(_l("Proposal letter: date"), validators=[Optional()])
@@ -48,7 +52,7 @@ class DossierForm(FlaskForm):
 
 class AttachmentForm(FlaskForm):
     kind = SelectField(_l("Document"), choices=AttachmentKind.choices, validators=[DataRequired()])
-    file = FileField(_l("File (PDF or image)"), validators=[FileRequired(_l("Choose a file."))])
+    file = FileField(_l("File (PDF, Word, OpenDocument, Excel or picture)"), validators=[FileRequired(_l("Choose a file."))])
 
 
 class PhotoForm(FlaskForm):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from datetime import date
 from urllib.parse import urlsplit
 
 from flask import (
@@ -26,6 +25,7 @@ from registry.catalog.models import Unit
 from registry.entries.models import Entry, EntryKind, Photo
 from registry.entries.photos import PhotoError
 from registry.extensions import db, login_manager
+from registry.platform.vietnam_time import table_date, today_in_vietnam
 from registry.web.access import require
 from registry.web.actions import CommentedActionForm, take_action
 from registry.web.errors import _render_error, storage_error_response
@@ -107,10 +107,10 @@ def _entry_from_ref(text: str) -> Entry | None:
 def new():
     """Start a dossier in an open round."""
     require(bool(officer_unit_ids(current_user)))
-    today = date.today()
+    today = today_in_vietnam()
     form = NewNominationForm()
     rounds = open_rounds_for(current_user, today)
-    form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=r.closes_on.isoformat())})")
+    form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=table_date(r.closes_on))})")
                              for r in rounds]
     if request.method == "GET":
         form.round_id.data = request.args.get("round", type=int)
@@ -322,12 +322,14 @@ def attachment_upload(nomination_id: int):
 @bp.post("/<int:nomination_id>/attachments/<int:attachment_id>/delete")
 @login_required
 def attachment_delete(nomination_id: int, attachment_id: int):
-    """Remove a document from the dossier."""
+    """Remove a document from the dossier, once the officer has confirmed it (a removal cannot be undone)."""
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination))
     attachment = db.session.get(Attachment, attachment_id)
     if attachment is None or attachment.nomination_id != nomination.id:
         abort(404)
+    if request.form.get("confirm") != "yes":
+        return render_template("nominations/confirm_remove.html", nomination=nomination, attachment=attachment)
     attachment_remove(nomination, attachment)
     db.session.commit()
     flash(_("The document is removed."), "success")

@@ -1,8 +1,6 @@
 """Statistics views: pick the scope, ask the selectors, render tables with charts or CSV."""
 from __future__ import annotations
 
-from datetime import date
-
 from flask import Blueprint, Response, abort, render_template, request
 from flask_babel import gettext as _
 
@@ -10,6 +8,7 @@ from registry.catalog.models import Unit
 from registry.extensions import db
 from registry.platform.i18n import current_language
 from registry.platform.slugs import make_slug
+from registry.platform.vietnam_time import today_in_vietnam
 from registry.showcase.charts import bar_chart
 from registry.showcase.exports import rows_csv
 from registry.showcase.statistics import award_years, statistics_table, statistics_tables, year_report
@@ -60,7 +59,7 @@ def _report_year() -> int:
     try:
         year = int(request.args.get("year", ""))
     except ValueError:
-        year = years[0] if years else date.today().year
+        year = years[0] if years else today_in_vietnam().year
     if not 1945 <= year <= 2100:
         abort(404)
     return year
