@@ -24,7 +24,7 @@ from wtforms.validators import ValidationError
 
 from registry.catalog.folding import fold_name
 from registry.catalog.models import Unit, UnitFormerName
-from registry.catalog.operations import clean_name
+from registry.catalog.operations import _KIND_PREFIXES, clean_name
 from registry.extensions import db
 
 # Root-down paths ("Thành phố Hà Nội › Phường Ba Đình") and leaf-up labels ("Phường Ba Đình — Thành phố Hà Nội").
@@ -51,6 +51,8 @@ class Candidate:
     note: str = ""
     # What the text box holds once chosen (the label, unless the label explains a former name).
     value: str = ""
+    # Found by a former name or as a unit that no longer exists.
+    former: bool = False
 
     def as_json(self) -> dict[str, Any]:
         return {"id": self.id, "label": self.label, "note": self.note, "value": self.value or self.label}
@@ -69,11 +71,21 @@ def _former_label(old: str, unit: Unit) -> str:
     return _("%(old)s (former) → %(new)s", old=old, new=unit_label(unit))
 
 
+# What comes before a place's own name ("Phường", "Xã", "Tổ dân phố"…): "Long Biên" is how people say
+# "Phường Long Biên", and is not how they say "Công an phường Long Biên".
+PLACE_PREFIXES: tuple[str, ...] = tuple(sorted({fold_name(prefix) for prefix, _kind, level in _KIND_PREFIXES if level}))
+
+
+def _short_keys(q: str) -> list[str]:
+    return [f"{prefix} {q}" for prefix in PLACE_PREFIXES]
+
+
 def _rank(key: str, q: str) -> int:
-    """0: the name; 1: the name's end ("long bien" in "phuong long bien"); 2: a word start; 3: anywhere."""
+    """0: the name; 1: a place's name without its prefix ("long bien" for "phuong long bien"); 2: a word start;
+    3: anywhere."""
     if key == q:
         return 0
-    if key.endswith(" " + q):
+    if key in _short_keys(q):
         return 1
     if key.startswith(q) or f" {q}" in key:
         return 2
@@ -85,10 +97,10 @@ def unit_candidates(text: str, *, allow_former: bool = False, limit: int = SUGGE
     q = fold_name(text)
     if not q:
         return []
-    # One pass over the narrow name index; the database orders the matches (the name itself, its end, a word's
-    # start, anywhere; current units and short names first) so a short query with thousands of matches stays cheap.
+    # One pass over the narrow name index; the database orders the matches (the name itself, without its prefix,
+    # a word's start, anywhere; current units and short names first) so a short query with thousands of matches stays cheap.
     # Only keys are read here; the few units kept are loaded afterwards for their labels.
-    rank = sa.case((Unit.name_key == q, 0), (Unit.name_key.like(f"% {q}"), 1),
+    rank = sa.case((Unit.name_key == q, 0), (Unit.name_key.in_(_short_keys(q)), 1),
                    (sa.or_(Unit.name_key.like(f"{q}%"), Unit.name_key.like(f"% {q}%")), 2), else_=3)
     rows = db.session.execute(
         sa.select(Unit.id, Unit.name_key, Unit.valid_to.is_not(None)).where(Unit.name_key.like(f"%{q}%"))
@@ -112,12 +124,12 @@ def unit_candidates(text: str, *, allow_former: bool = False, limit: int = SUGGE
         seen.add(target.id)
         label = unit_label(target)
         if former_name is not None:
-            candidate = Candidate(target.id, _former_label(former_name, target), _("Former name."), label)
+            candidate = Candidate(target.id, _former_label(former_name, target), _("Former name."), label, True)
         elif target is not unit:
             candidate = Candidate(target.id, _former_label(unit.name, target),
-                                  _("Abolished; its successor is chosen."), label)
+                                  _("Abolished; its successor is chosen."), label, True)
         elif unit.valid_to is not None:
-            candidate = Candidate(unit.id, _("%(name)s (former)", name=label), "", label)
+            candidate = Candidate(unit.id, _("%(name)s (former)", name=label), "", label, True)
         else:
             candidate = Candidate(unit.id, label)
         ranked.append((rank, candidate))
@@ -167,6 +179,9 @@ def unit_lookup(text: str, *, allow_former: bool = False) -> tuple[Unit | None, 
     else:
         ranked = unit_candidates(text, allow_former=allow_former)
         named = [c for rank, c in ranked if rank <= 1]
+        if not allow_former:
+            # Today's unit of that name before a former one ("Long Biên": the ward, not the district before 2025).
+            named = [c for c in named if not c.former] or named
         if len(named) == 1:
             return db.session.get(Unit, named[0].id), [], None
         matches = named or [c for _rank, c in ranked]
