@@ -71,6 +71,7 @@ def build(n: int, photos: int, seed: int) -> None:
 
     from bench.corpus import TOPICS, generate
     from registry.catalog.admin_units import admin_units_load
+    from registry.catalog.folding import fold_name
     from registry.catalog.models import AdminLevel, AwardTitle, Topic, Unit, UnitKind
     from registry.catalog.seed import catalogues_load
     from registry.entries.models import Award, Entry, Photo, entry_topic
@@ -107,7 +108,7 @@ def build(n: int, photos: int, seed: int) -> None:
             place = commune_name[0].lower() + commune_name[1:]
             for prefix, kind in ORGANISATIONS:
                 name = f"{prefix} {place}"
-                rows.append({"name": name, "slug": make_slug(name), "kind": UnitKind(kind),
+                rows.append({"name": name, "name_key": fold_name(name), "slug": make_slug(name), "kind": UnitKind(kind),
                              "level": AdminLevel.COMMUNE, "parent_id": commune_id})
         _insert(Unit.__table__, rows)
         db.session.commit()

@@ -6,8 +6,9 @@ from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from registry.catalog.folding import fold_name
 from registry.extensions import db
 from registry.platform.columns import LabelledEnum, enum_column, utcnow
 from registry.platform.vietnam_time import today_in_vietnam
@@ -121,6 +122,8 @@ class Unit(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(255))
+    # The name without diacritics, lower case, words apart ("phuong long bien"): what pickers match against.
+    name_key: Mapped[str] = mapped_column(sa.String(255), index=True, default="", server_default="")
     short_name: Mapped[str | None] = mapped_column(sa.String(80))
     slug: Mapped[str] = mapped_column(sa.String(255), index=True)
     kind: Mapped[UnitKind] = mapped_column(enum_column(UnitKind), default=UnitKind.OTHER)
@@ -149,6 +152,12 @@ class Unit(db.Model):
         back_populates="unit", cascade="all, delete-orphan", order_by="UnitFormerName.valid_to"
     )
 
+    # Kept with the name whatever writes it (forms, imports, the administrative units' loader): derived data.
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = fold_name(value)
+        return value
+
     @property
     def is_historical(self) -> bool:
         return self.valid_to is not None and self.valid_to < today_in_vietnam()
@@ -175,9 +184,15 @@ class UnitFormerName(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(sa.String(255))
+    name_key: Mapped[str] = mapped_column(sa.String(255), index=True, default="", server_default="")
     valid_to: Mapped[date | None]
 
     unit: Mapped[Unit] = relationship(back_populates="former_names")
+
+    @validates("name")
+    def _keep_name_key(self, _key: str, value: str) -> str:
+        self.name_key = fold_name(value)
+        return value
 
 
 class Topic(db.Model):
@@ -221,3 +236,41 @@ class AwardTitle(db.Model):
     def display_name(self, locale: str) -> str:
         """Return the title's name in the given locale, falling back to Vietnamese."""
         return (self.name_en if locale == "en" and self.name_en else self.name)
+
+
+class UnitEventKind(LabelledEnum):
+    CREATED = "created"
+    RENAMED = "renamed"
+    MOVED = "moved"
+    MERGED_INTO = "merged_into"
+    ABSORBED = "absorbed"
+
+
+UnitEventKind.LABELS = {
+    "created": _l("Created"),
+    "renamed": _l("Renamed"),
+    "moved": _l("Moved under another unit"),
+    "merged_into": _l("Merged into another unit"),
+    "absorbed": _l("Took over another unit"),
+}
+
+
+class UnitEvent(db.Model):
+    """One change in a unit's life, as an administrator made it: the unit's history."""
+
+    __tablename__ = "unit_event"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    unit_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[UnitEventKind] = mapped_column(enum_column(UnitEventKind))
+    # The unit on the other side of a move or merger (the new parent, the successor, the unit taken over).
+    other_unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="SET NULL"))
+    old_name: Mapped[str | None] = mapped_column(sa.String(255))
+    new_name: Mapped[str | None] = mapped_column(sa.String(255))
+    # What was moved by a merger, e.g. {"entries": 3, "users": 1, "nominations": 0, "sub_units": 2}.
+    moved: Mapped[dict | None] = mapped_column(sa.JSON)
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    happened_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    unit: Mapped[Unit] = relationship(foreign_keys=[unit_id])
+    other_unit: Mapped[Unit | None] = relationship(foreign_keys=[other_unit_id])

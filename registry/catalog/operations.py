@@ -18,6 +18,8 @@ from registry.catalog.models import (
     TitleCategory,
     Topic,
     Unit,
+    UnitEvent,
+    UnitEventKind,
     UnitFormerName,
     UnitKind,
 )
@@ -170,8 +172,8 @@ def award_title_get_or_create(name: str, **fields) -> AwardTitle:
 
 def unit_save(unit: Unit | None, *, name: str, short_name: str | None, parent: Unit | None,
               successor: Unit | None, kind: UnitKind, level: AdminLevel | None, valid_from: date | None,
-              valid_to: date | None, today: date) -> Unit:
-    """Create a unit or change one; a renamed unit keeps its old name as a former name. Flush."""
+              valid_to: date | None, today: date, actor_id: int | None = None) -> Unit:
+    """Create a unit or change one; a renamed unit keeps its old name as a former name; the history says so. Flush."""
     if unit is not None and parent is not None and unit.id in {u.id for u in parent.path()}:
         raise CatalogError(_l("A unit cannot be placed under itself."), field="parent")
     if unit is not None and successor is not None and successor.id == unit.id:
@@ -181,11 +183,21 @@ def unit_save(unit: Unit | None, *, name: str, short_name: str | None, parent: U
         Unit.name == name, Unit.parent_id == (parent.id if parent else None), Unit.id != (unit.id if unit else -1)))
     if clash:
         raise CatalogError(_l("The parent unit already has a unit with this name."), field="name")
+    events: list[UnitEvent] = []
     if unit is None:
         unit = Unit(name=name, slug=make_slug(name))
         db.session.add(unit)
-    elif unit.name != name:
-        unit.former_names.append(UnitFormerName(name=unit.name, valid_to=today))
+        events.append(UnitEvent(kind=UnitEventKind.CREATED, new_name=name, other_unit=parent))
+    else:
+        if unit.name != name:
+            if not any(f.name == unit.name for f in unit.former_names):
+                unit.former_names.append(UnitFormerName(name=unit.name, valid_to=today))
+            events.append(UnitEvent(kind=UnitEventKind.RENAMED, old_name=unit.name, new_name=name))
+        if (unit.parent_id or None) != (parent.id if parent else None):
+            events.append(UnitEvent(kind=UnitEventKind.MOVED, other_unit=parent))
+    for event in events:
+        event.unit, event.actor_id = unit, actor_id
+        db.session.add(event)
     unit.name, unit.slug = name, make_slug(name)
     unit.short_name = short_name or None
     unit.parent, unit.successor = parent, successor

@@ -1,11 +1,11 @@
-"""Reads of the catalogues: a unit's subtree, units by id."""
+"""Reads of the catalogues: a unit's subtree, units by id, a unit's history."""
 from __future__ import annotations
 
 from collections.abc import Iterable
 
 import sqlalchemy as sa
 
-from registry.catalog.models import Unit
+from registry.catalog.models import Unit, UnitEvent
 from registry.extensions import db
 
 
@@ -24,3 +24,9 @@ def units_by_id(ids: Iterable[int]) -> dict[int, Unit]:
     if not ids:
         return {}
     return {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids)))}
+
+
+def unit_history(unit: Unit) -> list[UnitEvent]:
+    """What administrators did to the unit, the latest first."""
+    return list(db.session.scalars(sa.select(UnitEvent).where(UnitEvent.unit_id == unit.id)
+                                   .order_by(UnitEvent.happened_at.desc(), UnitEvent.id.desc())))

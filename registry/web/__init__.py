@@ -17,10 +17,11 @@ def register_blueprints(app: Flask) -> None:
     from registry.web.media import views as media
     from registry.web.nominations import views as nominations
     from registry.web.openweb import views as openweb
+    from registry.web.pickers import views as pickers
     from registry.web.probes import views as probes
     from registry.web.public import views as public
     from registry.web.stats import views as stats
 
     for package in (public, media, api, feeds, openweb, stats, auth, desk, nominations, council, admin, consultation,
-                    probes):
+                    probes, pickers):
         app.register_blueprint(package.bp)

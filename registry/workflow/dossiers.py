@@ -41,8 +41,8 @@ def nomination_create(
     if not round_.is_open_on(today):
         raise WorkflowError(_l("Nominations for this round are not open."))
     if entry is not None and not can_name_entry(actor, entry):
-        # Worded as for an unknown number: another unit's draft is not even said to exist.
-        raise WorkflowError(_l("No entry has this number or address."), field="entry_ref")
+        # Worded as for a name that fits nothing: another unit's draft is not even said to exist.
+        raise WorkflowError(_l("No entry fits what was typed."), field="entry_ref")
     drafted_here = entry is None
     if entry is None:
         entry = Entry(kind=kind or EntryKind.INDIVIDUAL, unit=unit, year=round_.year, status=EntryStatus.DRAFT)

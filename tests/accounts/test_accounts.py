@@ -196,7 +196,7 @@ def test_admin_manages_units_and_the_title_catalogue(app, world):
                                          "kind": "womens_union", "level": ""})
     assert r.status_code == 302
     html = admin.get("/admin/units?q=Chi hội").get_data(as_text=True)
-    assert "Thành phố Hà Nội › Phường Ba Đình › Tổ dân phố số 5 › Chi hội Phụ nữ tổ 5" in html
+    assert "Chi hội Phụ nữ tổ 5 — Tổ dân phố số 5 — Phường Ba Đình — Thành phố Hà Nội" in html
     r = post(admin, f"/admin/units/{world.commune}", {"name": "Phường Ba Đình", "parent": f"#{world.group}",
                                                       "kind": "administrative", "level": "commune"})
     assert "A unit cannot be placed under itself." in r.get_data(as_text=True)
@@ -264,13 +264,20 @@ def test_unit_field_keeps_the_exact_unit_when_names_repeat(app, world):
         twin = Unit(name="Phường Ba Đình", slug="ba-dinh-2", kind=UnitKind.ADMINISTRATIVE, parent=twin_root)
         db.session.add(twin)
         db.session.commit()
-        unit, problem = unit_lookup("Phường Ba Đình")
-        assert unit is None and "Có nhiều đơn vị" in problem
-        unit, problem = unit_lookup(f"#{world.commune} Thành phố Hà Nội › Phường Ba Đình")
-        assert unit.id == world.commune and problem is None
+        unit, candidates, problem = unit_lookup("Phường Ba Đình")
+        assert unit is None and len(candidates) == 2
     admin = client_for(app, world, "admin")
     html = admin.get(f"/admin/councils/{world.council}").get_data(as_text=True)
-    assert f'value="#{world.commune} Thành phố Hà Nội › Phường Ba Đình"' in html
+    # The name and path are shown, never a number; the choice travels in a hidden field beside it.
+    assert 'value="Phường Ba Đình — Thành phố Hà Nội"' in html
+    assert f'name="unit-choice" value="{world.commune}"' in html
+    r = post(admin, f"/admin/councils/{world.council}", {"name": "Hội đồng TĐKT phường Ba Đình",
+                                                          "unit": "Phường Ba Đình — Thành phố Hà Nội",
+                                                          "unit-choice": str(world.commune)})
+    assert r.status_code == 302
+    with app.app_context():
+        from registry.workflow.models import Council
+        assert db.session.get(Council, world.council).unit_id == world.commune
 
 
 def test_admin_form_choices_speak_the_visitors_language(app, world):

@@ -215,3 +215,26 @@ def passed_nomination(world, **kwargs) -> Nomination:
     ballots.vote_close(nomination, actor=users(world, "secretary")[0])
     assert nomination.state == NominationState.PASSED
     return nomination
+
+
+def picker_units(app, world: World) -> dict[str, int]:
+    """Units the pickers must tell apart: a ward and the district abolished into it, namesakes in two provinces, and
+    two units of the same name under the officer's group (one directly, one under a branch)."""
+    from datetime import date as _date
+
+    with app.app_context():
+        hanoi = db.session.get(Unit, world.province)
+        group = db.session.get(Unit, world.group)
+        ward = Unit(name="Phường Long Biên", slug="long-bien", kind=UnitKind.ADMINISTRATIVE, parent=hanoi)
+        district = Unit(name="Quận Long Biên", slug="quan-long-bien", kind=UnitKind.ADMINISTRATIVE, parent=hanoi,
+                        valid_to=_date(2025, 6, 30), successor=ward)
+        phu_tho = Unit(name="Tỉnh Phú Thọ", slug="phu-tho", kind=UnitKind.ADMINISTRATIVE)
+        tan_lap_hn = Unit(name="Xã Tân Lập", slug="tan-lap", kind=UnitKind.ADMINISTRATIVE, parent=hanoi)
+        tan_lap_pt = Unit(name="Xã Tân Lập", slug="tan-lap-2", kind=UnitKind.ADMINISTRATIVE, parent=phu_tho)
+        branch = Unit(name="Chi hội Cựu chiến binh", slug="ccb", kind=UnitKind.VETERANS, parent=group)
+        team_here = Unit(name="Tổ tự quản", slug="to-tu-quan", kind=UnitKind.OTHER, parent=group)
+        team_branch = Unit(name="Tổ tự quản", slug="to-tu-quan-2", kind=UnitKind.OTHER, parent=branch)
+        db.session.add_all([ward, district, phu_tho, tan_lap_hn, tan_lap_pt, branch, team_here, team_branch])
+        db.session.commit()
+        return {"ward": ward.id, "district": district.id, "tan_lap_hn": tan_lap_hn.id, "tan_lap_pt": tan_lap_pt.id,
+                "branch": branch.id, "team_here": team_here.id, "team_branch": team_branch.id}

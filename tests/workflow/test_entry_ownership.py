@@ -75,8 +75,8 @@ def test_an_officer_cannot_name_another_units_unpublished_entry(app, world):
     for ref in (str(entry_id), f"http://localhost/entries/{entry_id}/tran-thi-hanh"):
         r, _nid = start(other, other_round, world.other_commune, subject="existing", entry_ref=ref)
         html = r.get_data(as_text=True)
-        # Refused as if the number did not exist: the draft's name is not even shown.
-        assert r.status_code == 200 and "No entry has this number or address." in html, ref
+        # Refused as if nothing fitted: the draft's name is not even shown.
+        assert r.status_code == 200 and "No entry fits “" in html, ref
         assert "Trần Thị Hạnh" not in html
     assert nominations_naming(app, entry_id) == 1
     with app.test_request_context("/?lang=en"):

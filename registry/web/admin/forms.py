@@ -22,7 +22,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from registry.catalog.models import AdminLevel, AwardLevel, TitleCategory, UnitKind
-from registry.catalog.unit_picker import UnitField
+from registry.catalog.unit_picker import UNIT_HINT, UnitField
 from registry.entries.models import AwardKind
 from registry.workflow.models import BallotKind, Denominator
 
@@ -40,15 +40,16 @@ class UserForm(FlaskForm):
     position = StringField(_l("Position"), validators=[Optional(), Length(max=160)])
     unit = UnitField(_l("Own unit"), validators=[Optional()],
                      description=_l("Where the person works; a council member has a conflict of interest on "
-                                    "nominations from this unit and the units below it. Type the name, the path "
-                                    "(Province › Commune › Unit) or #number."))
+                                    "nominations from this unit and the units below it. Type the name, with or "
+                                    "without diacritics, and choose from the list."))
     password = PasswordField(_l("Password"), validators=[Optional(), Length(max=200)],
                              description=_l("At least 10 characters. Leave empty to keep the current password."))
     active = BooleanField(_l("Active (may sign in)"), default=True)
     administrator = BooleanField(_l("Administrator"))
     officer_units = TextAreaField(
         _l("Unit officer for"), validators=[Optional()],
-        description=_l("One unit per line; the officer nominates for these units and the units below them."))
+        description=_l("One unit per line, as the unit field shows it (“Phường Ba Đình — Thành phố Hà Nội”); the "
+                       "officer nominates for these units and the units below them."))
     secretary_of = CouncilsField(_l("Secretary of the councils"), coerce=int, validators=[Optional()])
     member_of = CouncilsField(_l("Member of the councils"), coerce=int, validators=[Optional()])
     chair_of = CouncilsField(_l("Chair of the councils"), coerce=int, validators=[Optional()])
@@ -56,8 +57,7 @@ class UserForm(FlaskForm):
 
 class CouncilForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
-    unit = UnitField(_l("Unit the council advises"), validators=[DataRequired()],
-                     description=_l("Type the name, the path (Province › Commune) or #number."))
+    unit = UnitField(_l("Unit the council advises"), validators=[DataRequired()], description=UNIT_HINT)
 
 
 class RoundForm(FlaskForm):
@@ -98,19 +98,28 @@ class HolidayForm(FlaskForm):
 class UnitForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=255)])
     short_name = StringField(_l("Short name"), validators=[Optional(), Length(max=80)])
-    parent = UnitField(_l("Parent unit"), validators=[Optional()],
-                       description=_l("Empty for a province. Type the name, the path or #number."))
+    parent = UnitField(_l("Parent unit"), validators=[Optional()], allow_former=True,
+                       description=_l("Empty for a province. Type the name, with or without diacritics, and choose "
+                                      "from the list."))
     kind = SelectField(_l("Kind"), choices=UnitKind.choices)
     level = SelectField(_l("Level"), choices=lambda: [SelectChoice("", "—"), *AdminLevel.choices()],
                         validators=[Optional()])
     valid_from = DateField(_l("Valid from"), validators=[Optional()])
     valid_to = DateField(_l("Valid until"), validators=[Optional()],
                          description=_l("For a unit that was merged or dissolved, e.g. the districts before 1 July 2025."))
-    successor = UnitField(_l("Merged into"), validators=[Optional()])
+    successor = UnitField(_l("Merged into"), validators=[Optional()], allow_former=True, description=UNIT_HINT)
 
     def validate_valid_to(self, field):
         if field.data and self.valid_from.data and field.data < self.valid_from.data:
             raise ValidationError(str(_l("The end date is before the start date.")))
+
+
+class UnitMergeForm(FlaskForm):
+    into = UnitField(_l("Merge into"), validators=[DataRequired()], description=UNIT_HINT)
+    on = DateField(_l("Date of the merger"), validators=[InputRequired()],
+                   description=_l("The last day the merged unit existed."))
+    confirm = BooleanField(_l("I have checked: the entries, users, nominations and sub-units of this unit move to "
+                              "the unit it is merged into."), validators=[DataRequired()])
 
 
 class TitleForm(FlaskForm):

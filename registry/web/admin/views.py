@@ -11,14 +11,24 @@ from registry.accounts.models import Role, User
 from registry.accounts.operations import AccountError, user_create, user_set_roles, user_update
 from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, TitleCategory, Unit, UnitKind
 from registry.catalog.operations import CatalogError, award_title_save, clean_name, unit_save
-from registry.catalog.unit_picker import unit_label, unit_lookup
+from registry.catalog.merging import unit_merge
+from registry.catalog.selectors import unit_history
+from registry.catalog.unit_picker import unit_candidates, unit_label, unit_lookup
 from registry.entries.models import AwardKind
 from registry.extensions import db
 from registry.platform.collation import sorted_by_name
 from registry.platform.i18n import current_language
 from registry.platform.vietnam_time import today_in_vietnam
 from registry.web.access import admin_required
-from registry.web.admin.forms import CouncilForm, HolidayForm, RoundForm, TitleForm, UnitForm, UserForm
+from registry.web.admin.forms import (
+    CouncilForm,
+    HolidayForm,
+    RoundForm,
+    TitleForm,
+    UnitForm,
+    UnitMergeForm,
+    UserForm,
+)
 from registry.workflow.actions import WorkflowError
 from registry.workflow.models import BallotKind, Council, Denominator, Holiday, Round
 from registry.workflow.rounds import ROUND_RULES, council_save, holiday_add, round_defaults, round_save
@@ -68,7 +78,7 @@ def _user_form(user: User | None) -> UserForm:
         form.unit.process_data(user.unit)
         form.administrator.data = user.is_admin
         form.officer_units.data = "\n".join(
-            f"#{r.unit_id} {unit_label(r.unit)}" for r in user.roles if r.role == Role.UNIT_OFFICER)
+            unit_label(r.unit) for r in user.roles if r.role == Role.UNIT_OFFICER)
         for role, f in ((Role.SECRETARY, form.secretary_of), (Role.MEMBER, form.member_of), (Role.CHAIR, form.chair_of)):
             f.data = [r.council_id for r in user.roles if r.role == role]
     return form
@@ -82,8 +92,11 @@ def _roles_from(form: UserForm) -> list[tuple[Role, int | None, int | None]] | N
     for line in (form.officer_units.data or "").splitlines():
         if not line.strip():
             continue
-        unit, problem = unit_lookup(line)
+        unit, candidates, problem = unit_lookup(line)
         if problem or unit is None:
+            if candidates:
+                problem = _("Several units fit “%(name)s”; write one of them as shown: %(choices)s",
+                            name=line.strip(), choices="; ".join(c.label for c in candidates[:5]))
             problems.append(f"{line.strip()}: {problem}")
         else:
             roles.append((Role.UNIT_OFFICER, unit.id, None))
@@ -272,42 +285,74 @@ def holiday_delete(holiday_id: int):
 @bp.get("/units")
 @admin_required
 def units():
-    """Find units by name; the tree is too large to list whole."""
+    """Find units by name, with or without diacritics; the tree is too large to list whole."""
     q = clean_name(request.args.get("q", ""))
-    items = []
-    if q:
-        folded = q.casefold()
-        candidates = db.session.scalars(sa.select(Unit).where(Unit.name.like(f"%{q[-10:]}%")).limit(2000)).all()
-        items = [u for u in candidates if folded in u.name.casefold()][:100]
-    return render_template("admin/units.html", q=q, units=items, unit_label=unit_label)
+    found = [c for _rank, c in unit_candidates(q, allow_former=True, limit=100)] if q else []
+    return render_template("admin/units.html", q=q, candidates=found)
 
 
 @bp.route("/units/new", methods=["GET", "POST"])
 @bp.route("/units/<int:unit_id>", methods=["GET", "POST"])
 @admin_required
 def unit_edit(unit_id: int | None = None):
-    """Create a unit or change one: name, place in the tree, kind, validity, successor."""
+    """Create a unit (under any unit) or change one: name, place in the tree, kind, validity, successor."""
     unit = (db.session.get(Unit, unit_id) or abort(404)) if unit_id else None
     form = UnitForm(obj=unit)
-    if unit is not None and request.method == "GET":
-        form.parent.process_data(unit.parent)
-        form.successor.process_data(unit.successor)
-        form.kind.data = unit.kind.value
-        form.level.data = unit.level.value if unit.level else ""
+    if request.method == "GET":
+        if unit is not None:
+            form.parent.process_data(unit.parent)
+            form.successor.process_data(unit.successor)
+            form.kind.data = unit.kind.value
+            form.level.data = unit.level.value if unit.level else ""
+        elif (parent := db.session.get(Unit, request.args.get("parent", 0, type=int))) is not None:
+            form.parent.process_data(parent)
     if form.validate_on_submit():
         try:
             unit = unit_save(unit, name=form.name.data, short_name=form.short_name.data, parent=form.parent.unit,
                              successor=form.successor.unit, kind=UnitKind(form.kind.data),
                              level=AdminLevel(form.level.data) if form.level.data else None,
-                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=today_in_vietnam())
+                             valid_from=form.valid_from.data, valid_to=form.valid_to.data, today=today_in_vietnam(),
+                             actor_id=current_user.id)
         except CatalogError as exc:
             db.session.rollback()
             _field_error(form, exc.field, exc.message)
         else:
             db.session.commit()
             flash(_("Unit saved."), "success")
-            return redirect(url_for("admin.units", q=unit.name))
+            return redirect(url_for("admin.unit_history", unit_id=unit.id))
     return render_template("admin/unit_form.html", form=form, unit=unit)
+
+
+@bp.route("/units/<int:unit_id>/merge", methods=["GET", "POST"], endpoint="unit_merge")
+@admin_required
+def unit_merge_page(unit_id: int):
+    """Merge a unit into another: its entries, users, nominations and sub-units move; it stays as history."""
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    form = UnitMergeForm()
+    if request.method == "GET":
+        form.on.data = today_in_vietnam()
+    if form.validate_on_submit():
+        try:
+            moved = unit_merge(unit, into=form.into.unit, on=form.on.data, actor_id=current_user.id)
+        except CatalogError as exc:
+            db.session.rollback()
+            _field_error(form, exc.field, exc.message)
+        else:
+            db.session.commit()
+            flash(_("%(old)s was merged into %(new)s: %(entries)s entries, %(users)s users, %(nominations)s "
+                    "nominations and %(units)s sub-units moved.", old=unit.name, new=form.into.unit.name,
+                    entries=moved["entries"], users=moved["users"], nominations=moved["nominations"],
+                    units=moved["sub_units"]), "success")
+            return redirect(url_for("admin.unit_history", unit_id=form.into.unit.id))
+    return render_template("admin/unit_merge.html", form=form, unit=unit)
+
+
+@bp.get("/units/<int:unit_id>/history", endpoint="unit_history")
+@admin_required
+def unit_history_page(unit_id: int):
+    """A unit's history: where it sits, its former names, the units it took over, and every recorded change."""
+    unit = db.session.get(Unit, unit_id) or abort(404)
+    return render_template("admin/unit_history.html", unit=unit, events=unit_history(unit), unit_label=unit_label)
 
 
 # --- the title catalogue ------------------------------------------------------------------------

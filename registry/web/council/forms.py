@@ -16,7 +16,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from registry.catalog.unit_picker import UnitField
+from registry.catalog.unit_picker import UNIT_HINT, UnitField
 from registry.workflow.models import NumberingStyle, VoteChoice
 
 
@@ -58,7 +58,7 @@ class WrittenVoteForm(FlaskForm):
 class DecisionForm(FlaskForm):
     nominations = CheckboxesField(_l("Nominations the decision confers the award on"), coerce=int,
                                   validators=[DataRequired(_l("Choose at least one nomination."))])
-    issuer = UnitField(_l("Issuing unit"), validators=[DataRequired()])
+    issuer = UnitField(_l("Issuing unit"), validators=[DataRequired()], description=UNIT_HINT)
     style = RadioField(_l("Numbering"), choices=NumberingStyle.choices, default="state", validators=[DataRequired()])
     term = StringField(_l("Term (party style only)"), validators=[Optional(), Length(max=40)],
                        description=_l("e.g. 2020-2025"))

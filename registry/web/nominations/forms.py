@@ -4,19 +4,21 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, HiddenField, IntegerField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from registry.catalog.unit_picker import UnitField
 from registry.entries.models import EntryKind
+from registry.workflow.entry_picker import EntryField
 from registry.workflow.models import AttachmentKind
 
 
 class NewNominationForm(FlaskForm):
     round_id = SelectField(_l("Award round"), coerce=int, validators=[DataRequired()])
     unit = UnitField(_l("Nominating unit"), validators=[DataRequired()],
-                     description=_l("Your unit or a unit below it: type the name, the path or #number."))
+                     description=_l("Your unit or a unit below it: type the name, with or without diacritics, and "
+                                    "choose from the list."))
     subject = RadioField(_l("Who or what is nominated"), choices=[
         SelectChoice("new", _l("Someone or something not yet in the registry (drafted in this dossier)")),
         SelectChoice("existing", _l("An entry already in the registry")),
@@ -24,8 +26,12 @@ class NewNominationForm(FlaskForm):
     kind = SelectField(_l("Kind"), choices=EntryKind.choices, validators=[Optional()])
     title = StringField(_l("Name"), validators=[Optional(), Length(max=300)],
                         description=_l("The person's full name, the collective's or the initiative's name."))
-    entry_ref = StringField(_l("Existing entry"), validators=[Optional(), Length(max=300)],
-                            description=_l("Its number or the address of its public page."))
+    entry_ref = EntryField(_l("Existing entry"), validators=[Optional(), Length(max=300)],
+                           description=_l("Type the name (a person's, a collective's or an initiative's) and choose "
+                                          "from the list; the address of its public page works too."))
+    # Set when the officer has seen the entries with a similar name and still wants a new one.
+    confirm_new = BooleanField(_l("None of these: draft a new entry"))
+    same_as = StringField(validators=[Optional()])
 
 
 class DossierForm(FlaskForm):

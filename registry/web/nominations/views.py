@@ -1,7 +1,6 @@
 """Views of the dossier: load → authorise → validate → one domain function → commit once → redirect."""
 from __future__ import annotations
 
-import re
 from urllib.parse import urlsplit
 
 from flask import (
@@ -22,6 +21,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from registry.catalog.models import Unit
+from registry.catalog.similar import similar_entries
 from registry.entries.models import Entry, EntryKind, Photo
 from registry.entries.photos import PhotoError
 from registry.extensions import db, login_manager
@@ -41,6 +41,7 @@ from registry.workflow.actions import (
     WorkflowError,
     can_edit_dossier,
     can_follow_council,
+    can_name_entry,
     can_nominate_for,
     can_view_nomination,
     officer_unit_ids,
@@ -62,6 +63,7 @@ from registry.workflow.dossiers import (
     subject_text,
 )
 from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
+from registry.workflow.entry_picker import entry_label
 from registry.workflow.models import Attachment, AttachmentKind, Nomination, Round
 from registry.workflow.selectors import open_rounds_for
 
@@ -97,9 +99,11 @@ def index():
     return render_template("nominations/index.html", nominations=items, state=state)
 
 
-def _entry_from_ref(text: str) -> Entry | None:
-    m = re.search(r"(?:/entries/)?(\d+)", urlsplit((text or "").strip()).path or text or "")
-    return db.session.get(Entry, int(m.group(1))) if m else None
+def _same_as(form: NewNominationForm) -> Entry | None:
+    """The existing entry the officer chose among those with a similar name, if any (and if they may name it)."""
+    raw = (form.same_as.data or "").strip()
+    entry = db.session.get(Entry, int(raw)) if raw.isdigit() else None
+    return entry if entry is not None and can_name_entry(current_user, entry) else None
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -112,6 +116,7 @@ def new():
     rounds = open_rounds_for(current_user, today)
     form.round_id.choices = [(r.id, f"{r.name} — {r.title.name} ({_('until %(date)s', date=table_date(r.closes_on))})")
                              for r in rounds]
+    similar: list[Entry] = []
     if request.method == "GET":
         form.round_id.data = request.args.get("round", type=int)
         first = sorted(officer_unit_ids(current_user))
@@ -120,18 +125,23 @@ def new():
     if form.validate_on_submit():
         round_ = db.session.get(Round, form.round_id.data)
         unit = form.unit.unit
-        entry = None
+        entry = _same_as(form)
         if not can_nominate_for(current_user, unit):
             form.unit.errors.append(_("You are not an officer of this unit or of a unit above it."))
         elif round_.council.unit_id not in {u.id for u in unit.path()}:
             form.unit.errors.append(_("This unit is not under the council of the chosen round."))
+        elif entry is not None:
+            pass  # one of the entries with a similar name, chosen instead of drafting a new one
         elif form.subject.data == "existing":
-            entry = _entry_from_ref(form.entry_ref.data)
+            entry = form.entry_ref.entry
             if entry is None:
-                form.entry_ref.errors.append(_("No entry has this number or address."))
+                form.entry_ref.errors.append(_("Type the entry's name and choose it from the list."))
         elif not (form.title.data or "").strip():
             form.title.errors.append(_("Please enter the name."))
-        if not (form.unit.errors or form.entry_ref.errors or form.title.errors):
+        elif not form.confirm_new.data:
+            similar = similar_entries(title=form.title.data, unit=unit,
+                                      may_see=lambda e: can_name_entry(current_user, e))
+        if not (form.unit.errors or form.entry_ref.errors or form.title.errors or similar):
             try:
                 nomination = nomination_create(
                     round_=round_, unit=unit, actor=current_user, entry=entry,
@@ -144,7 +154,7 @@ def new():
                 db.session.commit()
                 flash(_("The draft is saved. Complete the dossier, then submit it."), "success")
                 return redirect(url_for("nominations.edit", nomination_id=nomination.id))
-    return render_template("nominations/new.html", form=form, rounds=rounds)
+    return render_template("nominations/new.html", form=form, rounds=rounds, similar=similar, entry_label=entry_label)
 
 
 # --- the dossier --------------------------------------------------------------------------------
