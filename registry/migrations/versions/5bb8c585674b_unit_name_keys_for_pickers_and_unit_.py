@@ -1,7 +1,7 @@
 """unit name keys for pickers and unit history
 
 Revision ID: 5bb8c585674b
-Revises: 7d61f45fb1f4
+Revises: 53c5850cb688
 Create Date: 2026-12-06 23:46:21.667061
 
 Units and their former names get the name without diacritics (name_key, "phuong long bien"), filled here for the
@@ -34,7 +34,7 @@ def _fill(table_name):
 
 # revision identifiers, used by Alembic.
 revision = '5bb8c585674b'
-down_revision = '7d61f45fb1f4'
+down_revision = '53c5850cb688'
 branch_labels = None
 depends_on = None
 
