@@ -9,7 +9,8 @@ from flask_babel import format_date, format_datetime, format_decimal
 from flask_login import current_user
 
 from registry.accounts.models import Role
-from registry.entries.richtext import render_markdown
+from registry.entries.permissions import can_edit_entry
+from registry.entries.richtext import render_markdown, render_story
 from registry.platform.i18n import current_language
 from registry.showcase import page_meta
 from registry.showcase.links import entry_url, photo_size, photo_srcset, photo_url, topic_url, unit_url
@@ -76,9 +77,10 @@ def init_app(app: Flask) -> None:
         action_labels=workflow.ACTION_LABELS, action_url=action_url, notice_text=notice_text,
         unread_notices=_unread, explain_vote=explain, state_label=lambda value: NominationState(value).label,
         vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
-        edits_entry_in_place=edits_entry_in_place, current_app=current_app,
+        edits_entry_in_place=edits_entry_in_place, current_app=current_app, can_edit_entry=can_edit_entry,
     )
-    app.jinja_env.filters.update(markdown=render_markdown, date=format_date, number=format_number,
+    app.jinja_env.filters.update(markdown=render_markdown, story=lambda e: render_story(e.story, e.story_format),
+                                 date=format_date, number=format_number,
                                  datetime=format_datetime)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
