@@ -196,10 +196,11 @@ def award_record(entry: Entry, *, actor, title: AwardTitle, level: AwardLevel, y
                  award_kind: AwardKind = AwardKind.ACHIEVEMENT, decision_number: str | None = None,
                  decision_date=None, issuer: Unit | None = None, signer: str | None = None) -> Award:
     """Record an award given outside the registry's workflow (an earlier year, another body's decision)."""
-    award = Award(title=title, level=level, year=year, award_kind=award_kind,
+    award = Award(level=level, year=year, award_kind=award_kind,
                   decision_number=(decision_number or "").strip() or None, decision_date=decision_date,
-                  issuer=issuer, signer=(signer or "").strip() or None)
-    entry.awards.append(award)
+                  signer=(signer or "").strip() or None)
+    entry.awards.append(award)  # in the session before it is tied to the title and issuer
+    award.title, award.issuer = title, issuer
     entry.updated_at = utcnow()
     revision_record(entry, actor=actor, note="award recorded")
     return award

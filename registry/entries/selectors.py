@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from registry.catalog.models import Unit
 from registry.entries.models import Entry, EntryStatus
-from registry.entries.permissions import editor_unit_ids
+from registry.entries.permissions import can_see_entry_drafts, editor_unit_ids
 from registry.extensions import db
 from registry.platform.slugs import make_slug
 
@@ -49,20 +49,19 @@ def name_key(text: str) -> str:
 
 
 def _neighbourhood(unit: Unit) -> set[int]:
-    """The unit, its parent, its siblings and children, and the units it took over or that took it over
-    (a district abolished in 2025 and the commune that followed it)."""
-    ids = {unit.id}
-    if unit.parent_id:
-        ids.add(unit.parent_id)
-        ids |= set(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id == unit.parent_id)))
-    ids |= set(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id == unit.id)))
+    """Where a duplicate of an entry of ``unit`` would be: everything under the unit's parent, the parent's
+    siblings, the units above, and the units any of them took over or that took them over, with what lies
+    under those (a district abolished in 2025 and the commune that followed it)."""
+    base = unit.parent or unit
+    ids = {u.id for u in unit.path()}
+    roots = {base.id}
+    if base.parent_id:
+        roots |= set(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id == base.parent_id)))
     for u in unit.path():
         if u.successor_id:
-            ids.add(u.successor_id)
-        ids |= {p.id for p in u.predecessors}
-    for p in list(unit.predecessors):
-        ids |= set(db.session.scalars(sa.select(Unit.id).where(Unit.parent_id == p.id)))
-    return ids
+            roots.add(u.successor_id)
+        roots |= {p.id for p in u.predecessors}
+    return ids | _descendant_ids(roots)
 
 
 @dataclass
@@ -71,10 +70,11 @@ class SimilarEntry:
     score: float
 
 
-def similar_entries(title: str, unit: Unit | None, *, exclude_id: int | None = None, limit: int = 5,
+def similar_entries(title: str, unit: Unit | None, *, viewer=None, exclude_id: int | None = None, limit: int = 5,
                     threshold: float = 0.82) -> list[SimilarEntry]:
     """Entries whose name looks like ``title`` (written differently, with or without marks) in the same or a
-    neighbouring unit (the nomination form asks it too). Drafts are included: duplicates start as drafts."""
+    neighbouring unit (the nomination form asks it too). Published entries, and the drafts ``viewer`` may see:
+    duplicates often start as drafts, but another unit's drafts stay its own."""
     key = name_key(title)
     if len(key) < 3:
         return []
@@ -86,9 +86,11 @@ def similar_entries(title: str, unit: Unit | None, *, exclude_id: int | None = N
     query = query.where(Entry.slug.like(f"%{last}%")) if re.fullmatch(r"[a-z0-9]+", last) else query
     found = []
     for entry in db.session.scalars(query.limit(500).options(selectinload(Entry.unit))):
-        if entry.id == exclude_id:
+        if entry.id == exclude_id or not (entry.is_published or can_see_entry_drafts(viewer, entry)):
             continue
         other = name_key(entry.title)
+        if not other or difflib.SequenceMatcher(None, last, other.split()[-1]).ratio() < 0.8:
+            continue  # Vietnamese names share family and middle names: the given name must agree
         score = difflib.SequenceMatcher(None, key, other).ratio()
         mine, theirs = set(key.split()), set(other.split())
         if min(len(mine), len(theirs)) >= 2 and (mine <= theirs or theirs <= mine):

@@ -109,7 +109,7 @@ def new():
         if first:
             form.unit.process_data(db.session.get(Unit, first[0]))
     elif form.validate_on_submit() and _check_unit(form):
-        similar = similar_entries(form.title.data, form.unit.unit)
+        similar = similar_entries(form.title.data, form.unit.unit, viewer=current_user)
         if similar and form.confirm_new.data != "1":
             flash(_("Entries with a similar name already exist nearby. Is it one of these?"), "warning")
             return render_template("entries/new.html", form=form, similar=similar), 200

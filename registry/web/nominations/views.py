@@ -25,6 +25,7 @@ from werkzeug.datastructures import MultiDict
 from registry.catalog.models import Unit
 from registry.entries.models import Entry, EntryKind, Photo
 from registry.entries.photos import PhotoError
+from registry.entries.selectors import similar_entries
 from registry.extensions import db, login_manager
 from registry.web.access import require
 from registry.web.actions import CommentedActionForm, take_action
@@ -131,6 +132,10 @@ def new():
                 form.entry_ref.errors.append(_("No entry has this number or address."))
         elif not (form.title.data or "").strip():
             form.title.errors.append(_("Please enter the name."))
+        elif request.form.get("confirm_new") != "1" and (similar := similar_entries(form.title.data, unit, viewer=current_user)):
+            # Is it one of these? An existing entry is nominated by its number instead of drafted twice.
+            flash(_("Entries with a similar name already exist nearby. Is it one of these?"), "warning")
+            return render_template("nominations/new.html", form=form, rounds=rounds, similar=similar)
         if not (form.unit.errors or form.entry_ref.errors or form.title.errors):
             try:
                 nomination = nomination_create(
