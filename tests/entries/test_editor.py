@@ -165,3 +165,26 @@ def test_anonymous_posts_are_refused(app, world):
     assert r.status_code in (302, 401) and "/account/login" in r.headers.get("Location", "/account/login")
     with app.app_context():
         assert db.session.get(Entry, entry_id).status == EntryStatus.DRAFT
+
+
+def test_a_markdown_story_from_before_still_renders_and_stays_markdown(app, world):
+    from registry.catalog.models import Unit
+    from registry.entries.operations import entry_publish, entry_set_title
+    from registry.entries.models import EntryKind
+
+    with app.app_context():
+        entry = Entry(kind=EntryKind.INDIVIDUAL, story="Một **việc tốt**.\n\n- điểm một", unit_id=world.group)
+        entry_set_title(entry, "Hoàng Văn Nam")
+        entry_publish(entry)
+        db.session.add(entry)
+        db.session.commit()
+        entry_id = entry.id
+        assert entry.story_format == "markdown"
+    html = client_for(app, world, None).get(f"/entries/{entry_id}", follow_redirects=True).get_data(as_text=True)
+    assert "<strong>việc tốt</strong>" in html and "<li>điểm một</li>" in html
+    officer = client_for(app, world, "officer")
+    page = officer.get(f"/desk/entries/{entry_id}/edit").get_data(as_text=True)
+    assert "written in Markdown before" in page
+    save(officer, world, entry_id, version_of(app, entry_id), story="Một **việc tốt** nữa.")
+    with app.app_context():
+        assert db.session.get(Entry, entry_id).story_format == "markdown"

@@ -122,6 +122,12 @@ def test_a_photo_of_people_stays_unpublished_until_consent(app, world):
     assert download.headers["Cache-Control"] == "private, no-store"
     assert client_for(app, world, "other_officer").get(form_url).status_code == 404
     assert client_for(app, world, None).get(form_url).status_code == 302
+    with app.app_context():
+        from registry.workflow.documents import document_path, unnamed_documents
+
+        # The signed form is kept privately, and upkeep never takes it for a leftover upload.
+        assert document_path(consent.sha256, "pdf").is_file()
+        assert document_path(consent.sha256, "pdf") not in unnamed_documents()
 
 
 def test_a_minor_needs_a_guardians_consent(app, world):
