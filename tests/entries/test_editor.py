@@ -188,3 +188,34 @@ def test_a_markdown_story_from_before_still_renders_and_stays_markdown(app, worl
     save(officer, world, entry_id, version_of(app, entry_id), story="Một **việc tốt** nữa.")
     with app.app_context():
         assert db.session.get(Entry, entry_id).story_format == "markdown"
+
+
+def test_awards_and_replications_recorded_outside_the_workflow(app, world):
+    import sqlalchemy as sa
+
+    from registry.catalog.models import AwardTitle
+
+    client = client_for(app, world, "officer")
+    entry_id = created_id(create(client, world, kind="initiative", title="Mô hình thùng rác tái chế"))
+    edit_url = f"/desk/entries/{entry_id}/edit"
+    with app.app_context():
+        title_id = db.session.scalar(sa.select(AwardTitle.id).where(AwardTitle.name == "Chiến sĩ thi đua cơ sở"))
+    r = post(client, f"/desk/entries/{entry_id}/awards", {"title_id": title_id, "level": "commune", "year": "2019",
+                                                          "award_kind": "campaign", "decision_number": "12/QĐ-UBND"},
+             token_from=edit_url)
+    assert r.status_code == 302
+    post(client, f"/desk/entries/{entry_id}/replications", {"unit": f"#{world.other_commune}", "since_year": "2024"},
+         token_from=edit_url)
+    with app.app_context():
+        entry = db.session.get(Entry, entry_id)
+        assert [(a.year, a.decision_number) for a in entry.awards] == [(2019, "12/QĐ-UBND")]
+        assert [(r.unit_id, r.since_year) for r in entry.replications] == [(world.other_commune, 2024)]
+        award_id, replication_id = entry.awards[0].id, entry.replications[0].id
+        assert [r.note for r in entry.revisions][:2] == ["replication recorded", "award recorded"]
+    html = client.get(f"/desk/entries/{entry_id}/revisions").get_data(as_text=True)
+    assert "12/QĐ-UBND" in html and "Phường Hoàn Kiếm (2024)" in html
+    post(client, f"/desk/entries/{entry_id}/awards/{award_id}/delete", token_from=edit_url)
+    post(client, f"/desk/entries/{entry_id}/replications/{replication_id}/delete", token_from=edit_url)
+    with app.app_context():
+        entry = db.session.get(Entry, entry_id)
+        assert entry.awards == [] and entry.replications == []
