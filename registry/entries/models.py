@@ -133,7 +133,7 @@ class Entry(db.Model):
     # The photos the public may see (consent recorded where needed, not removed): every public page, feed,
     # export and API answer reads this one, so a photo held back can never reach them by accident.
     photos: Mapped[list[Photo]] = relationship(
-        primaryjoin="and_(Entry.id == foreign(Photo.entry_id), Photo.is_public == True)",  # noqa: E712
+        primaryjoin="and_(Entry.id == foreign(Photo.entry_id), Photo.is_public == True)",
         viewonly=True, order_by="(Photo.position, Photo.id)",
     )
     revisions: Mapped[list[EntryRevision]] = relationship(

@@ -14,6 +14,7 @@ from registry.entries.models import (
     AwardKind,
     Entry,
     EntryKind,
+    EntryRevision,
     EntryStatus,
     Photo,
     PhotoConsent,
@@ -110,7 +111,7 @@ def _apply_fields(entry: Entry, fields: dict) -> None:
             raise EntryError(_l("Please enter the name."), field="title")
         if title != entry.title:
             entry_set_title(entry, title)
-    if "kind" in fields and fields["kind"]:
+    if fields.get("kind"):
         entry.kind = EntryKind(fields["kind"])
     if "unit" in fields:
         if fields["unit"] is None:
@@ -208,7 +209,9 @@ def award_record(entry: Entry, *, actor, title: AwardTitle, level: AwardLevel, y
 
 def award_remove(entry: Entry, award: Award, *, actor) -> None:
     """Remove an award recorded by mistake; one given through the workflow is revoked by its council instead."""
-    from registry.workflow.models import Nomination  # the workflow builds on entries, not the other way round
+    from registry.workflow.models import (
+        Nomination,  # the workflow builds on entries, not the other way round
+    )
 
     if award.entry_id != entry.id:
         raise EntryError(_l("This award belongs to another entry."))
@@ -336,7 +339,11 @@ def photo_bring_back(photo: Photo) -> None:
 def consent_record(photo: Photo, *, actor, given_by: str, by_guardian: bool, given_on,
                    document: BinaryIO | bytes | None = None, filename: str | None = None) -> PhotoConsent:
     """Record consent to publish a photo in which people can be recognised, with the signed form kept privately."""
-    from registry.workflow.documents import AttachmentError, clean_filename, store_document
+    from registry.workflow.documents import (
+        AttachmentError,
+        clean_filename,
+        store_document,
+    )
 
     given_by = " ".join((given_by or "").split())
     if not given_by:

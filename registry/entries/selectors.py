@@ -15,7 +15,7 @@ from registry.extensions import db
 from registry.platform.slugs import make_slug
 
 # Titles people add before a name, which say nothing about who it is.
-_HONORIFICS = {"ong", "ba", "anh", "chi", "em", "co", "chu", "bac", "cu", "dong", "chi", "thay", "co"}
+_HONORIFICS = {"ong", "ba", "anh", "chi", "em", "co", "chu", "bac", "cu", "dong", "thay"}
 
 
 def _descendant_ids(unit_ids: set[int]) -> set[int]:

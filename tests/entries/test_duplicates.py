@@ -2,7 +2,6 @@
 two entries, and the merged one's address redirects for good."""
 from __future__ import annotations
 
-import io
 import re
 from datetime import date
 
@@ -10,8 +9,13 @@ import sqlalchemy as sa
 
 from registry.accounts.models import User
 from registry.catalog.models import AwardLevel, AwardTitle, Unit, UnitKind
-from registry.entries.models import Entry, EntryKind, EntryStatus
-from registry.entries.operations import award_record, entry_create, entry_publish, photo_attach
+from registry.entries.models import Entry, EntryStatus
+from registry.entries.operations import (
+    award_record,
+    entry_create,
+    entry_publish,
+    photo_attach,
+)
 from registry.entries.selectors import name_key, similar_entries
 from registry.extensions import db
 from registry.workflow.models import Nomination

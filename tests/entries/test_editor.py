@@ -168,9 +168,8 @@ def test_anonymous_posts_are_refused(app, world):
 
 
 def test_a_markdown_story_from_before_still_renders_and_stays_markdown(app, world):
-    from registry.catalog.models import Unit
-    from registry.entries.operations import entry_publish, entry_set_title
     from registry.entries.models import EntryKind
+    from registry.entries.operations import entry_publish, entry_set_title
 
     with app.app_context():
         entry = Entry(kind=EntryKind.INDIVIDUAL, story="Một **việc tốt**.\n\n- điểm một", unit_id=world.group)

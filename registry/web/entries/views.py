@@ -9,7 +9,16 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.entries import operations as ops
-from registry.entries.models import Award, AwardKind, Entry, EntryRevision, EntryStatus, Photo, PhotoConsent, Replication
+from registry.entries.models import (
+    Award,
+    AwardKind,
+    Entry,
+    EntryRevision,
+    EntryStatus,
+    Photo,
+    PhotoConsent,
+    Replication,
+)
 from registry.entries.permissions import (
     can_create_entries,
     can_edit_entry,
