@@ -13,6 +13,7 @@ from registry.extensions import db
 from registry.platform.columns import LabelledEnum, enum_column, utcnow
 
 if TYPE_CHECKING:
+    from registry.accounts.models import User
     from registry.catalog.models import AwardTitle, Topic, Unit
 
 
@@ -98,6 +99,8 @@ class Entry(db.Model):
     title_sort: Mapped[str] = mapped_column(sa.String(320), index=True, default="")
     summary: Mapped[str] = mapped_column(sa.Text, default="")
     story: Mapped[str] = mapped_column(sa.Text, default="")
+    # "text": typed in the editor, paragraphs kept as typed; "markdown": imported or written before the editor.
+    story_format: Mapped[str] = mapped_column(sa.String(16), default="markdown", server_default="markdown")
     unit_id: Mapped[int | None] = mapped_column(sa.ForeignKey("unit.id", ondelete="RESTRICT"), index=True)
     year: Mapped[int | None] = mapped_column(index=True)
     status: Mapped[EntryStatus] = mapped_column(enum_column(EntryStatus), default=EntryStatus.DRAFT)
@@ -108,14 +111,36 @@ class Entry(db.Model):
     private_phone: Mapped[str | None] = mapped_column(sa.String(40))
     private_address: Mapped[str | None] = mapped_column(sa.String(300))
     private_id_number: Mapped[str | None] = mapped_column(sa.String(40))
+    # Where the person lives or works or the initiative runs, as the public may read it (a village, a ward).
+    place: Mapped[str | None] = mapped_column(sa.String(200))
+    # Why the entry was taken off the public showcase (shown to its editors, never to the public).
+    unpublish_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # An entry merged into another: its address redirects there for good.
+    merged_into_id: Mapped[int | None] = mapped_column(sa.ForeignKey("entry.id", ondelete="SET NULL"), index=True)
+    # Optimistic locking: a save made on an older copy of the entry is refused, never silently overwritten.
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     unit: Mapped[Unit | None] = relationship()
     topics: Mapped[list[Topic]] = relationship(
         secondary="entry_topic", back_populates="entries", order_by="Topic.name"
     )
-    photos: Mapped[list[Photo]] = relationship(
-        back_populates="entry", cascade="all, delete-orphan", order_by="Photo.position"
+    # Every photo, published or not: what the entry's editors see and change.
+    all_photos: Mapped[list[Photo]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="(Photo.position, Photo.id)"
     )
+    # The photos the public may see (consent recorded where needed, not removed): every public page, feed,
+    # export and API answer reads this one, so a photo held back can never reach them by accident.
+    photos: Mapped[list[Photo]] = relationship(
+        primaryjoin="and_(Entry.id == foreign(Photo.entry_id), Photo.is_public == True)",
+        viewonly=True, order_by="(Photo.position, Photo.id)",
+    )
+    revisions: Mapped[list[EntryRevision]] = relationship(
+        back_populates="entry", cascade="all, delete-orphan", order_by="EntryRevision.number.desc()",
+        foreign_keys="EntryRevision.entry_id",
+    )
+    merged_into: Mapped[Entry | None] = relationship(remote_side="Entry.id", foreign_keys=[merged_into_id])
     awards: Mapped[list[Award]] = relationship(
         back_populates="entry", cascade="all, delete-orphan", order_by="(Award.year.desc(), Award.id)"
     )
@@ -174,8 +199,78 @@ class Photo(db.Model):
     # Rendition name -> [width, height]; the files live under PHOTO_DIR by hash.
     renditions: Mapped[dict] = mapped_column(sa.JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # People can be recognised in it: it stays unpublished until their consent is recorded.
+    shows_people: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # One of them is a minor: the consent must come from a parent or guardian.
+    shows_minor: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # Removed by an editor (undone while the entry's page offers it); never shown.
+    removed_at: Mapped[datetime | None]
+    # Kept by photo_refresh_visibility: not removed, and consent recorded where people can be recognised.
+    is_public: Mapped[bool] = mapped_column(default=True, server_default=sa.true(), index=True)
 
-    entry: Mapped[Entry] = relationship(back_populates="photos")
+    entry: Mapped[Entry] = relationship(back_populates="all_photos")
+    consents: Mapped[list[PhotoConsent]] = relationship(
+        back_populates="photo", cascade="all, delete-orphan", order_by="PhotoConsent.id"
+    )
+
+    @property
+    def active_consent(self) -> PhotoConsent | None:
+        """The consent in force: recorded and not withdrawn (a guardian's when the photo shows a minor)."""
+        for consent in reversed(self.consents):
+            if consent.withdrawn_at is None and (consent.by_guardian or not self.shows_minor):
+                return consent
+        return None
+
+    @property
+    def held_back(self) -> bool:
+        """People can be recognised and no consent is in force."""
+        return self.shows_people and self.active_consent is None
+
+
+class PhotoConsent(db.Model):
+    """Consent to publish a photo in which people can be recognised, with the signed form kept privately."""
+
+    __tablename__ = "photo_consent"
+    __table_args__ = (
+        sa.CheckConstraint("length(given_by) > 0", name="given_by_not_empty"),
+        sa.CheckConstraint("file_type IS NULL OR file_type IN ('pdf', 'image')", name="file_type_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    photo_id: Mapped[int] = mapped_column(sa.ForeignKey("photo.id", ondelete="CASCADE"), index=True)
+    given_by: Mapped[str] = mapped_column(sa.String(200))
+    # A parent or guardian consenting for a minor.
+    by_guardian: Mapped[bool] = mapped_column(default=False)
+    given_on: Mapped[date]
+    # The signed form: a private document (see registry.workflow.documents), never public.
+    sha256: Mapped[str | None] = mapped_column(sa.String(64), index=True)
+    file_type: Mapped[str | None] = mapped_column(sa.String(8))
+    filename: Mapped[str | None] = mapped_column(sa.String(200))
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]
+    withdrawn_note: Mapped[str | None] = mapped_column(sa.Text)
+
+    photo: Mapped[Photo] = relationship(back_populates="consents")
+
+
+class EntryRevision(db.Model):
+    """One save of an entry: who, when, and the entry's editable fields as they stood after it."""
+
+    __tablename__ = "entry_revision"
+    __table_args__ = (sa.UniqueConstraint("entry_id", "number", name="uq_entry_revision_number"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entry_id: Mapped[int] = mapped_column(sa.ForeignKey("entry.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int]
+    author_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    # What the save was: "created", "edited", "unpublished", "restored 3", "merged #12"...
+    note: Mapped[str] = mapped_column(sa.String(300), default="")
+    data: Mapped[dict] = mapped_column(sa.JSON, default=dict)
+
+    entry: Mapped[Entry] = relationship(back_populates="revisions", foreign_keys=[entry_id])
+    author: Mapped[User | None] = relationship()
 
 
 class Award(db.Model):

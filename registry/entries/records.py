@@ -314,13 +314,13 @@ def _apply(record: _Record) -> tuple[Entry, bool, bool]:
     for item in data.get("replications") or []:
         unit = unit_resolve_path(item["unit"], create=True)
         replication_add(entry, unit, since_year=item.get("since"), note=item.get("note"))
-    known = {p.sha256: p for p in entry.photos}
+    known = {p.sha256: p for p in entry.all_photos}
     for spec in record.photos:
         # An exported photo is named by the hash it had here, which re-encoding would change.
         photo = known.get(spec.sha256) or known.get(spec.source.stem)
         if photo is None:
-            photo = _photo_from_spec(spec, position=len(entry.photos))
-            entry.photos.append(photo)
+            photo = _photo_from_spec(spec, position=len(entry.all_photos))
+            entry.all_photos.append(photo)
             known[spec.sha256] = photo
         photo.alt, photo.caption, photo.credit, photo.licence = spec.alt, spec.caption, spec.credit, spec.licence
         photo.is_illustration = spec.illustration
@@ -328,7 +328,7 @@ def _apply(record: _Record) -> tuple[Entry, bool, bool]:
     db.session.flush()
     if created:
         return entry, True, True
-    db.session.expire(entry, ["topics", "awards", "replications", "photos"])
+    db.session.expire(entry, ["topics", "awards", "replications", "photos", "all_photos"])
     return entry, False, json.dumps(_comparable(entry), ensure_ascii=False) != before
 
 

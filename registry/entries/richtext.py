@@ -43,3 +43,29 @@ def markdown_to_text(source: str | None) -> str:
         return ""
     text = _TAG_RE.sub(" ", _md.render(source))
     return _SPACE_RE.sub(" ", html.unescape(text)).strip()
+
+
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+
+
+def render_plain_text(source: str | None) -> Markup:
+    """Render a story typed in a plain text box: blank lines part paragraphs, a single line break stays one."""
+    if not source:
+        return Markup("")
+    paragraphs = [p.strip() for p in _PARAGRAPH_BREAK.split(source.replace("\r\n", "\n")) if p.strip()]
+    return Markup("\n").join(
+        Markup("<p>{}</p>").format(Markup("<br>\n").join(line.strip() for line in p.split("\n")))
+        for p in paragraphs
+    )
+
+
+def render_story(source: str | None, story_format: str = "markdown") -> Markup:
+    """An entry's story as safe HTML, read as it was written (plain text from the editor, or Markdown)."""
+    return render_plain_text(source) if story_format == "text" else render_markdown(source)
+
+
+def story_to_text(source: str | None, story_format: str = "markdown") -> str:
+    """The plain text of a story, for search and summaries."""
+    if story_format == "text":
+        return _SPACE_RE.sub(" ", source or "").strip()
+    return markdown_to_text(source)

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from registry.catalog.models import AwardTitle, Topic, Unit
 from registry.entries.models import Award, Entry, EntryStatus, Photo, Replication, entry_topic
-from registry.entries.richtext import markdown_to_text
+from registry.entries.richtext import story_to_text
 from registry.extensions import db
 from registry.showcase.models import IndexOutbox
 from search import postgres as search_postgres
@@ -194,7 +194,7 @@ def entry_document(entry: Entry) -> dict[str, Any]:
         "kind": entry.kind.value,
         "title": entry.title,
         "summary": entry.summary or "",
-        "body": markdown_to_text(entry.story),
+        "body": story_to_text(entry.story, entry.story_format),
         "year": entry.year,
         "unit_id": entry.unit_id,
         "unit_ids": unit_ids,

@@ -13,6 +13,7 @@ def register_blueprints(app: Flask) -> None:
     from registry.web.consultation import views as consultation
     from registry.web.council import views as council
     from registry.web.desk import views as desk
+    from registry.web.entries import views as entries
     from registry.web.feeds import views as feeds
     from registry.web.media import views as media
     from registry.web.nominations import views as nominations
@@ -22,6 +23,6 @@ def register_blueprints(app: Flask) -> None:
     from registry.web.public import views as public
     from registry.web.stats import views as stats
 
-    for package in (public, media, api, feeds, openweb, stats, auth, desk, nominations, council, admin, consultation,
-                    probes, pickers):
+    for package in (public, media, api, feeds, openweb, stats, auth, desk, entries, nominations, council, admin,
+                    consultation, probes, pickers):
         app.register_blueprint(package.bp)

@@ -13,7 +13,8 @@ from markupsafe import Markup, escape
 
 from registry.accounts.models import Role
 from registry.accounts.notices import notice_text, unread_count
-from registry.entries.richtext import render_markdown
+from registry.entries.permissions import can_edit_entry
+from registry.entries.richtext import render_markdown, render_story
 from registry.platform.i18n import current_language
 from registry.platform.vietnam_time import date_for_people, official_date
 from registry.showcase import page_meta
@@ -103,9 +104,10 @@ def init_app(app: Flask) -> None:
         action_labels=workflow.ACTION_LABELS, action_url=action_url, notice_text=notice_text,
         unread_notices=_unread, explain_vote=explain, state_label=lambda value: NominationState(value).label,
         vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
-        edits_entry_in_place=edits_entry_in_place, current_app=current_app,
+        edits_entry_in_place=edits_entry_in_place, current_app=current_app, can_edit_entry=can_edit_entry,
     )
-    app.jinja_env.filters.update(markdown=render_markdown, paragraphs=plain_paragraphs, date=date_for_people, number=format_number,
+    app.jinja_env.filters.update(markdown=render_markdown, story=lambda e: render_story(e.story, e.story_format),
+                                 paragraphs=plain_paragraphs, date=date_for_people, number=format_number,
                                  datetime=format_datetime,
                                  official_date=lambda value: official_date(value, current_language()))
     app.jinja_env.trim_blocks = True

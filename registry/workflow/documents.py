@@ -22,7 +22,7 @@ from flask import abort, current_app, send_file
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.orm import Session
 
-from registry.entries.models import Photo
+from registry.entries.models import Photo, PhotoConsent
 from registry.entries.photos import PhotoError, encode_original, photo_dir, rendition_path
 from registry.extensions import db
 from registry.platform.staging import write_whole
@@ -134,6 +134,7 @@ def _named_documents(connection) -> set[tuple[str, str]]:
     rows = connection.execute(sa.union(
         sa.select(Attachment.sha256, Attachment.file_type),
         sa.select(Decision.scan_sha256, Decision.scan_type).where(Decision.scan_sha256.is_not(None)),
+        sa.select(PhotoConsent.sha256, PhotoConsent.file_type).where(PhotoConsent.sha256.is_not(None)),
     ))
     return {(sha, file_type) for sha, file_type in rows}
 
@@ -144,6 +145,8 @@ def _is_named(connection, sha256: str, file_type: str) -> bool:
                           .where(Attachment.sha256 == sha256, Attachment.file_type == file_type))
         or connection.scalar(sa.select(sa.func.count()).select_from(Decision)
                              .where(Decision.scan_sha256 == sha256, Decision.scan_type == file_type))
+        or connection.scalar(sa.select(sa.func.count()).select_from(PhotoConsent)
+                             .where(PhotoConsent.sha256 == sha256, PhotoConsent.file_type == file_type))
     )
 
 

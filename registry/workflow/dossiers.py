@@ -166,8 +166,8 @@ def nomination_photo_add(nomination: Nomination, *, data: bytes | BinaryIO, alt:
 def nomination_photo_remove(nomination: Nomination, photo: Photo) -> None:
     """Remove a photo of the subject drafted in this dossier."""
     _require_photos_in_place(nomination)
-    nomination.entry.photos.remove(photo)
-    for position, other in enumerate(nomination.entry.photos):
+    nomination.entry.all_photos.remove(photo)
+    for position, other in enumerate(nomination.entry.all_photos):
         other.position = position
     nomination.updated_at = utcnow()
     db.session.flush()

@@ -17,7 +17,7 @@ from wtforms.validators import Length
 
 from registry.accounts.models import User
 from registry.catalog.models import AwardTitle, Unit
-from registry.entries.models import Photo
+from registry.entries.models import Award, Entry, Photo, PhotoConsent, Replication
 from registry.extensions import db
 from registry.workflow.actions import ACTIONS
 from registry.workflow.models import Attachment, Council, CouncilSession, Decision, Holiday, Nomination, Round
@@ -28,9 +28,12 @@ from tests.support.clients import CSRF_RE
 ARGUMENT_TABLES = {
     "nomination_id": Nomination, "attachment_id": Attachment, "photo_id": Photo, "round_id": Round,
     "council_id": Council, "session_id": CouncilSession, "holiday_id": Holiday, "title_id": AwardTitle,
-    "unit_id": Unit, "user_id": User, "decision_id": Decision,
+    "unit_id": Unit, "user_id": User, "decision_id": Decision, "entry_id": Entry, "award_id": Award,
+    "replication_id": Replication, "consent_id": PhotoConsent,
 }
-ARGUMENT_WORDS = {"action": (*ACTIONS, "no_such_action")}
+# Revision numbers count from 1 within each entry.
+ARGUMENT_NUMBERS = {"number": [1, 2, 1000]}
+ARGUMENT_WORDS = {"action": (*ACTIONS, "no_such_action"), **ARGUMENT_NUMBERS}
 # Each text field gets more than any form lets it hold (and at least this), each file this much.
 LARGE_TEXT = 16 * 1024
 LARGE_FILE = 512 * 1024

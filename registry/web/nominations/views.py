@@ -21,9 +21,9 @@ from sqlalchemy.orm.exc import StaleDataError
 from werkzeug.datastructures import MultiDict
 
 from registry.catalog.models import Unit
-from registry.catalog.similar import similar_entries
 from registry.entries.models import Entry, EntryKind, Photo
 from registry.entries.photos import PhotoError
+from registry.entries.selectors import similar_entries
 from registry.extensions import db, login_manager
 from registry.platform.vietnam_time import table_date, today_in_vietnam
 from registry.web.access import require
@@ -139,8 +139,8 @@ def new():
         elif not (form.title.data or "").strip():
             form.title.errors.append(_("Please enter the name."))
         elif not form.confirm_new.data:
-            similar = similar_entries(title=form.title.data, unit=unit,
-                                      may_see=lambda e: can_name_entry(current_user, e))
+            similar = [s.entry for s in similar_entries(form.title.data, unit, viewer=current_user)
+                       if can_name_entry(current_user, s.entry)]
         if not (form.unit.errors or form.entry_ref.errors or form.title.errors or similar):
             try:
                 nomination = nomination_create(

@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, redirect, render_template, request
 
 from registry.catalog.models import Topic, Unit
+from registry.entries.selectors import merged_entry_target
 from registry.extensions import db
 from registry.platform.i18n import current_language
 from registry.showcase import selectors as showcase
@@ -34,6 +35,9 @@ def entry(entry_id: int, slug: str | None = None):
     """An entry's page; any other slug redirects to the canonical URL."""
     item = showcase.entry_for_public(entry_id)
     if item is None:
+        merged = merged_entry_target(entry_id)
+        if merged is not None:
+            return redirect(entry_url(merged, **request.args.to_dict()), code=301)
         abort(404)
     if slug != item.slug:
         return redirect(entry_url(item, **request.args.to_dict()), code=301)

@@ -1,0 +1,1 @@
+"""The entry editor: the pages where a unit keeps its entries, their photos, consents and revisions."""
