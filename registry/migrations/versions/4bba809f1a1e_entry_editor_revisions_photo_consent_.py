@@ -1,7 +1,7 @@
 """entry editor: revisions, photo consent, merged entries
 
 Revision ID: 4bba809f1a1e
-Revises: 7d61f45fb1f4
+Revises: 5bb8c585674b
 Create Date: 2026-12-06 23:46:22.740135
 
 Entries keep a revision per save (registry.entries.revisions) and a version for optimistic locking, a public
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '4bba809f1a1e'
-down_revision = '7d61f45fb1f4'
+down_revision = '5bb8c585674b'
 branch_labels = None
 depends_on = None
 
