@@ -2,9 +2,12 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
+import sqlalchemy as sa
 
+from registry.entries.models import Entry
 from registry.entries.records import records_import
 from registry.extensions import db
 from tests.support.files import jpeg_bytes, write_jsonl
@@ -18,7 +21,7 @@ def showcase(app, tmp_path):
     (tmp_path / "p").mkdir()
     (tmp_path / "p" / "a.jpg").write_bytes(jpeg_bytes())
     records = [
-        record("atm", title="Cây ATM gạo", photos=[{"path": "p/a.jpg", "alt": "Người dân nhận gạo",
+        record("atm", title="Cây ATM gạo", summary="Máy phát gạo miễn phí cho người lao động mất việc.", photos=[{"path": "p/a.jpg", "alt": "Người dân nhận gạo",
                                                      "caption": "Nhận gạo", "illustration": True}]),
         record("hoa", kind="individual", title="Nguyễn Thị Hoa", year=2023, topics=["Cứu người"]),
     ]
@@ -127,3 +130,29 @@ def test_the_icons_are_served(client):
     assert png.status_code == 200 and png.data.startswith(b"\x89PNG")
     ico = client.get("/favicon.ico")
     assert ico.status_code == 200 and ico.data[:4] == b"\x00\x00\x01\x00" and ico.mimetype == "image/vnd.microsoft.icon"
+
+
+def mentions_illustration(text: str) -> bool:
+    folded = unicodedata.normalize("NFC", text).casefold()
+    return "minh họa" in folded or "minh hoạ" in folded
+
+
+def test_the_illustration_note_is_on_the_pages_and_nowhere_in_the_data(showcase, client):
+    with showcase.app_context():
+        entry = db.session.scalar(sa.select(Entry).where(Entry.ref == "atm"))
+        url, entry_id = f"/entries/{entry.id}/{entry.slug}", entry.id
+    assert '<span class="badge photo-note">Ảnh minh họa</span>' in client.get("/entries?lang=vi").get_data(as_text=True)
+    assert ">Ảnh minh họa</span>" in client.get(url + "?lang=vi").get_data(as_text=True)
+    assert ">Illustration</span>" in client.get(url + "?lang=en").get_data(as_text=True)
+    # The entry whose photo is not drawn carries no note.
+    assert client.get("/entries?kind=individual").get_data(as_text=True).count("photo-note") == 0
+    api_entry = client.get(f"/api/v1/entries/{entry_id}").get_json()
+    assert api_entry["photos"][0]["illustration"] is True
+    for path in [f"/api/v1/entries/{entry_id}", "/api/v1/entries", "/api/v1/search?q=atm", "/api/v1/search?q=gao",
+                 "/api/v1/entries?format=csv", "/api/v1/search?q=atm&format=jsonl",
+                 "/feeds/entries.atom", "/feeds/search.atom?q=atm"]:
+        response = client.get(path)
+        assert response.status_code == 200 and not mentions_illustration(response.get_data(as_text=True)), path
+    search_page = client.get("/search?q=atm&lang=vi").get_data(as_text=True)
+    snippets = re.findall(r'<p class="snippet"[^>]*>(.*?)</p>', search_page, re.S)
+    assert snippets and not any(mentions_illustration(s) for s in snippets)
