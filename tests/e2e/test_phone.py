@@ -147,3 +147,14 @@ def test_the_demo_holds_the_local_news_models_before_and_after_the_reform(phone,
     # The entry of 2025 sits under the new ward; the path names it, and the story says which wards it grew from.
     assert phone.locator(".entry-facts").filter(has_text="Phường Hồng Bàng").count() == 1
     assert "Hồng Bàng cũ" in phone.locator(".story").inner_text()
+
+
+@pytest.mark.parametrize("path", ["/entries", "/search?q=nha+van+hoa", "/about"])
+def test_phone_pages_with_their_panels_open_pass_the_accessibility_check(phone, base_url, path):
+    """Contrast, names and roles of what a phone shows, with the menu and the filter panel open too."""
+    phone.goto(base_url + path)
+    assert axe_violations(phone) == []
+    if phone.locator(".filters-panel > summary").count():
+        phone.locator(".filters-panel > summary").click()
+    phone.locator(".site-menu > summary").click()  # the open menu lies over the page
+    assert axe_violations(phone) == []
