@@ -71,6 +71,56 @@ def build_config(instance_path: Path) -> dict:
         "PAGE_CACHE_MB": float(os.environ.get("PAGE_CACHE_MB", 64)),
         **workflow_config(instance_path),
         **operations_config(),
+        **about_config(),
+    }
+
+
+def _about_text(name: str, vi: str, en: str) -> str | dict[str, str]:
+    """A text of the about page: the environment's (one text for every language) or the default in each language."""
+    return os.environ.get(name) or {"vi": vi, "en": en}
+
+
+def about_config() -> dict:
+    """Texts of the public about page (Giới thiệu): a str for every language, or a dict by language code."""
+    return {
+        "ABOUT_AGENCY": _about_text(
+            "ABOUT_AGENCY",
+            "Cơ sở dữ liệu điển hình tiên tiến, mô hình hay do Ủy ban nhân dân phường quản lý; cơ quan thường trực Hội đồng Thi đua – Khen thưởng phường "
+            "cập nhật nội dung. Các cơ quan, đơn vị, tổ chức trên địa bàn đề nghị; Hội đồng xét, Chủ tịch Ủy ban "
+            "nhân dân phường quyết định khen thưởng.",
+            "This registry is kept by the ward People's Committee; the standing office of the ward's emulation and "
+            "commendation council keeps it up to date. Units in the ward nominate; the council reviews and the "
+            "chair of the People's Committee decides the awards.",
+        ),
+        "ABOUT_CONTACT": _about_text(
+            "ABOUT_CONTACT",
+            "Bộ phận Thi đua – Khen thưởng, Văn phòng HĐND và UBND phường. Góp ý, đề nghị đính chính xin gửi "
+            "bằng văn bản qua Bộ phận Tiếp nhận và Trả kết quả của phường, trong giờ hành chính.",
+            "The emulation and commendation desk of the ward People's Council and Committee office. Send comments "
+            "or corrections in writing through the ward's one-stop reception desk, in office hours.",
+        ),
+        "ABOUT_DATA_LICENCE": _about_text(
+            "ABOUT_DATA_LICENCE",
+            "Nội dung công khai (tên, tóm tắt, câu chuyện, đơn vị, khen thưởng) được phép sao chép, sử dụng lại "
+            "theo giấy phép Creative Commons Ghi công 4.0 Quốc tế (CC BY 4.0), với điều kiện ghi rõ nguồn. "
+            "Ảnh có tác giả và giấy phép riêng, ghi dưới từng ảnh.",
+            "The public content (names, summaries, stories, units, awards) may be copied and reused under the "
+            "Creative Commons Attribution 4.0 International licence (CC BY 4.0), naming the source. Photos have "
+            "their own credit and licence, shown under each photo.",
+        ),
+        "ABOUT_PRIVACY": _about_text(
+            "ABOUT_PRIVACY",
+            "Trang công khai chỉ đăng thông tin đã được duyệt công bố: họ tên, đơn vị, thành tích, khen thưởng. "
+            "Số điện thoại, địa chỉ, số giấy tờ tùy thân trong hồ sơ đề nghị chỉ người có thẩm quyền được xem; "
+            "không đăng trên trang, không có trong API hay tệp tải về (Nghị định 13/2023/NĐ-CP về bảo vệ dữ liệu "
+            "cá nhân). Trang không dùng công cụ theo dõi hay quảng cáo; nhật ký máy chủ không ghi nội dung tìm kiếm. "
+            "Người có tên trên trang có thể đề nghị đính chính hoặc gỡ thông tin qua đầu mối liên hệ nêu trên.",
+            "The public pages show only what was approved for publication: names, units, achievements and awards. "
+            "Phone numbers, addresses and ID numbers in nomination dossiers are seen only by those entitled to; "
+            "they are never on the pages, in the API or in downloads (Decree 13/2023/ND-CP on personal data "
+            "protection). The site uses no tracking or advertising tools; server logs do not record searches. "
+            "People named in the registry may ask for a correction or removal through the contact above.",
+        ),
     }
 
 

@@ -92,6 +92,23 @@ def page(browser, request):
     assert not blocked, blocked
 
 
+@pytest.fixture
+def phone(browser, request):
+    """A fresh browser context the size of a phone (390×844), under the site's CSP like ``page``."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True,
+                                  has_touch=True, locale="vi-VN", bypass_csp=True,
+                                  java_script_enabled=getattr(request, "param", {}).get("javascript", True))
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    blocked: list[str] = []
+    page.on("console", lambda m: blocked.append(m.text) if "Content Security Policy" in m.text else None)
+    yield page
+    if getattr(request.node, "rep_call", None) is not None and request.node.rep_call.failed:
+        shot(page, f"FAILED-{request.node.name}")
+    context.close()
+    assert not blocked, blocked
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item, call):
     outcome = yield

@@ -53,7 +53,8 @@ def test_browse_works_with_keyboard_only(page, base_url):
 
 
 @pytest.mark.parametrize("path", ["/", "/entries", "/entries?kind=individual&sort=name", "/search?q=nha+van+hoa",
-                                  "/units", "/topics", "/entries/1", "/no-such-page", "/?lang=en"])
+                                  "/units", "/topics", "/entries/1", "/no-such-page", "/?lang=en",
+                                  "/about"])
 def test_public_pages_have_no_serious_accessibility_violations(page, base_url, path):
     page.goto(base_url + path)
     if path == "/entries/1":

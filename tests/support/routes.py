@@ -53,6 +53,8 @@ PUBLIC_ROUTES = [
     ("GET", "/topics", OK),
     ("GET", "/topics/{topic}", OK),
     ("GET", "/search?q=h%C3%B9ng", OK),
+    ("GET", "/about", OK),
+    ("GET", "/favicon.ico", OK),
     ("GET", "/consultation/{passed}", GONE),
     ("POST", "/consultation/{passed}", GONE),
     ("POST", "/account/login", LOGIN_POST),

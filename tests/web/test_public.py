@@ -253,7 +253,8 @@ def test_dates_and_numbers_follow_locale(showcase, client, app):
 
 PAGES = [
     ("/", {"vi": "Mới được tôn vinh", "en": "Recently recognised"}),
-    ("/entries", {"vi": "Bộ lọc", "en": "Filter"}),
+    ("/entries", {"vi": ">Lọc<", "en": ">Filter<"}),
+    ("/about", {"vi": "Giới thiệu", "en": "About this registry"}),
     ("/units", {"vi": "Đơn vị", "en": "Units"}),
     ("/topics", {"vi": "Chủ đề", "en": "Topics"}),
     ("/topics/van-hoa", {"vi": "Tuyến đường bích họa", "en": "Tuyến đường bích họa"}),

@@ -2,13 +2,14 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, current_app, redirect, render_template, request
+from flask import Blueprint, abort, current_app, redirect, render_template, request, send_from_directory
 
 from registry.catalog.models import Topic, Unit
 from registry.entries.selectors import merged_entry_target
 from registry.extensions import db
 from registry.platform.i18n import current_language
 from registry.showcase import selectors as showcase
+from registry.showcase.about import about_sections
 from registry.showcase.links import entry_url, unit_url
 from registry.showcase.search import exact_requested, run_search, search_args
 
@@ -83,6 +84,18 @@ def topic(slug: str):
     filters = showcase.BrowseFilters(**{**filters.__dict__, "topic": slug})
     result = showcase.browse(filters, per_page=current_app.config["PER_PAGE"], locale=current_language())
     return render_template("public/topic.html", topic=item, filters=filters, result=result)
+
+
+@bp.get("/about")
+def about():
+    """About the registry (Giới thiệu): the owning agency, contact, data licence and privacy notice."""
+    return render_template("public/about.html", sections=about_sections(current_app.config, current_language()))
+
+
+@bp.get("/favicon.ico")
+def favicon():
+    """The icon browsers ask for at the root; pages name the SVG and PNG ones in <head>."""
+    return send_from_directory(current_app.static_folder, "favicon.ico", mimetype="image/vnd.microsoft.icon", max_age=86400)
 
 
 @bp.get("/search")
