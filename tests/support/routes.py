@@ -197,6 +197,7 @@ ROUTES = [
     ("POST", "/council/nominations/{accepted}/conflict", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/vote", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/written-vote", {"secretary"}),
+    ("POST", "/council/nominations/{accepted}/conflicts/decide", {"secretary"}),
     ("POST", "/council/nominations/{in_vote}/do/close_vote", {"secretary"}),
     ("GET", "/council/rounds/{round}/decisions/new", {"secretary"}),
     ("POST", "/council/rounds/{round}/decisions/new", {"secretary"}),

@@ -17,6 +17,7 @@ from registry.web.actions import carry_out, stale_message, take_action
 from registry.web.council.forms import (
     AgendaForm,
     AttendanceForm,
+    ConflictDecisionForm,
     ConflictForm,
     DecisionForm,
     EmptyForm,
@@ -227,34 +228,79 @@ def conflict(nomination_id: int):
     return _back(nomination, "#review")
 
 
+@bp.post("/nominations/<int:nomination_id>/conflicts/decide")
+@login_required
+def conflict_decide(nomination_id: int):
+    """The secretary recuses a member the registry proposed as in conflict, or keeps them in the vote; both recorded."""
+    nomination = _nomination(nomination_id)
+    require(can_manage_council(current_user, nomination.round.council_id))
+    form = ConflictDecisionForm()
+    member = db.session.get(User, int(form.member.data)) if (form.member.data or "").isdigit() else None
+    if not form.validate_on_submit() or member is None:
+        flash(_("Choose whether the member is recused."), "error")
+        return _back(nomination, "#review")
+    recuse = form.recuse.data == "yes"
+    carry_out(lambda: ballots.conflict_decide(nomination, member=member, recuse=recuse, actor=current_user,
+                                              note=form.note.data or ""),
+              lambda _done: (_("%(name)s is recused from this vote; the reason is in the timeline.", name=member.name)
+                             if recuse else _("%(name)s votes on this nomination; your decision is in the timeline.",
+                                              name=member.name)))
+    return _back(nomination, "#review")
+
+
 @bp.post("/nominations/<int:nomination_id>/vote")
 @login_required
 def vote(nomination_id: int):
-    """Cast one's vote, once."""
+    """Cast one's vote, once, with the review note typed beside it (or save the note alone)."""
     nomination = _nomination(nomination_id)
     if not is_voting_member_of(current_user, nomination.round.council_id):
         abort(403)
     form = VoteForm()
     if not form.validate_on_submit():
-        flash(_("Choose agree, disagree or abstain."), "error")
+        flash(_("Your vote was not sent. Please try again."), "error")
+        return _back(nomination, "#vote")
+    note = (form.note.data or "").strip()
+    if form.note_only.data or not form.choice.data:
+        # The note is never lost: without a choice it is saved alone, and the member is told the vote is not sent.
+        if note and can_review(current_user, nomination):
+            ballots.review_note_add(nomination, author=current_user, body=note)
+            db.session.commit()
+            flash(_("Your note is saved."), "success")
+        if not form.note_only.data:
+            flash(_("Choose agree, disagree or abstain."), "error")
+        elif not note:
+            flash(_("The note is empty."), "error")
         return _back(nomination, "#vote")
     if not can_vote_on(current_user, nomination):
+        if note and can_review(current_user, nomination):
+            ballots.review_note_add(nomination, author=current_user, body=note)
+            db.session.commit()
+            flash(_("Your note is saved."), "success")
         flash(_("You cannot vote on this nomination (the vote is closed, you have a conflict of interest, "
                 "or you have already voted)."), "error")
         return _back(nomination, "#vote")
-    carry_out(lambda: ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data)),
-               lambda _done: _("Your vote is recorded."))
+
+    def cast_with_note():
+        ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data))
+        if note:
+            ballots.review_note_add(nomination, author=current_user, body=note)
+
+    if not carry_out(cast_with_note, lambda _done: _("Your vote is recorded.") + (
+            " " + _("Your note is saved.") if note else "")) and note:
+        ballots.review_note_add(nomination, author=current_user, body=note)
+        db.session.commit()
+        flash(_("Your note is saved."), "success")
     return _back(nomination, "#vote")
 
 
 @bp.post("/nominations/<int:nomination_id>/written-vote")
 @login_required
 def written_vote(nomination_id: int):
-    """The secretary records the written vote of an absent member."""
+    """The secretary records the written vote of a member absent from the session."""
     nomination = _nomination(nomination_id)
     require(can_manage_council(current_user, nomination.round.council_id))
     form = WrittenVoteForm()
-    form.member.choices = [(m.id, m.name) for m in ballots.eligible_members(nomination)]
+    form.member.choices = [(m.id, m.name) for m in ballots.written_vote_candidates(nomination)]
     if form.validate_on_submit():
         member = db.session.get(User, form.member.data)
         carry_out(lambda: ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data),
