@@ -86,6 +86,13 @@ class DecisionForm(FlaskForm):
     scan = FileField(_l("Scanned decision (PDF or image)"))
 
 
+class RegisterForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(1945, 2100)])
+    last_number = IntegerField(_l("Last number given in the register"),
+                               validators=[InputRequired(), NumberRange(0, 10_000_000)],
+                               description=_l("All decisions of the issuer count, those signed outside the council too."))
+
+
 class RevokeForm(FlaskForm):
     decision = StringField(_l("Revoking decision (number and symbol)"), validators=[DataRequired(), Length(max=80)])
     revoked_on = DateField(_l("Date of the revoking decision"), validators=[InputRequired()])

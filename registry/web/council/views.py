@@ -22,6 +22,7 @@ from registry.web.council.forms import (
     DecisionForm,
     EmptyForm,
     NoteForm,
+    RegisterForm,
     RevokeForm,
     SessionForm,
     VoteForm,
@@ -43,6 +44,8 @@ from registry.workflow.decisions import (
     decision_record,
     decision_series,
     next_decision_number,
+    register_position,
+    register_set,
 )
 from registry.workflow.documents import AttachmentError, clean_filename, document_response, store_document
 from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
@@ -367,7 +370,34 @@ def decision_new(round_id: int):
         else:
             flash(_("Decision %(ref)s is recorded.", ref=decision.reference), "success")
             return redirect(url_for("council.round", round_id=round_id))
-    return render_template("council/decision_form.html", form=form, round=round_, pipeline=pipeline)
+    year = date.today().year
+    register = RegisterForm(formdata=None, year=year,
+                            last_number=register_position(round_.council.unit_id, NumberingStyle.STATE, str(year)))
+    return render_template("council/decision_form.html", form=form, round=round_, pipeline=pipeline,
+                           register=register)
+
+
+@bp.post("/rounds/<int:round_id>/decisions/register")
+@login_required
+def decision_register(round_id: int):
+    """Say where the register of the council's unit stands for a year: the next number proposed follows it."""
+    round_ = _round(round_id)
+    require(can_manage_council(current_user, round_.council_id))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        issuer = round_.council.unit
+        if carry_out(lambda: register_set(issuer=issuer, style=NumberingStyle.STATE, series=str(form.year.data),
+                                          last_number=form.last_number.data, actor=current_user),
+                     lambda _done: _("The register of %(issuer)s for %(year)d stands at %(number)d; the next number "
+                                     "proposed is %(next)d.", issuer=issuer.name, year=form.year.data,
+                                     number=form.last_number.data,
+                                     next=next_decision_number(issuer.id, NumberingStyle.STATE, str(form.year.data)))):
+            return redirect(url_for("council.decision_new", round_id=round_id))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("council.decision_new", round_id=round_id))
 
 
 @bp.get("/rounds/<int:round_id>/decisions/next-number")
