@@ -136,6 +136,8 @@ def workflow_config(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": os.environ.get("RATELIMIT_STORAGE_URI", "memory://"),
         "LOGIN_RATE_LIMIT": os.environ.get("LOGIN_RATE_LIMIT", "10 per minute;50 per hour"),
         "COMMENT_RATE_LIMIT": os.environ.get("COMMENT_RATE_LIMIT", "5 per minute;30 per day"),
+        # Wrong verification codes per address (a code that exists never counts): guessing codes stays hopeless.
+        "VERIFY_RATE_LIMIT": os.environ.get("VERIFY_RATE_LIMIT", "10 per minute;100 per day"),
         # A dossier typed while the session ended is kept for its user: this long, this large, this many each.
         "KEPT_FORM_HOURS": int(os.environ.get("KEPT_FORM_HOURS", 24)),
         "KEPT_FORM_MAX_BYTES": int(os.environ.get("KEPT_FORM_MAX_BYTES", 512 * 1024)),

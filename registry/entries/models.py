@@ -1,6 +1,7 @@
 """Typed models of entries: people, collectives and initiatives, their photos, awards and replications."""
 from __future__ import annotations
 
+import secrets
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
@@ -273,6 +274,16 @@ class EntryRevision(db.Model):
     author: Mapped[User | None] = relationship()
 
 
+# Letters and digits nobody misreads or mistypes: no 0/O, 1/I/L; 31 signs, so ten of them make ~9.2e14 codes.
+VERIFICATION_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+VERIFICATION_LENGTH = 10
+
+
+def new_verification_code() -> str:
+    """A random award verification code: unlike a sequence, one code tells nothing about any other."""
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _i in range(VERIFICATION_LENGTH))
+
+
 class Award(db.Model):
     """An award given to an entry by a decision; revocation keeps the record."""
 
@@ -307,6 +318,9 @@ class Award(db.Model):
     revoked_on: Mapped[date | None]
     revocation_decision: Mapped[str | None] = mapped_column(sa.String(80))
     revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Printed on the certificate and checked at /verify/<code> (registry.workflow.verification).
+    verification_code: Mapped[str | None] = mapped_column(
+        sa.String(VERIFICATION_LENGTH), unique=True, default=new_verification_code)
 
     entry: Mapped[Entry] = relationship(back_populates="awards")
     title: Mapped[AwardTitle] = relationship(back_populates="awards")

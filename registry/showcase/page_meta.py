@@ -84,6 +84,28 @@ def entry_open_graph(entry: Entry) -> list[tuple[str, str]]:
     return props
 
 
+def _award_certification(award: Award) -> dict[str, Any]:
+    """An award as a schema.org Certification: its decision, issuer, status and the page that verifies it."""
+    from registry.workflow.verification import format_code, verification_url
+
+    cert: dict[str, Any] = {
+        "@type": "Certification",
+        "name": f"{award.title.name} ({award.year})",
+        "certificationIdentifier": format_code(award.verification_code),
+        "certificationStatus": "CertificationInactive" if award.is_revoked else "CertificationActive",
+        "url": verification_url(award),
+    }
+    if award.decision_number:
+        cert["identifier"] = award.decision_number
+    if award.decision_date:
+        cert["validFrom"] = award.decision_date.isoformat()
+    if award.issuer:
+        cert["issuedBy"] = {"@type": "Organization", "name": award.issuer.name}
+    if award.is_revoked:
+        cert["expires"] = award.revoked_on.isoformat()
+    return cert
+
+
 def entry_json_ld(entry: Entry) -> dict[str, Any]:
     """schema.org data of an entry: a Person, an Organization or a Project, with its awards."""
     data: dict[str, Any] = {
@@ -99,6 +121,9 @@ def entry_json_ld(entry: Entry) -> dict[str, Any]:
     awards = [f"{a.title.name} ({a.year})" for a in entry.awards if not a.is_revoked]
     if awards:
         data["award"] = awards
+    certifications = [_award_certification(a) for a in entry.awards if a.verification_code]
+    if certifications:
+        data["subjectOf"] = certifications
     if entry.unit and entry.kind != EntryKind.INDIVIDUAL:
         data["parentOrganization"] = {"@type": "Organization", "name": entry.unit.name}
     return data

@@ -98,6 +98,12 @@ def award_json(award: Award, *, with_entry: bool = False) -> dict[str, Any]:
             "reason": award.revocation_reason,
         } if award.is_revoked else None,
     }
+    if award.verification_code:
+        from registry.workflow.verification import format_code
+
+        code = format_code(award.verification_code)
+        data["verification_code"] = code
+        data["verification_url"] = url_for("verification.show", code=code, _external=True)
     if with_entry:
         data["entry"] = {
             "id": award.entry.id, "title": award.entry.title, "kind": award.entry.kind.value,
@@ -141,6 +147,12 @@ def entry_json(entry: Entry, *, full: bool = False) -> dict[str, Any]:
         "api_url": url_for("api.entry", entry_id=entry.id, _external=True),
     }
     if full:
+        from registry.workflow.verification import decision_record_json, decision_records
+
+        records = decision_records(entry.awards)
+        for award_data in data["awards"]:
+            record = decision_record_json(records[award_data["id"]])
+            award_data["decision_record"] = {k: record[k] for k in ("vote", "ballot", "consultation_comments")}
         data["body"] = entry.story or ""
         data["replications"] = [
             {"unit": unit_brief(r.unit), "since": r.since_year, "note": r.note} for r in entry.replications

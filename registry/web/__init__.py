@@ -22,7 +22,8 @@ def register_blueprints(app: Flask) -> None:
     from registry.web.probes import views as probes
     from registry.web.public import views as public
     from registry.web.stats import views as stats
+    from registry.web.verification import views as verification
 
     for package in (public, media, api, feeds, openweb, stats, auth, desk, entries, nominations, council, admin,
-                    consultation, probes, pickers):
+                    consultation, probes, pickers, verification):
         app.register_blueprint(package.bp)

@@ -31,6 +31,7 @@ from registry.workflow import actions as workflow
 from registry.workflow.ballots import can_vote_on
 from registry.workflow.dossiers import edits_entry_in_place
 from registry.workflow.models import AttachmentKind, NominationState, VoteChoice
+from registry.workflow.verification import decision_records
 from registry.workflow.voting import explain
 
 
@@ -95,7 +96,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         entry_citation=page_meta.entry_citation, award_citation=page_meta.award_citation,
         entry_open_graph=page_meta.entry_open_graph, entry_json_ld=page_meta.entry_json_ld,
-        photo_file_url=page_meta.photo_file_url,
+        photo_file_url=page_meta.photo_file_url, decision_records=decision_records,
     )
     app.jinja_env.globals.update(
         can_view_nomination=workflow.can_view_nomination, can_edit_dossier=workflow.can_edit_dossier,

@@ -108,7 +108,10 @@ ACTIONS: dict[str, Action] = {a.name: a for a in (
 )}
 
 # How each step reads in a nomination's timeline: every action, and the draft's creation.
-ACTION_LABELS = {"create": _l("Created the draft")} | {a.name: a.done for a in ACTIONS.values()}
+# Recusals are no moves (the state stays) but belong in the timeline, with who and why.
+ACTION_LABELS = {"create": _l("Created the draft"), "recuse": _l("Recused a member from the vote"),
+                 "keep_in_vote": _l("Found no conflict of interest: the member votes")} | {
+    a.name: a.done for a in ACTIONS.values()}
 
 # States in which the unit may still change the dossier.
 EDITABLE_STATES = frozenset({S.DRAFT, S.RETURNED})

@@ -14,10 +14,13 @@ from registry.extensions import db
 from registry.platform.collation import sorted_by_name
 from registry.workflow.actions import S, WorkflowError, can_manage_council, is_voting_member_of, nomination_transition
 from registry.workflow.ballot_box import box_count, box_drop
+from registry.entries.models import EntryKind
 from registry.workflow.models import (
+    AuditEvent,
     Ballot,
     BallotKind,
     ConflictDeclaration,
+    ConflictGrounds,
     CouncilSession,
     Nomination,
     ReviewNote,
@@ -39,30 +42,83 @@ def voting_members(council_id: int) -> list[User]:
     ), lambda user: user.name)
 
 
-def automatic_conflict(user: User, nomination: Nomination) -> bool:
-    """A member whose own unit is the nominating unit or above it has a conflict of interest."""
-    return user.unit_id is not None and user.unit_id in {u.id for u in nomination.unit.path()}
+def _same_name(a: str | None, b: str | None) -> bool:
+    return bool(a and b) and " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def conflict_grounds(user: User, nomination: Nomination) -> ConflictGrounds | None:
+    """Why the registry would propose that ``user`` is in conflict on ``nomination``, or None.
+
+    Narrow on purpose: being the nominee, belonging to the nominated collective, leading the unit that wrote the
+    dossier. A commune council is made of the commune's leaders; serving the area the nominee lives in is not a
+    conflict, so a member whose own unit is merely above the nominating unit is never proposed.
+    """
+    entry = nomination.entry
+    if entry.kind == EntryKind.INDIVIDUAL and _same_name(user.name, entry.title):
+        return ConflictGrounds.NOMINEE
+    if entry.kind == EntryKind.COLLECTIVE and user.unit_id is not None and user.unit_id == entry.unit_id \
+            and entry.unit_id != nomination.round.council.unit_id:
+        return ConflictGrounds.COLLECTIVE
+    if _same_name(user.name, nomination.letter_signer):
+        return ConflictGrounds.NOMINATING_UNIT
+    # Everyone of the council's own unit works there: only its letter's signer (above) leads the dossier.
+    if user.unit_id is not None and user.unit_id == nomination.unit_id \
+            and nomination.unit_id != nomination.round.council.unit_id:
+        return ConflictGrounds.NOMINATING_UNIT
+    return None
+
+
+def _conflict_rows(nomination: Nomination) -> dict[int, ConflictDeclaration]:
+    return {c.user_id: c for c in db.session.scalars(
+        sa.select(ConflictDeclaration).where(ConflictDeclaration.nomination_id == nomination.id))}
+
+
+def recused_ids(nomination: Nomination) -> set[int]:
+    """Members recused from this nomination's vote: declared by themselves, or confirmed by the secretary."""
+    return {user_id for user_id, row in _conflict_rows(nomination).items() if row.recused}
 
 
 def declared_conflict_ids(nomination: Nomination) -> set[int]:
-    return set(db.session.scalars(
-        sa.select(ConflictDeclaration.user_id).where(ConflictDeclaration.nomination_id == nomination.id)
-    ))
+    return recused_ids(nomination)
+
+
+def conflict_proposals(nomination: Nomination) -> list[tuple[User, ConflictGrounds]]:
+    """Members the registry believes may be in conflict and the secretary has not yet decided on, with why."""
+    decided = _conflict_rows(nomination)
+    out = []
+    for member in voting_members(nomination.round.council_id):
+        if member.id in decided:
+            continue
+        grounds = conflict_grounds(member, nomination)
+        if grounds is not None:
+            out.append((member, grounds))
+    return out
 
 
 def conflicted(user: User, nomination: Nomination) -> bool:
-    return automatic_conflict(user, nomination) or user.id in declared_conflict_ids(nomination)
+    """A voting member recused from this nomination (a secretary who does not vote never is)."""
+    return is_voting_member_of(user, nomination.round.council_id) and user.id in recused_ids(nomination)
 
 
 def eligible_members(nomination: Nomination) -> list[User]:
-    """The members who may vote on this nomination: the council less those with a conflict."""
-    declared = declared_conflict_ids(nomination)
-    return [m for m in voting_members(nomination.round.council_id)
-            if m.id not in declared and not automatic_conflict(m, nomination)]
+    """The members who may vote on this nomination: the council less those recused."""
+    recused = recused_ids(nomination)
+    return [m for m in voting_members(nomination.round.council_id) if m.id not in recused]
 
 
 def is_eligible(user: User, nomination: Nomination) -> bool:
     return any(m.id == user.id for m in eligible_members(nomination))
+
+
+def present_ids(nomination: Nomination) -> set[int]:
+    return {a.user_id for a in nomination.session.attendance} if nomination.session else set()
+
+
+def written_vote_candidates(nomination: Nomination) -> list[User]:
+    """Members who may send a written vote: eligible, not marked present at the session, not yet voted."""
+    present = present_ids(nomination)
+    voted = set(db.session.scalars(sa.select(VoteRecord.user_id).where(VoteRecord.nomination_id == nomination.id)))
+    return [m for m in eligible_members(nomination) if m.id not in present and m.id not in voted]
 
 
 def has_voted(user: User, nomination: Nomination) -> bool:
@@ -134,28 +190,66 @@ def review_notes(nomination: Nomination) -> list[ReviewNote]:
     ))
 
 
+def _record_recusal(nomination: Nomination, *, actor: User, member: User, recused: bool, text: str) -> None:
+    # A recusal changes who may vote: it belongs in the nomination's timeline, with its reason.
+    db.session.add(AuditEvent(
+        nomination=nomination, actor_id=actor.id, action="recuse" if recused else "keep_in_vote",
+        from_state=nomination.state.value, to_state=nomination.state.value,
+        comment=f"{member.name}: {text}" if text else member.name,
+    ))
+
+
 def conflict_declare(nomination: Nomination, *, member: User, reason: str) -> None:
     """Declare a conflict of interest: the member leaves the vote on this nomination."""
     if nomination.state not in (S.ACCEPTED, S.IN_VOTE):
         raise WorkflowError(_l("Conflicts are declared before the vote closes."))
     if has_voted(member, nomination):
         raise WorkflowError(_l("You have already voted on this nomination."))
-    if member.id in declared_conflict_ids(nomination):
+    row = _conflict_rows(nomination).get(member.id)
+    if row is not None and row.recused:
         return
-    db.session.add(ConflictDeclaration(nomination_id=nomination.id, user_id=member.id, reason=(reason or "").strip()))
+    reason = (reason or "").strip()
+    if row is None:
+        row = ConflictDeclaration(nomination_id=nomination.id, user_id=member.id)
+        db.session.add(row)
+    row.reason, row.grounds, row.recused, row.decided_by_id = reason, ConflictGrounds.DECLARED, True, member.id
+    _record_recusal(nomination, actor=member, member=member, recused=True,
+                    text=reason or str(ConflictGrounds.DECLARED.label))
+    db.session.flush()
+
+
+def conflict_decide(nomination: Nomination, *, member: User, recuse: bool, actor: User, note: str = "") -> None:
+    """The secretary's answer to a proposed conflict: recuse the member, or keep them in the vote; both are kept."""
+    if nomination.state not in (S.ACCEPTED, S.IN_VOTE):
+        raise WorkflowError(_l("Conflicts are decided before the vote closes."))
+    if not can_manage_council(actor, nomination.round.council_id):
+        raise WorkflowError(_l("Only the council's secretary decides on proposed conflicts."))
+    grounds = conflict_grounds(member, nomination)
+    if grounds is None or member.id in _conflict_rows(nomination):
+        raise WorkflowError(_l("There is no proposed conflict to decide for this member."))
+    if recuse and has_voted(member, nomination):
+        raise WorkflowError(_l("This member has already voted on this nomination."))
+    note = (note or "").strip()
+    text = str(grounds.label) + (f" ({note})" if note else "")
+    db.session.add(ConflictDeclaration(nomination_id=nomination.id, user_id=member.id, reason=note,
+                                       grounds=grounds, recused=recuse, decided_by_id=actor.id))
+    _record_recusal(nomination, actor=actor, member=member, recused=recuse, text=text)
     db.session.flush()
 
 
 def conflicts(nomination: Nomination) -> list[tuple[User, str]]:
-    """Every member with a conflict, and why ("" for an automatic one)."""
-    declared = {c.user_id: c.reason for c in db.session.scalars(
-        sa.select(ConflictDeclaration).where(ConflictDeclaration.nomination_id == nomination.id))}
+    """Every recused member, and why."""
+    rows = _conflict_rows(nomination)
     out = []
     for member in voting_members(nomination.round.council_id):
-        if member.id in declared:
-            out.append((member, declared[member.id] or str(_l("declared by the member"))))
-        elif automatic_conflict(member, nomination):
-            out.append((member, str(_l("the member's own unit is the nominating unit or above it"))))
+        row = rows.get(member.id)
+        if row is not None and row.recused:
+            why = str(row.grounds.label)
+            if row.reason and row.grounds != ConflictGrounds.DECLARED:
+                why = f"{why} ({row.reason})"
+            elif row.reason:
+                why = row.reason
+            out.append((member, why))
     return out
 
 
@@ -180,6 +274,11 @@ def vote_open(nomination: Nomination, *, actor: User) -> None:
     """Open the vote; the nomination must be on a session's agenda."""
     if not on_an_agenda(nomination):
         raise WorkflowError(_l("Put the nomination on a session's agenda before opening the vote."))
+    pending = conflict_proposals(nomination)
+    if pending:
+        raise WorkflowError(_l(
+            "“%(name)s”: decide first on the proposed conflicts of interest (%(members)s), on the dossier's page.",
+            name=nomination.entry.title, members=", ".join(m.name for m, _g in pending)))
     nomination_transition(nomination, "open_vote", actor=actor)
     # A nomination sent back to review is voted on afresh; the earlier result stays in its timeline.
     db.session.execute(sa.delete(Ballot).where(Ballot.nomination_id == nomination.id))
@@ -197,8 +296,7 @@ def vote_cast(nomination: Nomination, *, voter: User, choice: VoteChoice, record
             raise WorkflowError(_l("The rules of this round do not allow written votes."))
         if not can_manage_council(recorded_by, nomination.round.council_id):
             raise WorkflowError(_l("Only the council's secretary records written votes."))
-        present = nomination.session and {a.user_id for a in nomination.session.attendance}
-        if present and voter.id in present:
+        if voter.id in present_ids(nomination):
             raise WorkflowError(_l("A member present at the session votes in person."))
     if not is_voting_member_of(voter, nomination.round.council_id) or not is_eligible(voter, nomination):
         raise WorkflowError(_l("This member may not vote on this nomination."))
@@ -252,17 +350,23 @@ def _claim_open_vote(nomination: Nomination) -> bool:
 
 
 def tally(nomination: Nomination) -> Tally:
-    """Count the ballots (a secret ballot's once its box is opened at the close), the eligible and those taking part."""
+    """Count the ballots (a secret ballot's once its box is opened at the close) and every number the rule needs."""
     counts = dict(db.session.execute(
         sa.select(Ballot.choice, sa.func.count()).where(Ballot.nomination_id == nomination.id).group_by(Ballot.choice)
     ).all())
-    eligible = {m.id for m in eligible_members(nomination)}
-    present = {a.user_id for a in nomination.session.attendance} if nomination.session else set()
-    voted = set(db.session.scalars(sa.select(VoteRecord.user_id).where(VoteRecord.nomination_id == nomination.id)))
+    members = {m.id for m in voting_members(nomination.round.council_id)}
+    recused = recused_ids(nomination) & members
+    records = db.session.execute(sa.select(VoteRecord.user_id, VoteRecord.written)
+                                 .where(VoteRecord.nomination_id == nomination.id)).all()
+    written = {user_id for user_id, is_written in records if is_written} & members
+    in_person = {user_id for user_id, is_written in records if not is_written} & members
+    # At the meeting: marked present, or voted there (a member who voted in person was there).
+    present = (present_ids(nomination) | in_person) & members
     return Tally(
         agree=counts.get(VoteChoice.AGREE, 0), disagree=counts.get(VoteChoice.DISAGREE, 0),
-        abstain=counts.get(VoteChoice.ABSTAIN, 0), eligible=len(eligible),
-        participants=len(eligible & (present | voted)),
+        abstain=counts.get(VoteChoice.ABSTAIN, 0), members=len(members),
+        participants=len((present | written) - recused), recused=len(recused), present=len(present),
+        written=len(written),
     )
 
 
@@ -274,7 +378,8 @@ def votes_cast_count(nomination: Nomination) -> int:
 
 def round_rule(round_: Round) -> Rule:
     return Rule(threshold_percent=round_.threshold_percent, denominator=round_.denominator.value,
-                quorum_percent=round_.quorum_percent)
+                quorum_percent=round_.quorum_percent, recused_leave_denominator=round_.recused_leave_denominator,
+                exclusive=round_.threshold_exclusive)
 
 
 def vote_close(nomination: Nomination, *, actor: User) -> dict:

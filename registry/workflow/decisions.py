@@ -1,9 +1,11 @@
 """Decisions: numbering per issuer per year (state) or per term (party), publication, revocation."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import sqlalchemy as sa
+from flask_babel import format_date
 from flask_babel import lazy_gettext as _l
 from sqlalchemy.exc import IntegrityError
 
@@ -15,7 +17,7 @@ from registry.extensions import db
 from registry.platform.vietnam_time import today_in_vietnam
 from registry.workflow.actions import S, WorkflowError, nomination_transition
 from registry.workflow.dossiers import nomination_apply_proposals
-from registry.workflow.models import Decision, Nomination, NumberingStyle, Round
+from registry.workflow.models import Decision, DecisionRegister, Nomination, NumberingStyle, Round
 from registry.workflow.workdays import holidays_configured
 
 
@@ -31,13 +33,53 @@ def decision_series(style: NumberingStyle, *, signed_on: date, term: str | None,
     return f"{term}|{doc_type}"
 
 
+_STATE_NUMBER = re.compile(r"^\s*(\d{1,8})\s*/")
+
+
+def _outside_awards(issuer_id: int, style: NumberingStyle, series: str) -> list[Award]:
+    """Awards of the issuer's year whose decision was recorded from outside the council (imported, typed in)."""
+    if style != NumberingStyle.STATE or not series.isdigit():
+        return []
+    year = int(series)
+    return list(db.session.scalars(sa.select(Award).where(
+        Award.issuer_id == issuer_id, Award.decision_number.is_not(None),
+        Award.decision_date >= date(year, 1, 1), Award.decision_date <= date(year, 12, 31))))
+
+
+def _award_number(award: Award) -> int | None:
+    found = _STATE_NUMBER.match(award.decision_number or "")
+    return int(found.group(1)) if found else None
+
+
+def register_position(issuer_id: int, style: NumberingStyle, series: str) -> int:
+    """Where the secretary said the issuer's register stands (0 if never said)."""
+    return db.session.scalar(sa.select(DecisionRegister.last_number).where(
+        DecisionRegister.issuer_id == issuer_id, DecisionRegister.style == style,
+        DecisionRegister.series == series)) or 0
+
+
 def next_decision_number(issuer_id: int, style: NumberingStyle, series: str) -> int:
-    """Propose the next free number in the series."""
+    """Propose the next free number of the issuer's register: after its council decisions, the decisions of
+    its awards recorded from outside, and where the secretary said the register stands."""
     current = db.session.scalar(
         sa.select(sa.func.max(Decision.number)).where(
             Decision.issuer_id == issuer_id, Decision.style == style, Decision.series == series)
     )
-    return (current or 0) + 1
+    outside = [n for n in map(_award_number, _outside_awards(issuer_id, style, series)) if n is not None]
+    return max([current or 0, register_position(issuer_id, style, series), *outside]) + 1
+
+
+def register_set(*, issuer: Unit, style: NumberingStyle, series: str, last_number: int, actor: User) -> None:
+    """Say where the issuer's register stands (the last number given, here or anywhere else). Flush."""
+    if last_number < 0:
+        raise WorkflowError(_l("The last number given cannot be negative."), field="last_number")
+    row = db.session.scalar(sa.select(DecisionRegister).where(
+        DecisionRegister.issuer_id == issuer.id, DecisionRegister.style == style, DecisionRegister.series == series))
+    if row is None:
+        row = DecisionRegister(issuer_id=issuer.id, style=style, series=series, last_number=0)
+        db.session.add(row)
+    row.last_number, row.set_by_id = last_number, actor.id
+    db.session.flush()
 
 
 def format_reference(style: NumberingStyle, number: int, symbol: str) -> str:
@@ -55,13 +97,22 @@ def ready_for_decision(nomination: Nomination, *, today: date | None = None) -> 
 
 
 def _refuse_used_number(issuer_id: int, style: NumberingStyle, series: str, number: int) -> None:
-    taken = db.session.scalar(sa.select(Decision.id).where(
+    taken = db.session.scalar(sa.select(Decision).where(
         Decision.issuer_id == issuer_id, Decision.style == style, Decision.series == series, Decision.number == number))
+    outside = None if taken is not None else next(
+        (a for a in _outside_awards(issuer_id, style, series) if _award_number(a) == number), None)
+    if taken is None and outside is None:
+        return
     if taken is not None:
-        raise WorkflowError(_l(
-            "Number %(number)d is already used by this issuer in this series. The next free number is %(next)d.",
-            number=number, next=next_decision_number(issuer_id, style, series),
-        ), field="number")
+        used_by = _l("decision %(ref)s of %(date)s recorded by the council", ref=taken.reference,
+                     date=format_date(taken.signed_on))
+    else:
+        used_by = _l("decision %(ref)s of %(date)s, recorded with the award of “%(name)s”",
+                     ref=outside.decision_number, date=format_date(outside.decision_date), name=outside.entry.title)
+    refusal = _l("Number %(number)d is already used by this issuer in this series. The next free number is %(next)d.",
+                 number=number, next=next_decision_number(issuer_id, style, series))
+    given_to = _l("It was given to %(what)s.", what=used_by)
+    raise WorkflowError(f"{refusal} {given_to}", field="number")
 
 
 def _claim_number(decision: Decision) -> None:

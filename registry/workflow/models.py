@@ -165,6 +165,10 @@ class Round(db.Model):
     ballot: Mapped[BallotKind] = mapped_column(enum_column(BallotKind), default=BallotKind.SECRET)
     threshold_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("50"))
     denominator: Mapped[Denominator] = mapped_column(enum_column(Denominator), default=Denominator.ALL_MEMBERS)
+    # "Of all members" counts recused members too, unless the round's rule explicitly leaves them out.
+    recused_leave_denominator: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # "More than" the threshold (trên 50%) rather than "at least" it (từ 90% trở lên).
+    threshold_exclusive: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     quorum_percent: Mapped[Decimal] = mapped_column(sa.Numeric(5, 2), default=Decimal("50"))
     written_votes_allowed: Mapped[bool] = mapped_column(default=False)
     consultation_days: Mapped[int] = mapped_column(default=0)
@@ -375,8 +379,25 @@ class ReviewNote(db.Model):
     author: Mapped[User] = relationship()
 
 
+class ConflictGrounds(LabelledEnum):
+    """Why a member is (or may be) in conflict on a nomination; all but "declared" are proposed by the registry."""
+
+    DECLARED = "declared"
+    NOMINEE = "nominee"
+    COLLECTIVE = "collective"
+    NOMINATING_UNIT = "nominating_unit"
+
+
+ConflictGrounds.LABELS = {
+    "declared": _l("declared by the member"),
+    "nominee": _l("the member is the nominee"),
+    "collective": _l("the member belongs to the nominated collective"),
+    "nominating_unit": _l("the member leads the unit that wrote the dossier"),
+}
+
+
 class ConflictDeclaration(db.Model):
-    """A member's declared conflict of interest, which removes them from the vote on that nomination."""
+    """A recusal on one nomination (the member leaves its vote), or a proposed conflict the secretary dismissed."""
 
     __tablename__ = "conflict_declaration"
     __table_args__ = (sa.UniqueConstraint("nomination_id", "user_id", name="uq_conflict_nomination_member"),)
@@ -385,9 +406,32 @@ class ConflictDeclaration(db.Model):
     nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     reason: Mapped[str] = mapped_column(sa.Text, default="")
+    grounds: Mapped[ConflictGrounds] = mapped_column(
+        enum_column(ConflictGrounds), default=ConflictGrounds.DECLARED, server_default="declared")
+    # False: the registry proposed a conflict and the secretary found none; the member votes.
+    recused: Mapped[bool] = mapped_column(default=True, server_default=sa.true())
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
-    user: Mapped[User] = relationship()
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
+
+
+class DecisionRegister(db.Model):
+    """Where an issuer's register of decisions stands for a series, as the secretary set it (numbers given outside)."""
+
+    __tablename__ = "decision_register"
+    __table_args__ = (
+        sa.UniqueConstraint("issuer_id", "style", "series", name="uq_decision_register_series"),
+        sa.CheckConstraint("last_number >= 0", name="non_negative_number"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    issuer_id: Mapped[int] = mapped_column(sa.ForeignKey("unit.id", ondelete="CASCADE"), index=True)
+    style: Mapped[NumberingStyle] = mapped_column(enum_column(NumberingStyle))
+    series: Mapped[str] = mapped_column(sa.String(80))
+    last_number: Mapped[int]
+    set_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user_account.id", ondelete="SET NULL"))
+    set_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
 
 class VoteRecord(db.Model):

@@ -17,7 +17,7 @@ from registry.workflow.models import BallotKind, Council, Denominator, Holiday, 
 
 # The rules of a round an administrator sets, beside its name, title and council.
 ROUND_RULES = ("year", "opens_on", "closes_on", "level", "award_kind", "ballot", "denominator", "threshold_percent",
-               "quorum_percent", "written_votes_allowed", "consultation_days", "processing_days",
+               "threshold_exclusive", "recused_leave_denominator", "quorum_percent", "written_votes_allowed", "consultation_days", "processing_days",
                "certificate_required", "prerequisite_title_id", "prerequisite_years")
 
 

@@ -92,6 +92,11 @@ PUBLIC_ROUTES = [
     ("GET", "/sitemap.xml", OK),
     ("GET", "/sitemap-1.xml", GONE),  # one sitemap is enough for a small registry
     ("GET", "/robots.txt", OK),
+    ("GET", "/verify", OK),
+    ("GET", "/verify?code={award_code}", FOUND),
+    ("GET", "/verify/{award_code}", OK),
+    ("GET", "/verify/{award_code}/qr.svg", OK),
+    ("GET", "/verify/ABCDE-FGHJK", GONE),  # a made-up code
     ("GET", "/healthz", OK),
     ("GET", "/readyz", OK),
 ]
@@ -101,14 +106,17 @@ def public_ids(app, ids: dict) -> dict:
     from registry.catalog.models import Topic
     from registry.entries.models import Entry
     from registry.workflow.models import Nomination
+    from registry.workflow.verification import format_code
 
     with app.app_context():
-        published = db.session.get(Nomination, ids["published"]).entry
+        nomination = db.session.get(Nomination, ids["published"])
+        published = nomination.entry
         draft = db.session.get(Nomination, ids["draft"]).entry
         topic = db.session.scalar(sa.select(Topic).order_by(Topic.id))
         return {**ids, "entry": published.id, "entry_slug": published.slug, "draft_entry": draft.id,
                 "draft_slug": draft.slug, "unit": published.unit_id, "unit_slug": published.unit.slug,
                 "topic": topic.slug, "photo_sha": draft.photos[0].sha256,
+                "award_code": format_code(nomination.award.verification_code),
                 "entries_count": db.session.scalar(sa.select(sa.func.count(Entry.id)))}
 
 
@@ -204,10 +212,12 @@ ROUTES = [
     ("POST", "/council/nominations/{accepted}/conflict", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/vote", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/written-vote", {"secretary"}),
+    ("POST", "/council/nominations/{accepted}/conflicts/decide", {"secretary"}),
     ("POST", "/council/nominations/{in_vote}/do/close_vote", {"secretary"}),
     ("GET", "/council/rounds/{round}/decisions/new", {"secretary"}),
     ("POST", "/council/rounds/{round}/decisions/new", {"secretary"}),
     ("GET", "/council/rounds/{round}/decisions/next-number", {"secretary"}),
+    ("POST", "/council/rounds/{round}/decisions/register", {"secretary"}),
     ("GET", "/council/decisions/{decision}/scan", {"admin"} | COUNCIL),
     ("POST", "/council/nominations/{decided}/do/publish", {"secretary"}),
     ("GET", "/council/nominations/{published}/revoke", {"secretary"}),

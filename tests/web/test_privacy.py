@@ -18,6 +18,7 @@ from registry.workflow.decisions import decision_record, nomination_publish
 from registry.workflow.documents import store_document
 from registry.workflow.models import NumberingStyle, Round, VoteChoice
 from tests.support.clients import client_for, post
+from registry.workflow.verification import format_code
 from tests.support.routes import PUBLIC_ROUTES
 from tests.support.world import make_world, nomination_in_vote, users
 
@@ -68,6 +69,7 @@ def plant(app):
         db.session.commit()
         ids = {"entry": published.entry_id, "entry_slug": published.entry.slug, "unit": published.entry.unit_id,
                "unit_slug": published.entry.unit.slug, "proposal": proposal.id,
+               "award_code": format_code(published.award.verification_code),
                "topic": db.session.scalar(sa.select(Topic.slug).order_by(Topic.id))}
     return world, ids
 

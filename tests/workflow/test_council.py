@@ -30,31 +30,23 @@ def cast(world, nomination, votes: dict[str, VoteChoice]) -> None:
         ballots.vote_cast(nomination, voter=voter, choice=choice)
 
 
-def test_member_of_the_nominating_unit_or_above_has_an_automatic_conflict(app):
-    world = make_world(app)
-    with app.test_request_context("/?lang=en"):
-        member1, member2 = users(world, "member1", "member2")
-        member1.unit_id = world.commune   # above the nominating residential group
-        member2.unit_id = world.other_commune  # elsewhere: no conflict
-        nomination = nomination_in_vote(world)
-        assert ballots.automatic_conflict(member1, nomination)
-        assert not ballots.automatic_conflict(member2, nomination)
-        assert {m.id for m in ballots.eligible_members(nomination)} == {
-            world.users[k] for k in ("chair", "member2", "member3")}
-        with pytest.raises(WorkflowError):
-            ballots.vote_cast(nomination, voter=member1, choice=A)
-
-
-def test_declared_conflict_removes_the_member_from_the_vote_and_the_denominator(app):
+@pytest.mark.parametrize("leave_out, passed", [(False, False), (True, True)])
+def test_declared_conflict_removes_the_member_from_the_vote_not_from_all_members(app, leave_out, passed):
+    """3 of 4 agree with one recused: 75% of all members; 100% of the members not recused only if the round says so."""
     world = make_world(app, threshold="100", denominator=Denominator.ALL_MEMBERS)
     with app.test_request_context("/?lang=en"):
         nomination = nomination_in_vote(world)
+        nomination.round.recused_leave_denominator = leave_out
         member3, secretary = users(world, "member3", "secretary")
         ballots.conflict_declare(nomination, member=member3, reason="Người thân của tôi.")
+        with pytest.raises(WorkflowError):
+            ballots.vote_cast(nomination, voter=member3, choice=A)
         cast(world, nomination, {"chair": A, "member1": A, "member2": A})
         record = ballots.vote_close(nomination, actor=secretary)
-        assert (record["eligible"], record["agree"], record["passed"]) == (3, 3, True)
-        assert nomination.state == NominationState.PASSED
+        assert (record["members"], record["recused"], record["agree"]) == (4, 1, 3)
+        assert record["denominator_count"] == (3 if leave_out else 4)
+        assert record["passed"] is passed
+        assert nomination.state == (NominationState.PASSED if passed else NominationState.NOT_PASSED)
 
 
 def test_each_member_votes_once_even_from_two_tabs(app):
@@ -144,7 +136,8 @@ def test_quorum_not_met_means_not_passed_with_the_reason_in_words(app):
         record = ballots.vote_close(nomination, actor=users(world, "secretary")[0])
         assert not record["passed"] and not record["quorum_met"]
         from registry.workflow.voting import explain
-        assert explain(record) == "2 of 4 members took part, below the quorum of 75%: not passed"
+        assert explain(record) == ("Council of 4 members: 2 present, 0 recused, 0 written votes; agree 2, disagree 0, "
+                                   "abstain 0. Quorum: 75% of all members, 2 took part, not reached: not passed")
 
 
 def _secret_round_closed(app, world):

@@ -96,9 +96,9 @@ def test_full_journey_from_draft_to_published_award(app, world):
     post(secretary, f"/council/nominations/{nid}/do/close_vote")
     assert state(app, nid) == NominationState.PASSED
     page = secretary.get(f"/nominations/{nid}").get_data(as_text=True)
-    assert "3 of 4 members agreed, 75%, threshold 50% of all members: passed" in page
+    assert "Threshold: at least 50% of all members (4): 3 of 4 agreed, 75%: passed" in page
     minutes = secretary.get(f"/council/sessions/{session_id}/minutes").get_data(as_text=True)
-    assert "MINUTES" in minutes and "3 of 4 members agreed" in minutes
+    assert "MINUTES" in minutes and "3 of 4 agreed" in minutes
 
     # The decision, numbered; then publication.
     form = secretary.get(f"/council/rounds/{world.round}/decisions/new").get_data(as_text=True)

@@ -126,4 +126,4 @@ def test_audit_events_are_append_only(setup):
 def test_every_step_has_a_timeline_label():
     from registry.workflow.actions import ACTION_LABELS
 
-    assert set(ACTION_LABELS) == set(ACTIONS) | {"create"}
+    assert set(ACTION_LABELS) == set(ACTIONS) | {"create", "recuse", "keep_in_vote"}

@@ -72,7 +72,12 @@ class RoundForm(FlaskForm):
     ballot = SelectField(_l("Ballot"), choices=BallotKind.choices)
     threshold_percent = DecimalField(_l("Threshold (percentage of agree votes)"), places=2,
                                      validators=[InputRequired(), NumberRange(Decimal("0.01"), Decimal("100"))])
+    threshold_exclusive = BooleanField(_l("More than the threshold is needed (not merely reaching it)"),
+                                       description=_l("Exactly reaching the threshold then does not pass (“trên”, not “từ … trở lên”)."))
     denominator = SelectField(_l("Threshold counted against"), choices=Denominator.choices)
+    recused_leave_denominator = BooleanField(
+        _l("Members recused for a conflict of interest leave the “all members” count"),
+        description=_l("Off by default: all members of the council count, recused ones included."))
     quorum_percent = DecimalField(_l("Quorum (percentage of members taking part)"), places=2,
                                   validators=[InputRequired(), NumberRange(Decimal("0"), Decimal("100"))])
     written_votes_allowed = BooleanField(_l("Absent members may vote in writing"))

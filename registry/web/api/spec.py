@@ -147,6 +147,15 @@ _AWARD = {"type": "object", "properties": {
     "revocation": {"type": "object", "nullable": True, "properties": {
         "date": {"type": "string", "format": "date"}, "decision_number": {"type": "string", "nullable": True},
         "reason": {"type": "string"}}},
+    "verification_code": {"type": "string", "nullable": True,
+                          "description": "printed on the certificate; checked at verification_url"},
+    "verification_url": {"type": "string", "nullable": True},
+    "decision_record": {"type": "object", "nullable": True, "description":
+                        "how the award was given (entry detail only): the vote in numbers, never names",
+                        "properties": {
+                            "vote": {"type": "object", "nullable": True},
+                            "ballot": {"type": "string", "nullable": True, "enum": ["secret", "open", None]},
+                            "consultation_comments": {"type": "integer", "nullable": True}}},
 }}
 _ENTRY = {"type": "object", "properties": {
     "id": {"type": "integer"}, "ref": {"type": "string", "nullable": True},

@@ -5,7 +5,9 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
+    BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -13,6 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -46,12 +49,23 @@ class ConflictForm(FlaskForm):
     reason = TextAreaField(_l("Why you have a conflict of interest"), validators=[Optional(), Length(max=2000)])
 
 
+class ConflictDecisionForm(FlaskForm):
+    member = HiddenField(validators=[DataRequired()])
+    recuse = RadioField(_l("Decision"), choices=[SelectChoice("yes", _l("Recuse the member from this vote")),
+                                                 SelectChoice("no", _l("No conflict: the member votes"))],
+                        validators=[DataRequired(_l("Choose whether the member is recused."))])
+    note = StringField(_l("Note for the record"), validators=[Optional(), Length(max=500)])
+
+
 class VoteForm(FlaskForm):
-    choice = RadioField(_l("Your vote"), choices=VoteChoice.choices, validators=[DataRequired()])
+    # Optional: the note typed beside the ballot goes with it (or alone, with "save the note only").
+    choice = RadioField(_l("Your vote"), choices=VoteChoice.choices, validators=[Optional()])
+    note = TextAreaField(_l("Review note (optional)"), validators=[Optional(), Length(max=10000)])
+    note_only = BooleanField()
 
 
 class WrittenVoteForm(FlaskForm):
-    member = SelectField(_l("Absent member"), coerce=int, validators=[DataRequired()])
+    member = SelectField(_l("Member voting in writing"), coerce=int, validators=[DataRequired()])
     choice = RadioField(_l("Their written vote"), choices=VoteChoice.choices, validators=[DataRequired()])
 
 
@@ -70,6 +84,13 @@ class DecisionForm(FlaskForm):
     signer_position = StringField(_l("Signer's position"), validators=[DataRequired(), Length(max=160)])
     legal_basis = TextAreaField(_l("Legal basis"), validators=[Optional(), Length(max=5000)])
     scan = FileField(_l("Scanned decision (PDF or image)"))
+
+
+class RegisterForm(FlaskForm):
+    year = IntegerField(_l("Year"), validators=[InputRequired(), NumberRange(1945, 2100)])
+    last_number = IntegerField(_l("Last number given in the register"),
+                               validators=[InputRequired(), NumberRange(0, 10_000_000)],
+                               description=_l("All decisions of the issuer count, those signed outside the council too."))
 
 
 class RevokeForm(FlaskForm):

@@ -18,10 +18,12 @@ from registry.web.actions import carry_out, stale_message, take_action
 from registry.web.council.forms import (
     AgendaForm,
     AttendanceForm,
+    ConflictDecisionForm,
     ConflictForm,
     DecisionForm,
     EmptyForm,
     NoteForm,
+    RegisterForm,
     RevokeForm,
     SessionForm,
     VoteForm,
@@ -43,6 +45,8 @@ from registry.workflow.decisions import (
     decision_record,
     decision_series,
     next_decision_number,
+    register_position,
+    register_set,
 )
 from registry.workflow.documents import AttachmentError, clean_filename, document_response, store_document
 from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
@@ -228,34 +232,79 @@ def conflict(nomination_id: int):
     return _back(nomination, "#review")
 
 
+@bp.post("/nominations/<int:nomination_id>/conflicts/decide")
+@login_required
+def conflict_decide(nomination_id: int):
+    """The secretary recuses a member the registry proposed as in conflict, or keeps them in the vote; both recorded."""
+    nomination = _nomination(nomination_id)
+    require(can_manage_council(current_user, nomination.round.council_id))
+    form = ConflictDecisionForm()
+    member = db.session.get(User, int(form.member.data)) if (form.member.data or "").isdigit() else None
+    if not form.validate_on_submit() or member is None:
+        flash(_("Choose whether the member is recused."), "error")
+        return _back(nomination, "#review")
+    recuse = form.recuse.data == "yes"
+    carry_out(lambda: ballots.conflict_decide(nomination, member=member, recuse=recuse, actor=current_user,
+                                              note=form.note.data or ""),
+              lambda _done: (_("%(name)s is recused from this vote; the reason is in the timeline.", name=member.name)
+                             if recuse else _("%(name)s votes on this nomination; your decision is in the timeline.",
+                                              name=member.name)))
+    return _back(nomination, "#review")
+
+
 @bp.post("/nominations/<int:nomination_id>/vote")
 @login_required
 def vote(nomination_id: int):
-    """Cast one's vote, once."""
+    """Cast one's vote, once, with the review note typed beside it (or save the note alone)."""
     nomination = _nomination(nomination_id)
     if not is_voting_member_of(current_user, nomination.round.council_id):
         abort(403)
     form = VoteForm()
     if not form.validate_on_submit():
-        flash(_("Choose agree, disagree or abstain."), "error")
+        flash(_("Your vote was not sent. Please try again."), "error")
+        return _back(nomination, "#vote")
+    note = (form.note.data or "").strip()
+    if form.note_only.data or not form.choice.data:
+        # The note is never lost: without a choice it is saved alone, and the member is told the vote is not sent.
+        if note and can_review(current_user, nomination):
+            ballots.review_note_add(nomination, author=current_user, body=note)
+            db.session.commit()
+            flash(_("Your note is saved."), "success")
+        if not form.note_only.data:
+            flash(_("Choose agree, disagree or abstain."), "error")
+        elif not note:
+            flash(_("The note is empty."), "error")
         return _back(nomination, "#vote")
     if not can_vote_on(current_user, nomination):
+        if note and can_review(current_user, nomination):
+            ballots.review_note_add(nomination, author=current_user, body=note)
+            db.session.commit()
+            flash(_("Your note is saved."), "success")
         flash(_("You cannot vote on this nomination (the vote is closed, you have a conflict of interest, "
                 "or you have already voted)."), "error")
         return _back(nomination, "#vote")
-    carry_out(lambda: ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data)),
-               lambda _done: _("Your vote is recorded."))
+
+    def cast_with_note():
+        ballots.vote_cast(nomination, voter=current_user, choice=VoteChoice(form.choice.data))
+        if note:
+            ballots.review_note_add(nomination, author=current_user, body=note)
+
+    if not carry_out(cast_with_note, lambda _done: _("Your vote is recorded.") + (
+            " " + _("Your note is saved.") if note else "")) and note:
+        ballots.review_note_add(nomination, author=current_user, body=note)
+        db.session.commit()
+        flash(_("Your note is saved."), "success")
     return _back(nomination, "#vote")
 
 
 @bp.post("/nominations/<int:nomination_id>/written-vote")
 @login_required
 def written_vote(nomination_id: int):
-    """The secretary records the written vote of an absent member."""
+    """The secretary records the written vote of a member absent from the session."""
     nomination = _nomination(nomination_id)
     require(can_manage_council(current_user, nomination.round.council_id))
     form = WrittenVoteForm()
-    form.member.choices = [(m.id, m.name) for m in ballots.eligible_members(nomination)]
+    form.member.choices = [(m.id, m.name) for m in ballots.written_vote_candidates(nomination)]
     if form.validate_on_submit():
         member = db.session.get(User, form.member.data)
         carry_out(lambda: ballots.vote_cast(nomination, voter=member, choice=VoteChoice(form.choice.data),
@@ -322,7 +371,34 @@ def decision_new(round_id: int):
         else:
             flash(_("Decision %(ref)s is recorded.", ref=decision.reference), "success")
             return redirect(url_for("council.round", round_id=round_id))
-    return render_template("council/decision_form.html", form=form, round=round_, pipeline=pipeline)
+    year = date.today().year
+    register = RegisterForm(formdata=None, year=year,
+                            last_number=register_position(round_.council.unit_id, NumberingStyle.STATE, str(year)))
+    return render_template("council/decision_form.html", form=form, round=round_, pipeline=pipeline,
+                           register=register)
+
+
+@bp.post("/rounds/<int:round_id>/decisions/register")
+@login_required
+def decision_register(round_id: int):
+    """Say where the register of the council's unit stands for a year: the next number proposed follows it."""
+    round_ = _round(round_id)
+    require(can_manage_council(current_user, round_.council_id))
+    form = RegisterForm()
+    if form.validate_on_submit():
+        issuer = round_.council.unit
+        if carry_out(lambda: register_set(issuer=issuer, style=NumberingStyle.STATE, series=str(form.year.data),
+                                          last_number=form.last_number.data, actor=current_user),
+                     lambda _done: _("The register of %(issuer)s for %(year)d stands at %(number)d; the next number "
+                                     "proposed is %(next)d.", issuer=issuer.name, year=form.year.data,
+                                     number=form.last_number.data,
+                                     next=next_decision_number(issuer.id, NumberingStyle.STATE, str(form.year.data)))):
+            return redirect(url_for("council.decision_new", round_id=round_id))
+    else:
+        for errors in form.errors.values():
+            for error in errors:
+                flash(str(error), "error")
+    return redirect(url_for("council.decision_new", round_id=round_id))
 
 
 @bp.get("/rounds/<int:round_id>/decisions/next-number")

@@ -9,9 +9,12 @@ from feedgen.feed import FeedGenerator
 from flask import url_for
 from flask_babel import format_date
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from registry.entries.models import Award, Entry
 from registry.showcase.links import entry_url
+from registry.workflow.verification import DecisionRecord, decision_records
+from registry.workflow.voting import explain
 
 
 def _aware(value: datetime | None) -> datetime:
@@ -67,7 +70,7 @@ def entries_atom(entries: Sequence[Entry], *, title: str, feed_url: str, page_ur
     return feed.atom_str(pretty=True)
 
 
-def award_text(award: Award, language: str) -> str:
+def award_text(award: Award, language: str, record: DecisionRecord | None = None) -> str:
     """One award in a sentence: title, level, year, decision, and its revocation when revoked."""
     text = _("%(title)s, %(level)s, %(year)s", title=award.title.display_name(language),
              level=award.level.label, year=award.year)
@@ -77,6 +80,13 @@ def award_text(award: Award, language: str) -> str:
             text += " " + _("of %(date)s", date=format_date(award.decision_date))
     if award.is_revoked:
         text += ". " + _("Revoked on %(date)s", date=format_date(award.revoked_on)) + f": {award.revocation_reason}"
+    if record is not None:
+        if record.vote:
+            text += ". " + _("Council vote") + ": " + explain(record.vote)
+        if record.comments is not None:
+            text += ". " + ngettext("%(num)d comment received", "%(num)d comments received", record.comments)
+        if record.url:
+            text += ". " + _("Verify: %(url)s", url=record.url)
     return text
 
 
@@ -85,12 +95,13 @@ def awards_atom(awards: Sequence[Award], *, title: str, feed_url: str, page_url:
     updated = max((_aware(a.created_at) for a in awards), default=_aware(None))
     feed = _feed(title=title, subtitle=_("Newly recorded awards"), feed_url=feed_url, page_url=page_url,
                  language=language, updated=updated)
+    records = decision_records(awards)
     for award in awards:
         _add_item(
             feed, ident=f"{_permalink(award.entry)}#award-{award.id}",
             title=f"{award.title.display_name(language)}: {award.entry.title} ({award.year})",
             link=f"{entry_url(award.entry, _external=True)}#award-{award.id}",
-            published=award.created_at, updated=award.created_at, summary=award_text(award, language),
+            published=award.created_at, updated=award.created_at, summary=award_text(award, language, records.get(award.id)),
             author=award.entry.unit.name if award.entry.unit else None,
         )
     return feed.atom_str(pretty=True)

@@ -177,7 +177,9 @@ def show(nomination_id: int):
         context.update(
             notes=ballots.review_notes(nomination),
             conflicts=ballots.conflicts(nomination),
+            conflict_proposals=ballots.conflict_proposals(nomination),
             eligible=ballots.eligible_members(nomination),
+            written_candidates=ballots.written_vote_candidates(nomination),
             votes_cast=ballots.votes_cast_count(nomination),
             open_names=ballots.open_ballot_names(nomination) if nomination.vote_result else {},
             comments=consultation.comments_of(nomination),

@@ -1,0 +1,1 @@
+"""Public verification of awards by their code."""
