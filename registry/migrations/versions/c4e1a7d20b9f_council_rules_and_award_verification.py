@@ -1,7 +1,7 @@
 """council rules a commune can live with; awards anyone can verify
 
 Revision ID: c4e1a7d20b9f
-Revises: 7d61f45fb1f4
+Revises: 4bba809f1a1e
 Create Date: 2026-12-06 23:55:00
 
 Rounds say whether recused members leave an "all members" denominator and whether the threshold must be
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = 'c4e1a7d20b9f'
-down_revision = '7d61f45fb1f4'
+down_revision = '4bba809f1a1e'
 branch_labels = None
 depends_on = None
 
