@@ -202,6 +202,8 @@ ROUTES = [
     ("POST", "/council/rounds/{round}/decisions/new", {"secretary"}),
     ("GET", "/council/rounds/{round}/decisions/next-number", {"secretary"}),
     ("GET", "/council/decisions/{decision}/scan", {"admin"} | COUNCIL),
+    ("GET", "/council/decisions/{decision}/paper", {"admin"} | COUNCIL),
+    ("GET", "/council/decisions/{decision}/paper.docx", {"admin"} | COUNCIL),
     ("POST", "/council/nominations/{decided}/do/publish", {"secretary"}),
     ("GET", "/council/nominations/{published}/revoke", {"secretary"}),
     ("POST", "/council/nominations/{published}/revoke", {"secretary"}),

@@ -376,3 +376,35 @@ def revoke(nomination_id: int):
             flash(_("The award is revoked; the public page says so."), "success")
             return _back(nomination)
     return render_template("council/revoke.html", form=form, nomination=nomination)
+
+
+# --- papers in the form of Decree 30 (print page and Word file) ---------------------------------
+
+def _paper_answer(paper, *, fmt: str, back: str | None, template: str = "papers/paper.html", **context):
+    """The paper as a print page, or as the Word file offices edit before signing."""
+    from flask import Response
+
+    from registry.workflow.papers.frame import DOCX_MIME, document_bytes, paper_document
+
+    if fmt == "docx":
+        document = context.pop("document", None) or paper_document(paper)
+        response = Response(document_bytes(document), mimetype=DOCX_MIME)
+        response.headers["Content-Disposition"] = f'attachment; filename="{paper.filename}"'
+        response.headers["Cache-Control"] = "private, no-store"
+        return response
+    docx_url = request.path + ".docx"
+    return render_template(template, paper=paper, toolbar={"back": back, "docx": docx_url}, **context)
+
+
+@bp.get("/decisions/<int:decision_id>/paper", defaults={"fmt": "html"})
+@bp.get("/decisions/<int:decision_id>/paper.docx", defaults={"fmt": "docx"})
+@login_required
+def decision_paper(decision_id: int, fmt: str):
+    """The decision with its annexed list, in the Decree 30 form."""
+    from registry.workflow.papers.decision import decision_paper as build
+
+    decision = db.session.get(Decision, decision_id) or abort(404)
+    council_id = decision.round.council_id if decision.round else None
+    require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
+    back = url_for("council.round", round_id=decision.round_id)
+    return _paper_answer(build(decision), fmt=fmt, back=back)

@@ -1,0 +1,133 @@
+"""The decision (quyết định) conferring a round's awards, with its annexed list of recipients."""
+from __future__ import annotations
+
+from datetime import date
+
+from registry.catalog.models import AwardTitle, TitleCategory
+from registry.entries.models import EntryKind
+from registry.workflow.models import Decision, Nomination, NumberingStyle
+from registry.workflow.papers.frame import (
+    Annex,
+    Para,
+    Paper,
+    Signature,
+    Table,
+    body_name,
+    issuing_lines,
+    place_of,
+    signature_lines,
+    head_title,
+    vn_date,
+)
+
+# The laws a commendation decision rests on, by the day they came into force (newest first).
+_LOCAL_GOVERNMENT = [
+    (date(2025, 7, 1), "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"),
+    (date(2016, 1, 1), "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"),
+]
+_EMULATION_LAW = [
+    (date(2024, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;"),
+    (date(2005, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, "
+                       "bổ sung một số điều của Luật Thi đua, khen thưởng;"),
+]
+
+KIND_LABELS = {EntryKind.INDIVIDUAL: "Cá nhân", EntryKind.COLLECTIVE: "Tập thể",
+               EntryKind.INITIATIVE: "Mô hình, sáng kiến"}
+
+
+def _in_force(table: list[tuple[date, str]], day: date) -> str | None:
+    for since, text in table:
+        if day >= since:
+            return text
+    return None
+
+
+def basis_lines(text: str) -> list[str]:
+    """The legal bases a secretary typed (one per line or separated by ";"), each as a "Căn cứ …;" line."""
+    parts = [p.strip(" ;.") for chunk in (text or "").splitlines() for p in chunk.split(";")]
+    lines = []
+    for part in filter(None, parts):
+        lines.append(part + ";" if part.lower().startswith("căn cứ") else f"Căn cứ {part};")
+    return lines
+
+
+def award_phrase(title: AwardTitle, year: int) -> str:
+    """What the decision does: "tặng danh hiệu “Chiến sĩ thi đua cơ sở” năm 2025", "tặng Giấy khen"…"""
+    if title.category == TitleCategory.COMMENDATION:
+        return f"tặng {title.name}"
+    if title.category == TitleCategory.LOCAL_PROGRAMME:
+        return f"công nhận danh hiệu “{title.name}” năm {year}"
+    return f"tặng danh hiệu “{title.name}” năm {year}"
+
+
+def count_phrase(nominations: list[Nomination]) -> str:
+    """"02 cá nhân và 01 tập thể": the recipients counted by kind, two digits as decisions write them."""
+    counts = {}
+    for nomination in nominations:
+        kind = "cá nhân" if nomination.entry.kind == EntryKind.INDIVIDUAL else "tập thể"
+        counts[kind] = counts.get(kind, 0) + 1
+    return " và ".join(f"{n:02d} {kind}" for kind, n in counts.items())
+
+
+def kinds_phrase(nominations: list[Nomination]) -> str:
+    """"cá nhân, tập thể": the kinds of recipient on the list."""
+    kinds = []
+    for nomination in nominations:
+        kind = "cá nhân" if nomination.entry.kind == EntryKind.INDIVIDUAL else "tập thể"
+        if kind not in kinds:
+            kinds.append(kind)
+    return ", ".join(kinds) or "cá nhân, tập thể"
+
+
+def annex_rows(nominations: list[Nomination]) -> list[list[str]]:
+    """One row per recipient: number, name, unit, kind. Public facts only: no phone, address or ID number."""
+    return [[str(i), n.entry.title, n.unit.name, KIND_LABELS.get(n.entry.kind, "")]
+            for i, n in enumerate(nominations, start=1)]
+
+
+def decision_paper(decision: Decision) -> Paper:
+    """The decision as a Decree 30 paper: bases, articles, recipients, the signer, the annexed list."""
+    nominations = list(decision.nominations)
+    round_ = decision.round
+    title = round_.title if round_ else None
+    year = round_.year if round_ else decision.signed_on.year
+    superior, issuer = issuing_lines(decision.issuer)
+    speaker = body_name(decision.issuer)
+    head = head_title(decision.signer_position or "Chủ tịch")
+    party = decision.style == NumberingStyle.PARTY
+    phrase = award_phrase(title, year) if title else "khen thưởng"
+    council = round_.council.name if round_ else ""
+    bases = [line for line in (_in_force(_LOCAL_GOVERNMENT, decision.signed_on),
+                               _in_force(_EMULATION_LAW, decision.signed_on)) if line and not party]
+    bases += basis_lines(decision.legal_basis)
+    if council:
+        bases.append(f"Xét đề nghị của {council}.")
+    count = count_phrase(nominations)
+    reference = decision.reference
+    body = [
+        Para("QUYẾT ĐỊNH:", kind="center"),
+        Para(f"{phrase[:1].upper()}{phrase[1:]} cho {count} (có danh sách kèm theo), "
+             "đã có thành tích xuất sắc trong phong trào thi đua.", kind="article", lead="Điều 1."),
+        Para("Khen thưởng kèm theo thực hiện theo quy định hiện hành của Nhà nước về thi đua, khen thưởng.",
+             kind="article", lead="Điều 2."),
+        Para(f"Quyết định này có hiệu lực kể từ ngày ký. Văn phòng {speaker}, "
+             f"{council if council else 'cơ quan thường trực Hội đồng Thi đua - Khen thưởng'}, "
+             "các cơ quan, đơn vị liên quan và các cá nhân, tập thể có tên tại Điều 1 chịu trách nhiệm thi hành "
+             "Quyết định này./.", kind="article", lead="Điều 3."),
+    ]
+    signed = vn_date(decision.signed_on)
+    number = f"Số {reference}" if party else f"Số: {reference}"
+    annex = Annex(
+        heading=f"DANH SÁCH {kinds_phrase(nominations).upper()} ĐƯỢC {phrase.upper()}",
+        subtitle=f"(Kèm theo Quyết định số {reference} {signed} của {head} {speaker})",
+        blocks=[Table(["STT", "Họ và tên / Tên tập thể", "Đơn vị", "Ghi chú"], annex_rows(nominations),
+                      [14, 66, 55, 30])],
+    )
+    return Paper(
+        superior=superior, issuer=issuer, number=number,
+        place_date=f"{place_of(decision.issuer)}, {signed}", kind="QUYẾT ĐỊNH", summary=f"Về việc {phrase}",
+        authority=f"{head} {speaker}".upper(), bases=bases, body=body,
+        recipients=["- Như Điều 3;", "- Lưu: VT."],
+        signatures=[Signature(signature_lines(decision.signer_position or head), decision.signer)],
+        annex=annex, party=party, filename=f"quyet-dinh-{decision.number}-{decision.signed_on.year}.docx",
+    )

@@ -1,0 +1,111 @@
+"""The council's papers in the form of Decree 30: the Word files carry what a clerk checks."""
+from __future__ import annotations
+
+import io
+from datetime import date
+
+import pytest
+from docx import Document
+
+from registry.catalog.models import Unit, UnitKind
+from registry.extensions import db
+from registry.workflow.models import Decision
+from registry.workflow.papers.decision import decision_paper
+from registry.workflow.papers.frame import (
+    document_bytes,
+    paper_document,
+    place_of,
+    signature_lines,
+    vn_date,
+)
+from tests.support.world import decide, make_world, passed_nomination
+
+
+def docx_text(data: bytes) -> str:
+    """Every paragraph of a Word file, table cells included, one per line."""
+    document = Document(io.BytesIO(data))
+    lines = [p.text for p in document.paragraphs]
+
+    def cells(tables):
+        for table in tables:
+            for row in table.rows:
+                for cell in row.cells:
+                    lines.extend(p.text for p in cell.paragraphs)
+                    cells(cell.tables)
+
+    cells(document.tables)
+    return "\n".join(lines)
+
+
+def docx_rows(data: bytes) -> list[list[str]]:
+    """The rows of the last table with a grid (the annexed list)."""
+    document = Document(io.BytesIO(data))
+    grids = [t for t in document.tables if t.style is not None and t.style.name == "Table Grid"]
+    return [[c.text for c in row.cells] for row in grids[-1].rows]
+
+
+@pytest.mark.parametrize(("day", "expected"), [
+    (date(2021, 12, 20), "ngày 20 tháng 12 năm 2021"),
+    (date(2025, 2, 5), "ngày 05 tháng 02 năm 2025"),
+    (date(2024, 3, 9), "ngày 09 tháng 3 năm 2024"),
+    (date(2024, 1, 31), "ngày 31 tháng 01 năm 2024"),
+])
+def test_dates_are_written_as_decree_30_says(day, expected):
+    assert vn_date(day) == expected
+
+
+@pytest.mark.parametrize(("position", "collective", "expected"), [
+    ("Chủ tịch", None, ["CHỦ TỊCH"]),
+    ("Phó Chủ tịch", None, ["KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH"]),
+    ("Chủ tịch", "Hội đồng", ["TM. HỘI ĐỒNG", "CHỦ TỊCH"]),
+    ("Phó Chủ tịch thường trực", "Hội đồng", ["TM. HỘI ĐỒNG", "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH THƯỜNG TRỰC"]),
+])
+def test_signature_lines_follow_the_decree(position, collective, expected):
+    assert signature_lines(position, collective=collective) == expected
+
+
+def test_the_place_is_the_locality_without_its_level_word(app):
+    with app.app_context():
+        city = Unit(name="Thành phố Hà Nội", slug="hn", kind=UnitKind.ADMINISTRATIVE)
+        district = Unit(name="Quận Long Biên", slug="lb", kind=UnitKind.ADMINISTRATIVE, parent=city)
+        union = Unit(name="Quận đoàn Long Biên", slug="qd", kind=UnitKind.YOUTH_UNION, parent=district)
+        db.session.add_all([city, district, union])
+        db.session.flush()
+        assert place_of(district) == "Long Biên"
+        assert place_of(union) == "Long Biên"
+        assert place_of(city) == "Hà Nội"
+
+
+def test_the_decision_in_word_carries_every_part_of_the_decree_30_layout(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        first = passed_nomination(world, title="Nguyễn Văn An")
+        second = passed_nomination(world, title="Trần Thị Bình")
+        decision = decide(world, [first, second], number=12)
+        decision.signed_on = date(2025, 12, 5)
+        decision.signer, decision.signer_position = "Lê Văn Cường", "Phó Chủ tịch"
+        decision.legal_basis = "Nghị định số 152/2025/NĐ-CP của Chính phủ"
+        db.session.commit()
+        data = document_bytes(paper_document(decision_paper(db.session.get(Decision, decision.id))))
+    text = docx_text(data)
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH",
+        "Số: 12/QĐ-UBND", "Ba Đình, ngày 05 tháng 12 năm 2025", "QUYẾT ĐỊNH",
+        "Về việc tặng danh hiệu “Chiến sĩ thi đua cơ sở”", "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH",
+        "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;",
+        "Căn cứ Nghị định số 152/2025/NĐ-CP của Chính phủ;", "Điều 1.", "Nơi nhận:",
+        "KT. CHỦ TỊCH", "PHÓ CHỦ TỊCH", "Lê Văn Cường",
+        "(Kèm theo Quyết định số 12/QĐ-UBND ngày 05 tháng 12 năm 2025 của Chủ tịch Ủy ban nhân dân phường Ba Đình)",
+    ):
+        assert expected in text, expected
+    rows = docx_rows(data)
+    assert rows[0] == ["STT", "Họ và tên / Tên tập thể", "Đơn vị", "Ghi chú"]
+    assert rows[1:] == [["1", "Nguyễn Văn An", "Tổ dân phố số 5", "Cá nhân"],
+                        ["2", "Trần Thị Bình", "Tổ dân phố số 5", "Cá nhân"]]
+    assert "0987654321" not in text  # the nominees' phone stays in the dossier
+    document = Document(io.BytesIO(data))
+    section = document.sections[0]
+    assert round(section.page_width.mm) == 210 and round(section.page_height.mm) == 297
+    assert round(section.left_margin.mm) == 30 and round(section.right_margin.mm) == 15
+    assert round(section.top_margin.mm) == 20 and round(section.bottom_margin.mm) == 20
+    assert document.styles["Normal"].font.name == "Times New Roman"
