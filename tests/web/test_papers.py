@@ -53,7 +53,12 @@ def test_council_papers_are_refused_to_visitors_and_other_councils(app):
         user_add_role(stranger, Role.MEMBER, council_id=other.id)
         db.session.commit()
         world.users["stranger"] = stranger.id
-    urls = [f"/council/decisions/{ids['decision']}/paper", f"/council/decisions/{ids['decision']}/paper.docx"]
+    urls = [f"/council/decisions/{ids['decision']}/paper", f"/council/decisions/{ids['decision']}/paper.docx",
+            f"/council/sessions/{ids['session']}/paper", f"/council/sessions/{ids['session']}/paper.docx",
+            f"/council/rounds/{ids['round']}/proposal", f"/council/rounds/{ids['round']}/proposal.docx"]
+    member = client_for(app, world, "member1")
+    for url in urls:
+        assert member.get(url).status_code == 200, url
     anonymous = client_for(app, world, None)
     for url in urls:
         assert anonymous.get(url).status_code in (302, 401), url

@@ -109,3 +109,57 @@ def test_the_decision_in_word_carries_every_part_of_the_decree_30_layout(app):
     assert round(section.left_margin.mm) == 30 and round(section.right_margin.mm) == 15
     assert round(section.top_margin.mm) == 20 and round(section.bottom_margin.mm) == 20
     assert document.styles["Normal"].font.name == "Times New Roman"
+
+
+def test_the_minutes_in_word_record_attendance_every_number_and_both_signers(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        from registry.accounts.models import User
+        from registry.workflow.models import CouncilSession
+        from registry.workflow.papers.minutes import minutes_paper
+
+        chair = db.session.get(User, world.users["chair"])
+        chair.name, chair.position = "Đỗ Thị Chi", "Chủ tịch UBND phường"
+        db.session.get(User, world.users["secretary"]).name = "Vũ Văn Thư"
+        nomination = passed_nomination(world, title="Nguyễn Văn An",
+                                       present=("chair", "member1", "member2"))
+        session = db.session.get(CouncilSession, nomination.session_id)
+        session.held_on = date(2025, 1, 8)
+        db.session.commit()
+        data = document_bytes(paper_document(minutes_paper(session)))
+    text = docx_text(data)
+    for expected in (
+        "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH",
+        "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "/BB-HĐTĐKT", "Ba Đình, ngày 08 tháng 01 năm 2025", "BIÊN BẢN",
+        "Tổng số thành viên Hội đồng: 4; có mặt: 3; vắng mặt: 1.",
+        "Số thành viên được biểu quyết: 4; tham gia: 4; đồng ý: 4; không đồng ý: 0; không ý kiến: 0", "Kết quả: ĐẠT.", "Chủ trì: Đỗ Thị Chi, Chủ tịch UBND phường.",
+        "THƯ KÝ", "Vũ Văn Thư", "CHỦ TỌA", "Đỗ Thị Chi",
+    ):
+        assert expected in text, expected
+    rows = docx_rows(data)
+    assert rows[0] == ["STT", "Họ và tên", "Chức vụ", "Có mặt"]
+    assert sorted(r[3] for r in rows[1:]) == ["Có mặt", "Có mặt", "Có mặt", "Vắng mặt"]
+
+
+def test_the_proposal_lists_only_what_passed_and_is_signed_for_the_council(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        from registry.accounts.models import User
+        from registry.workflow.models import Round
+        from registry.workflow.papers.proposal import proposal_paper
+        from tests.support.world import complete_nomination
+
+        db.session.get(User, world.users["chair"]).name = "Đỗ Thị Chi"
+        passed_nomination(world, title="Nguyễn Văn An")
+        complete_nomination(world, title="Chưa xét")
+        db.session.commit()
+        data = document_bytes(paper_document(proposal_paper(db.session.get(Round, world.round))))
+    text = docx_text(data)
+    for expected in ("TỜ TRÌNH", "/TTr-HĐTĐKT", "Kính gửi: Chủ tịch Ủy ban nhân dân phường Ba Đình.",
+                     "Về việc đề nghị tặng danh hiệu “Chiến sĩ thi đua cơ sở”", "TM. HỘI ĐỒNG", "CHỦ TỊCH",
+                     "Đỗ Thị Chi", "Nơi nhận:"):
+        assert expected in text, expected
+    assert vn_date(date.today()) in text
+    rows = docx_rows(data)
+    assert [r[1] for r in rows[1:]] == ["Nguyễn Văn An"]
+    assert rows[1][4] == "4/4 (100%)"

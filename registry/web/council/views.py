@@ -408,3 +408,25 @@ def decision_paper(decision_id: int, fmt: str):
     require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
     back = url_for("council.round", round_id=decision.round_id)
     return _paper_answer(build(decision), fmt=fmt, back=back)
+
+
+@bp.get("/sessions/<int:session_id>/paper", defaults={"fmt": "html"})
+@bp.get("/sessions/<int:session_id>/paper.docx", defaults={"fmt": "docx"})
+@login_required
+def minutes_paper(session_id: int, fmt: str):
+    """The session's minutes in the Decree 30 form, for the council."""
+    from registry.workflow.papers.minutes import minutes_paper as build
+
+    item = _session(session_id)
+    return _paper_answer(build(item), fmt=fmt, back=url_for("council.session", session_id=item.id))
+
+
+@bp.get("/rounds/<int:round_id>/proposal", defaults={"fmt": "html"})
+@bp.get("/rounds/<int:round_id>/proposal.docx", defaults={"fmt": "docx"})
+@login_required
+def proposal_paper(round_id: int, fmt: str):
+    """The council's proposal to the head of its unit, with the list of nominations that passed."""
+    from registry.workflow.papers.proposal import proposal_paper as build
+
+    round_ = _round(round_id)
+    return _paper_answer(build(round_), fmt=fmt, back=url_for("council.round", round_id=round_.id))

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from registry.catalog.models import AwardTitle, TitleCategory
-from registry.entries.models import EntryKind
-from registry.workflow.models import Decision, Nomination, NumberingStyle
+from registry.workflow.models import Decision, NumberingStyle
 from registry.workflow.papers.frame import (
     Annex,
     Para,
@@ -19,6 +17,7 @@ from registry.workflow.papers.frame import (
     head_title,
     vn_date,
 )
+from registry.workflow.papers.wording import annex_rows, award_phrase, count_phrase, kinds_phrase
 
 # The laws a commendation decision rests on, by the day they came into force (newest first).
 _LOCAL_GOVERNMENT = [
@@ -30,10 +29,6 @@ _EMULATION_LAW = [
     (date(2005, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, "
                        "bổ sung một số điều của Luật Thi đua, khen thưởng;"),
 ]
-
-KIND_LABELS = {EntryKind.INDIVIDUAL: "Cá nhân", EntryKind.COLLECTIVE: "Tập thể",
-               EntryKind.INITIATIVE: "Mô hình, sáng kiến"}
-
 
 def _in_force(table: list[tuple[date, str]], day: date) -> str | None:
     for since, text in table:
@@ -49,40 +44,6 @@ def basis_lines(text: str) -> list[str]:
     for part in filter(None, parts):
         lines.append(part + ";" if part.lower().startswith("căn cứ") else f"Căn cứ {part};")
     return lines
-
-
-def award_phrase(title: AwardTitle, year: int) -> str:
-    """What the decision does: "tặng danh hiệu “Chiến sĩ thi đua cơ sở” năm 2025", "tặng Giấy khen"…"""
-    if title.category == TitleCategory.COMMENDATION:
-        return f"tặng {title.name}"
-    if title.category == TitleCategory.LOCAL_PROGRAMME:
-        return f"công nhận danh hiệu “{title.name}” năm {year}"
-    return f"tặng danh hiệu “{title.name}” năm {year}"
-
-
-def count_phrase(nominations: list[Nomination]) -> str:
-    """"02 cá nhân và 01 tập thể": the recipients counted by kind, two digits as decisions write them."""
-    counts = {}
-    for nomination in nominations:
-        kind = "cá nhân" if nomination.entry.kind == EntryKind.INDIVIDUAL else "tập thể"
-        counts[kind] = counts.get(kind, 0) + 1
-    return " và ".join(f"{n:02d} {kind}" for kind, n in counts.items())
-
-
-def kinds_phrase(nominations: list[Nomination]) -> str:
-    """"cá nhân, tập thể": the kinds of recipient on the list."""
-    kinds = []
-    for nomination in nominations:
-        kind = "cá nhân" if nomination.entry.kind == EntryKind.INDIVIDUAL else "tập thể"
-        if kind not in kinds:
-            kinds.append(kind)
-    return ", ".join(kinds) or "cá nhân, tập thể"
-
-
-def annex_rows(nominations: list[Nomination]) -> list[list[str]]:
-    """One row per recipient: number, name, unit, kind. Public facts only: no phone, address or ID number."""
-    return [[str(i), n.entry.title, n.unit.name, KIND_LABELS.get(n.entry.kind, "")]
-            for i, n in enumerate(nominations, start=1)]
 
 
 def decision_paper(decision: Decision) -> Paper:
