@@ -212,6 +212,8 @@ ROUTES = [
     ("GET", "/council/nominations/{published}/revoke", {"secretary"}),
     ("POST", "/council/nominations/{published}/revoke", {"secretary"}),
     ("GET", "/consultation/", PUBLIC),
+    ("GET", "/council/awards/{award}/certificate", PUBLIC),
+    ("GET", "/council/awards/{award}/certificate.docx", PUBLIC),
 ]
 
 
@@ -260,6 +262,7 @@ def build(app):
             "officer_id": world.users["officer"], "draft_attachment": draft_attachment.id,
             "submitted_attachment": submitted.attachments[0].id, "photo": draft.entry.photos[0].id,
             "draft_picture": draft_picture.id, "document_sha": draft_picture.sha256,
+            "award": published.award_id,
         }
     return world, ids
 

@@ -65,3 +65,32 @@ def test_council_papers_are_refused_to_visitors_and_other_councils(app):
     stranger = client_for(app, world, "stranger")
     for url in urls:
         assert stranger.get(url).status_code == 403, url
+
+
+def test_anyone_may_print_the_certificate_of_a_published_award_but_not_of_a_revoked_one(app):
+    from datetime import date
+
+    from registry.workflow.decisions import award_revoke, nomination_publish
+    from tests.support.world import users
+
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        nomination = passed_nomination(world, title="Nguyễn Văn An")
+        decide(world, [nomination], number=3)
+        award = nomination_publish(nomination, actor=users(world, "secretary")[0])
+        db.session.commit()
+        award_id, nomination_id = award.id, nomination.id
+    citizen = client_for(app, world, None)
+    page = citizen.get(f"/council/awards/{award_id}/certificate")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "Nguyễn Văn An" in html and "Số: 3/QĐ-UBND" in html and "0987654321" not in html
+    assert citizen.get(f"/council/awards/{award_id}/certificate.docx").status_code == 200
+    with app.test_request_context("/?lang=en"):
+        from registry.workflow.models import Nomination
+
+        award_revoke(db.session.get(Nomination, nomination_id), actor=users(world, "secretary")[0],
+                     decision_reference="9/QĐ-UBND", revoked_on=date.today(), reason="Khai man thành tích.")
+        db.session.commit()
+    assert citizen.get(f"/council/awards/{award_id}/certificate").status_code == 404
+    assert citizen.get(f"/council/awards/{award_id}/certificate.docx").status_code == 404

@@ -163,3 +163,57 @@ def test_the_proposal_lists_only_what_passed_and_is_signed_for_the_council(app):
     rows = docx_rows(data)
     assert [r[1] for r in rows[1:]] == ["Nguyễn Văn An"]
     assert rows[1][4] == "4/4 (100%)"
+
+
+def published_award(app, world, *, title="Nguyễn Văn An"):
+    from registry.workflow.decisions import nomination_publish
+    from tests.support.world import users
+
+    nomination = passed_nomination(world, title=title)
+    decision = decide(world, [nomination], number=12)
+    decision.signed_on = date(2021, 12, 20)
+    decision.signer, decision.signer_position = "Lê Văn Cường", "Chủ tịch"
+    award = nomination_publish(nomination, actor=users(world, "secretary")[0])
+    db.session.commit()
+    return award
+
+
+def test_the_certificate_in_word_without_verification_leaves_the_qr_out(app):
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        from registry.workflow.papers.certificate import certificate_document, certificate_for
+
+        certificate = certificate_for(published_award(app, world))
+        assert certificate.verification is None
+        data = document_bytes(certificate_document(certificate))
+    text = docx_text(data)
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc",
+                     "CHỦ TỊCH ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH", "GIẤY CHỨNG NHẬN",
+                     "Danh hiệu “Chiến sĩ thi đua cơ sở”", "Nguyễn Văn An", "Số: 12/QĐ-UBND",
+                     "Ba Đình, ngày 20 tháng 12 năm 2021", "CHỦ TỊCH", "Lê Văn Cường"):
+        assert expected in text, expected
+    assert "0987654321" not in text and "Mã xác thực" not in text
+    document = Document(io.BytesIO(data))
+    assert document.sections[0].page_width > document.sections[0].page_height  # landscape
+    assert not document.inline_shapes
+
+
+def test_the_certificate_carries_the_qr_code_and_the_code_when_verification_exists(app, monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("registry.workflow.verification")
+    fake.verification_url = lambda award: f"https://example.org/verify/AB12-{award.id}"
+    fake.award_qr_svg = lambda award: '<svg class="qr"></svg>'
+    fake.verification_code = lambda award: f"AB12-{award.id}"
+    monkeypatch.setitem(sys.modules, "registry.workflow.verification", fake)
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        from registry.workflow.papers.certificate import certificate_document, certificate_for, verification_parts
+
+        award = published_award(app, world)
+        parts = verification_parts(award)
+        assert parts["code"] == f"AB12-{award.id}" and parts["url"].endswith(f"AB12-{award.id}")
+        data = document_bytes(certificate_document(certificate_for(award)))
+    assert f"Mã xác thực: AB12-{award.id}" in docx_text(data)
+    assert len(Document(io.BytesIO(data)).inline_shapes) == 1  # the QR code, as a picture

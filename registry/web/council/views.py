@@ -430,3 +430,27 @@ def proposal_paper(round_id: int, fmt: str):
 
     round_ = _round(round_id)
     return _paper_answer(build(round_), fmt=fmt, back=url_for("council.round", round_id=round_.id))
+
+
+@bp.get("/awards/<int:award_id>/certificate", defaults={"fmt": "html"})
+@bp.get("/awards/<int:award_id>/certificate.docx", defaults={"fmt": "docx"})
+def certificate_paper(award_id: int, fmt: str):
+    """The certificate of a published award, for anyone: it prints only what the public page shows."""
+    from flask import Response
+
+    from registry.entries.models import Award
+    from registry.workflow.papers.certificate import certificate_document, certificate_for, certificate_is_public
+    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
+
+    award = db.session.get(Award, award_id)
+    if award is None or not certificate_is_public(award):
+        abort(404)
+    certificate = certificate_for(award)
+    if fmt == "docx":
+        response = Response(document_bytes(certificate_document(certificate)), mimetype=DOCX_MIME)
+        response.headers["Content-Disposition"] = f'attachment; filename="{certificate.filename}"'
+        return response
+    from registry.showcase.links import entry_url
+
+    return render_template("papers/certificate.html", certificate=certificate,
+                           toolbar={"back": entry_url(award.entry), "docx": request.path + ".docx"})

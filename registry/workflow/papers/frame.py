@@ -215,7 +215,7 @@ def add_text(container, text: str, *, bold: bool = False, italic: bool = False, 
     return paragraph
 
 
-def _first(cell, text: str, **kwargs):
+def cell_text(cell, text: str, **kwargs):
     """Write into a cell's first (empty) paragraph, then add the rest below it."""
     paragraph = add_text(cell, text, **kwargs)
     empty = cell.paragraphs[0]
@@ -224,7 +224,7 @@ def _first(cell, text: str, **kwargs):
     return paragraph
 
 
-def _short_rule(container, width_mm: float, cell_width_mm: float) -> None:
+def short_rule(container, width_mm: float, cell_width_mm: float) -> None:
     """The short line under the motto and the issuer's name: a bottom border on a narrow empty paragraph."""
     paragraph = container.add_paragraph()
     side = max(0.0, (cell_width_mm - width_mm) / 2)
@@ -242,7 +242,7 @@ def _short_rule(container, width_mm: float, cell_width_mm: float) -> None:
     run.font.size = Pt(2)
 
 
-def _widths(table, widths_mm: list[float]) -> None:
+def set_widths(table, widths_mm: list[float]) -> None:
     table.autofit = False
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm):
@@ -254,22 +254,22 @@ def add_header(document, paper: Paper, *, with_number: bool = True, text_width_m
     left, right = 68, text_width_mm - 68
     table = document.add_table(rows=2 if with_number else 1, cols=2)
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    _widths(table, [left, right])
+    set_widths(table, [left, right])
     cell = table.cell(0, 0)
     if paper.superior:
-        _first(cell, paper.superior, size=13, align="center")
+        cell_text(cell, paper.superior, size=13, align="center")
         add_text(cell, paper.issuer, bold=True, size=13, align="center")
     else:
-        _first(cell, paper.issuer, bold=True, size=13, align="center")
-    _short_rule(cell, 25, left)
+        cell_text(cell, paper.issuer, bold=True, size=13, align="center")
+    short_rule(cell, 25, left)
     cell = table.cell(0, 1)
-    _first(cell, paper.national_title, bold=True, size=13, align="center")
+    cell_text(cell, paper.national_title, bold=True, size=13, align="center")
     if not paper.party:
         add_text(cell, MOTTO, bold=True, size=14, align="center")
-        _short_rule(cell, 58, right)
+        short_rule(cell, 58, right)
     if with_number:
-        _first(table.cell(1, 0), paper.number, size=13, align="center")
-        _first(table.cell(1, 1), paper.place_date, italic=True, size=14, align="center")
+        cell_text(table.cell(1, 0), paper.number, size=13, align="center")
+        cell_text(table.cell(1, 1), paper.place_date, italic=True, size=14, align="center")
 
 
 def add_blocks(document, blocks: list[Para | Table]) -> None:
@@ -292,23 +292,23 @@ def add_grid(document, table: Table) -> None:
     grid.style = document.styles["Table Grid"]
     grid.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(grid.rows[0].cells, table.headers):
-        _first(cell, text, bold=True, size=13, align="center")
+        cell_text(cell, text, bold=True, size=13, align="center")
     for row in table.rows:
         cells = grid.add_row().cells
         for index, (cell, text) in enumerate(zip(cells, row)):
-            _first(cell, text, size=13, align="center" if index == 0 else "left")
+            cell_text(cell, text, size=13, align="center" if index == 0 else "left")
     if table.widths_mm:
-        _widths(grid, table.widths_mm)
+        set_widths(grid, table.widths_mm)
     document.add_paragraph()
 
 
 def add_signatures(document, paper: Paper, text_width_mm: float = 165) -> None:
     """Recipients on the left and the signer on the right, or two signers side by side (minutes)."""
     table = document.add_table(rows=1, cols=2)
-    _widths(table, [text_width_mm / 2, text_width_mm / 2])
+    set_widths(table, [text_width_mm / 2, text_width_mm / 2])
     left, right = table.cell(0, 0), table.cell(0, 1)
     if paper.recipients:
-        _first(left, "Nơi nhận:", bold=True, italic=True, size=12)
+        cell_text(left, "Nơi nhận:", bold=True, italic=True, size=12)
         for line in paper.recipients:
             add_text(left, line, size=11)
     signatures = list(paper.signatures)
@@ -321,7 +321,7 @@ def add_signatures(document, paper: Paper, text_width_mm: float = 165) -> None:
 def _sign(cell, signature: Signature) -> None:
     first = True
     for line in signature.lines:
-        (_first if first else add_text)(cell, line, bold=True, size=14, align="center")
+        (cell_text if first else add_text)(cell, line, bold=True, size=14, align="center")
         first = False
     for _line in range(4):
         add_text(cell, "", size=14)
@@ -336,7 +336,7 @@ def paper_document(paper: Paper) -> Document:
     add_text(document, paper.kind, bold=True, align="center")
     if paper.summary:
         add_text(document, paper.summary, bold=True, align="center")
-        _short_rule(document, 40, 165)
+        short_rule(document, 40, 165)
     if paper.addressee:
         add_text(document, paper.addressee, align="center", space_after=6)
     if paper.authority:
