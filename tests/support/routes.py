@@ -214,6 +214,8 @@ ROUTES = [
     ("GET", "/consultation/", PUBLIC),
     ("GET", "/council/awards/{award}/certificate", PUBLIC),
     ("GET", "/council/awards/{award}/certificate.docx", PUBLIC),
+    ("GET", "/council/honours/{commune}/{year}", PUBLIC),
+    ("GET", "/council/honours/{commune}/{year}.docx", PUBLIC),
 ]
 
 
@@ -262,7 +264,7 @@ def build(app):
             "officer_id": world.users["officer"], "draft_attachment": draft_attachment.id,
             "submitted_attachment": submitted.attachments[0].id, "photo": draft.entry.photos[0].id,
             "draft_picture": draft_picture.id, "document_sha": draft_picture.sha256,
-            "award": published.award_id,
+            "award": published.award_id, "year": date.today().year,
         }
     return world, ids
 

@@ -94,3 +94,27 @@ def test_anyone_may_print_the_certificate_of_a_published_award_but_not_of_a_revo
         db.session.commit()
     assert citizen.get(f"/council/awards/{award_id}/certificate").status_code == 404
     assert citizen.get(f"/council/awards/{award_id}/certificate.docx").status_code == 404
+
+
+def test_anyone_may_print_a_units_honours_book(app):
+    from datetime import date
+
+    from registry.workflow.decisions import nomination_publish
+    from tests.support.world import users
+
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        nomination = passed_nomination(world, title="Nguyễn Văn An")
+        decide(world, [nomination], number=3)
+        nomination_publish(nomination, actor=users(world, "secretary")[0])
+        db.session.commit()
+    citizen = client_for(app, world, None)
+    year = date.today().year
+    page = citizen.get(f"/council/honours/{world.commune}/{year}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert f"SỔ VÀNG NĂM {year}" in html and "Nguyễn Văn An" in html and "0987654321" not in html
+    word = citizen.get(f"/council/honours/{world.commune}/{year}.docx")
+    assert word.status_code == 200 and word.headers["Content-Disposition"].startswith("attachment;")
+    assert "Nguyễn Văn An" not in citizen.get(f"/council/honours/{world.other_commune}/{year}").get_data(as_text=True)
+    assert citizen.get(f"/council/honours/999999/{year}").status_code == 404

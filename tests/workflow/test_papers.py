@@ -5,11 +5,12 @@ import io
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 from docx import Document
 
 from registry.catalog.models import Unit, UnitKind
 from registry.extensions import db
-from registry.workflow.models import Decision
+from registry.workflow.models import Decision, Nomination
 from registry.workflow.papers.decision import decision_paper
 from registry.workflow.papers.frame import (
     document_bytes,
@@ -165,12 +166,12 @@ def test_the_proposal_lists_only_what_passed_and_is_signed_for_the_council(app):
     assert rows[1][4] == "4/4 (100%)"
 
 
-def published_award(app, world, *, title="Nguyễn Văn An"):
+def published_award(app, world, *, title="Nguyễn Văn An", number=12):
     from registry.workflow.decisions import nomination_publish
     from tests.support.world import users
 
     nomination = passed_nomination(world, title=title)
-    decision = decide(world, [nomination], number=12)
+    decision = decide(world, [nomination], number=number)
     decision.signed_on = date(2021, 12, 20)
     decision.signer, decision.signer_position = "Lê Văn Cường", "Chủ tịch"
     award = nomination_publish(nomination, actor=users(world, "secretary")[0])
@@ -217,3 +218,34 @@ def test_the_certificate_carries_the_qr_code_and_the_code_when_verification_exis
         data = document_bytes(certificate_document(certificate_for(award)))
     assert f"Mã xác thực: AB12-{award.id}" in docx_text(data)
     assert len(Document(io.BytesIO(data)).inline_shapes) == 1  # the QR code, as a picture
+
+
+def test_the_honours_book_holds_the_years_live_awards_of_the_unit_and_below_with_photos(app):
+    from registry.entries.operations import photo_attach
+    from registry.workflow.decisions import award_revoke
+    from registry.workflow.papers.honours_book import honours_book, honours_document
+    from tests.support.files import jpeg_bytes
+    from tests.support.world import users
+
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        kept = published_award(app, world, title="Nguyễn Văn An")
+        photo_attach(kept.entry, jpeg_bytes(), alt="Anh An nhận khen thưởng")
+        revoked = published_award(app, world, title="Trần Văn Thu Hồi", number=13)
+        nomination = db.session.scalar(sa.select(Nomination).where(Nomination.award_id == revoked.id))
+        award_revoke(nomination, actor=users(world, "secretary")[0], decision_reference="9/QĐ-UBND",
+                     revoked_on=date(2022, 1, 5), reason="Khai man thành tích.")
+        db.session.commit()
+        commune = db.session.get(Unit, world.commune)
+        book = honours_book(commune, 2021)
+        assert [item.name for item in book.items] == ["Nguyễn Văn An"]
+        assert honours_book(db.session.get(Unit, world.other_commune), 2021).items == []
+        assert honours_book(commune, 2022).items == []
+        data = document_bytes(honours_document(book))
+    text = docx_text(data)
+    for expected in ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "SỔ VÀNG NĂM 2021",
+                     "1. Nguyễn Văn An", "Cứu người đuối nước.",
+                     "Quyết định số 12/QĐ-UBND ngày 20 tháng 12 năm 2021 của Ủy ban nhân dân phường Ba Đình"):
+        assert expected in text, expected
+    assert "Trần Văn Thu Hồi" not in text and "0987654321" not in text
+    assert len(Document(io.BytesIO(data)).inline_shapes) == 1  # the photo

@@ -454,3 +454,27 @@ def certificate_paper(award_id: int, fmt: str):
 
     return render_template("papers/certificate.html", certificate=certificate,
                            toolbar={"back": entry_url(award.entry), "docx": request.path + ".docx"})
+
+
+@bp.get("/honours/<int:unit_id>/<int:year>", defaults={"fmt": "html"})
+@bp.get("/honours/<int:unit_id>/<int:year>.docx", defaults={"fmt": "docx"})
+def honours_book(unit_id: int, year: int, fmt: str):
+    """The yearly honours book of a unit, for anyone: published entries and live awards only."""
+    from flask import Response
+
+    from registry.catalog.models import Unit
+    from registry.showcase.links import photo_url, unit_url
+    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
+    from registry.workflow.papers.honours_book import honours_book as build
+    from registry.workflow.papers.honours_book import honours_document
+
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not 1945 <= year <= 2100:
+        abort(404)
+    book = build(unit, year)
+    if fmt == "docx":
+        response = Response(document_bytes(honours_document(book)), mimetype=DOCX_MIME)
+        response.headers["Content-Disposition"] = f'attachment; filename="{book.filename}"'
+        return response
+    return render_template("papers/honours_book.html", book=book, photo_src=lambda p: photo_url(p, "thumb"),
+                           toolbar={"back": unit_url(unit), "docx": request.path + ".docx"})
