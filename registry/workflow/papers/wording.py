@@ -9,6 +9,8 @@ from registry.workflow.models import Nomination
 
 KIND_LABELS = {EntryKind.INDIVIDUAL: "Cá nhân", EntryKind.COLLECTIVE: "Tập thể",
                EntryKind.INITIATIVE: "Mô hình, sáng kiến"}
+# How a decision counts its recipients: "02 cá nhân, 01 tập thể và 01 mô hình".
+KIND_WORDS = {EntryKind.INDIVIDUAL: "cá nhân", EntryKind.COLLECTIVE: "tập thể", EntryKind.INITIATIVE: "mô hình"}
 
 
 def award_phrase(title: AwardTitle, year: int) -> str:
@@ -22,20 +24,18 @@ def award_phrase(title: AwardTitle, year: int) -> str:
 
 def count_phrase(nominations: list[Nomination]) -> str:
     """"02 cá nhân và 01 tập thể": the recipients counted by kind, two digits as decisions write them."""
-    counts = {}
-    for nomination in nominations:
-        kind = "cá nhân" if nomination.entry.kind == EntryKind.INDIVIDUAL else "tập thể"
+    counts: dict[str, int] = {}
+    for nomination in sorted(nominations, key=lambda n: list(KIND_WORDS).index(n.entry.kind)):
+        kind = KIND_WORDS[nomination.entry.kind]
         counts[kind] = counts.get(kind, 0) + 1
-    return " và ".join(f"{n:02d} {kind}" for kind, n in counts.items())
+    parts = [f"{n:02d} {kind}" for kind, n in counts.items()]
+    return " và ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
 
 
 def kinds_phrase(nominations: list[Nomination]) -> str:
     """"cá nhân, tập thể": the kinds of recipient on the list."""
-    kinds = []
-    for nomination in nominations:
-        kind = "cá nhân" if nomination.entry.kind == EntryKind.INDIVIDUAL else "tập thể"
-        if kind not in kinds:
-            kinds.append(kind)
+    present = {n.entry.kind for n in nominations}
+    kinds = [word for kind, word in KIND_WORDS.items() if kind in present]
     return ", ".join(kinds) or "cá nhân, tập thể"
 
 
