@@ -249,3 +249,33 @@ def test_the_honours_book_holds_the_years_live_awards_of_the_unit_and_below_with
         assert expected in text, expected
     assert "Trần Văn Thu Hồi" not in text and "0987654321" not in text
     assert len(Document(io.BytesIO(data)).inline_shapes) == 1  # the photo
+
+
+def test_papers_are_dated_in_vietnams_time(monkeypatch):
+    from datetime import UTC, datetime
+
+    from registry.workflow.papers import frame
+
+    class Evening(datetime):
+        @classmethod
+        def now(cls, tz=None):
+            return datetime(2025, 1, 1, 18, 30, tzinfo=UTC).astimezone(tz)
+
+    monkeypatch.setattr(frame, "datetime", Evening)
+    assert frame.vietnam_today() == date(2025, 1, 2)  # 01:30 in Hà Nội
+
+
+def test_recipients_are_counted_by_kind_as_a_decision_writes_them():
+    from types import SimpleNamespace
+
+    from registry.entries.models import EntryKind
+    from registry.workflow.papers.wording import count_phrase, kinds_phrase
+
+    def nominee(kind):
+        return SimpleNamespace(entry=SimpleNamespace(kind=kind))
+
+    chosen = [nominee(EntryKind.INITIATIVE), nominee(EntryKind.INDIVIDUAL), nominee(EntryKind.INDIVIDUAL),
+              nominee(EntryKind.COLLECTIVE)]
+    assert count_phrase(chosen) == "02 cá nhân, 01 tập thể và 01 mô hình"
+    assert count_phrase(chosen[:1]) == "01 mô hình"
+    assert kinds_phrase(chosen) == "cá nhân, tập thể, mô hình"

@@ -20,17 +20,18 @@ from registry.workflow.papers.frame import (
 from registry.workflow.papers.wording import annex_rows, award_phrase, count_phrase, kinds_phrase
 
 # The laws a commendation decision rests on, by the day they came into force (newest first).
-_LOCAL_GOVERNMENT = [
+LOCAL_GOVERNMENT_LAW = [
     (date(2025, 7, 1), "Căn cứ Luật Tổ chức chính quyền địa phương ngày 16 tháng 6 năm 2025;"),
     (date(2016, 1, 1), "Căn cứ Luật Tổ chức chính quyền địa phương ngày 19 tháng 6 năm 2015;"),
 ]
-_EMULATION_LAW = [
+EMULATION_LAW = [
     (date(2024, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;"),
     (date(2005, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, "
                        "bổ sung một số điều của Luật Thi đua, khen thưởng;"),
 ]
 
-def _in_force(table: list[tuple[date, str]], day: date) -> str | None:
+def law_in_force(table: list[tuple[date, str]], day: date) -> str | None:
+    """The basis in force on ``day`` (None before the first)."""
     for since, text in table:
         if day >= since:
             return text
@@ -58,8 +59,8 @@ def decision_paper(decision: Decision) -> Paper:
     party = decision.style == NumberingStyle.PARTY
     phrase = award_phrase(title, year) if title else "khen thưởng"
     council = round_.council.name if round_ else ""
-    bases = [line for line in (_in_force(_LOCAL_GOVERNMENT, decision.signed_on),
-                               _in_force(_EMULATION_LAW, decision.signed_on)) if line and not party]
+    bases = [line for line in (law_in_force(LOCAL_GOVERNMENT_LAW, decision.signed_on),
+                               law_in_force(EMULATION_LAW, decision.signed_on)) if line and not party]
     bases += basis_lines(decision.legal_basis)
     if council:
         bases.append(f"Xét đề nghị của {council}.")

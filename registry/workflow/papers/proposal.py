@@ -21,6 +21,7 @@ from registry.workflow.papers.frame import (
     vietnam_today,
     vn_date,
 )
+from registry.workflow.papers.decision import EMULATION_LAW, law_in_force
 from registry.workflow.papers.minutes import COUNCIL_BODY
 from registry.workflow.papers.wording import KIND_LABELS, award_phrase, count_phrase, kinds_phrase, percent
 
@@ -53,7 +54,7 @@ def _proposal(round_: Round) -> Paper:
     phrase = award_phrase(round_.title, round_.year)
     head = f"Chủ tịch {body_name(unit)}"
     chair = council_holder(council.id, Role.CHAIR)
-    bases = ["Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;"]
+    bases = [basis for basis in [law_in_force(EMULATION_LAW, day)] if basis]
     bases += [f"Căn cứ Biên bản họp {council.name} {vn_date(s.held_on)};" for s in sessions]
     count = count_phrase(nominations) or "00 cá nhân"
     body = [
