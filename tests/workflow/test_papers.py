@@ -279,3 +279,24 @@ def test_recipients_are_counted_by_kind_as_a_decision_writes_them():
     assert count_phrase(chosen) == "02 cá nhân, 01 tập thể và 01 mô hình"
     assert count_phrase(chosen[:1]) == "01 mô hình"
     assert kinds_phrase(chosen) == "cá nhân, tập thể, mô hình"
+
+
+def test_a_party_decision_is_headed_and_signed_as_party_documents_are(app):
+    from registry.catalog.models import UnitKind
+    from registry.workflow.models import NumberingStyle
+
+    world = make_world(app)
+    with app.test_request_context("/?lang=en"):
+        commune = db.session.get(Unit, world.commune)
+        committee = Unit(name="Đảng ủy phường Ba Đình", slug="du-ba-dinh", kind=UnitKind.PARTY, parent=commune)
+        db.session.add(committee)
+        decision = decide(world, [passed_nomination(world, title="Nguyễn Văn An")], number=4)
+        decision.issuer, decision.style, decision.symbol = committee, NumberingStyle.PARTY, "QĐ/ĐU"
+        decision.signer, decision.signer_position = "Phan Văn Đức", "Bí thư"
+        db.session.commit()
+        text = docx_text(document_bytes(paper_document(decision_paper(decision))))
+    for expected in ("ĐẢNG CỘNG SẢN VIỆT NAM", "ĐẢNG ỦY PHƯỜNG BA ĐÌNH", "Số 4-QĐ/ĐU", "Ba Đình, ngày",
+                     "BAN THƯỜNG VỤ ĐẢNG ỦY PHƯỜNG BA ĐÌNH", "Căn cứ Điều lệ Đảng Cộng sản Việt Nam;",
+                     "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Phan Văn Đức"):
+        assert expected in text, expected
+    assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from registry.catalog.models import Unit, UnitKind
 from registry.workflow.models import Decision, NumberingStyle
 from registry.workflow.papers.frame import (
     Annex,
@@ -47,20 +48,28 @@ def basis_lines(text: str) -> list[str]:
     return lines
 
 
+def party_lines(unit: Unit) -> tuple[str | None, str]:
+    """A party committee's header (Guidance 36-HD/VPTW): the party committee above it, then its own name."""
+    above = next((u for u in reversed(unit.path()[:-1]) if u.kind == UnitKind.PARTY), None)
+    return (above.name.upper() if above else None), unit.name.upper()
+
+
 def decision_paper(decision: Decision) -> Paper:
     """The decision as a Decree 30 paper: bases, articles, recipients, the signer, the annexed list."""
     nominations = list(decision.nominations)
     round_ = decision.round
     title = round_.title if round_ else None
     year = round_.year if round_ else decision.signed_on.year
-    superior, issuer = issuing_lines(decision.issuer)
+    party = decision.style == NumberingStyle.PARTY
+    superior, issuer = party_lines(decision.issuer) if party else issuing_lines(decision.issuer)
     speaker = body_name(decision.issuer)
     head = head_title(decision.signer_position or "Chủ tịch")
-    party = decision.style == NumberingStyle.PARTY
     phrase = award_phrase(title, year) if title else "khen thưởng"
     council = round_.council.name if round_ else ""
     bases = [line for line in (law_in_force(LOCAL_GOVERNMENT_LAW, decision.signed_on),
                                law_in_force(EMULATION_LAW, decision.signed_on)) if line and not party]
+    if party:
+        bases.append("Căn cứ Điều lệ Đảng Cộng sản Việt Nam;")
     bases += basis_lines(decision.legal_basis)
     if council:
         bases.append(f"Xét đề nghị của {council}.")
@@ -81,15 +90,18 @@ def decision_paper(decision: Decision) -> Paper:
     number = f"Số {reference}" if party else f"Số: {reference}"
     annex = Annex(
         heading=f"DANH SÁCH {kinds_phrase(nominations).upper()} ĐƯỢC {phrase.upper()}",
-        subtitle=f"(Kèm theo Quyết định số {reference} {signed} của {head} {speaker})",
+        subtitle=f"(Kèm theo Quyết định số {reference} {signed} của "
+                 f"{'Ban Thường vụ ' + speaker if party else head + ' ' + speaker})",
         blocks=[Table(["STT", "Họ và tên / Tên tập thể", "Đơn vị", "Ghi chú"], annex_rows(nominations),
                       [14, 66, 55, 30])],
     )
     return Paper(
         superior=superior, issuer=issuer, number=number,
         place_date=f"{place_of(decision.issuer)}, {signed}", kind="QUYẾT ĐỊNH", summary=f"Về việc {phrase}",
-        authority=f"{head} {speaker}".upper(), bases=bases, body=body,
-        recipients=["- Như Điều 3;", "- Lưu: VT."],
-        signatures=[Signature(signature_lines(decision.signer_position or head), decision.signer)],
+        authority=(f"BAN THƯỜNG VỤ {speaker}" if party else f"{head} {speaker}").upper(), bases=bases, body=body,
+        recipients=["- Như Điều 3;", "- Lưu: VT." if not party else "- Lưu: Văn phòng."],
+        signatures=[Signature(
+            ["T/M BAN THƯỜNG VỤ", (decision.signer_position or "Bí thư").upper()] if party
+            else signature_lines(decision.signer_position or head), decision.signer)],
         annex=annex, party=party, filename=f"quyet-dinh-{decision.number}-{decision.signed_on.year}.docx",
     )
