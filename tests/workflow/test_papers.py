@@ -182,7 +182,10 @@ def published_award(app, world, *, title="Nguyễn Văn An", number=12):
 def test_the_certificate_in_word_without_verification_leaves_the_qr_out(app):
     world = make_world(app)
     with app.test_request_context("/?lang=en"):
-        from registry.workflow.papers.certificate import certificate_document, certificate_for
+        from registry.workflow.papers.certificate import (
+            certificate_document,
+            certificate_for,
+        )
 
         certificate = certificate_for(published_award(app, world))
         assert certificate.verification is None
@@ -210,7 +213,11 @@ def test_the_certificate_carries_the_qr_code_and_the_code_when_verification_exis
     monkeypatch.setitem(sys.modules, "registry.workflow.verification", fake)
     world = make_world(app)
     with app.test_request_context("/?lang=en"):
-        from registry.workflow.papers.certificate import certificate_document, certificate_for, verification_parts
+        from registry.workflow.papers.certificate import (
+            certificate_document,
+            certificate_for,
+            verification_parts,
+        )
 
         award = published_award(app, world)
         parts = verification_parts(award)

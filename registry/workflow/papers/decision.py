@@ -7,18 +7,23 @@ from registry.catalog.models import Unit, UnitKind
 from registry.workflow.models import Decision, NumberingStyle
 from registry.workflow.papers.frame import (
     Annex,
-    Para,
     Paper,
+    Para,
     Signature,
     Table,
     body_name,
+    head_title,
     issuing_lines,
     place_of,
     signature_lines,
-    head_title,
     vn_date,
 )
-from registry.workflow.papers.wording import annex_rows, award_phrase, count_phrase, kinds_phrase
+from registry.workflow.papers.wording import (
+    annex_rows,
+    award_phrase,
+    count_phrase,
+    kinds_phrase,
+)
 
 # The laws a commendation decision rests on, by the day they came into force (newest first).
 LOCAL_GOVERNMENT_LAW = [
@@ -27,8 +32,8 @@ LOCAL_GOVERNMENT_LAW = [
 ]
 EMULATION_LAW = [
     (date(2024, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;"),
-    (date(2005, 1, 1), "Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, "
-                       "bổ sung một số điều của Luật Thi đua, khen thưởng;"),
+    (date(2005, 1, 1), ("Căn cứ Luật Thi đua, khen thưởng ngày 26 tháng 11 năm 2003 và các Luật sửa đổi, "
+                        "bổ sung một số điều của Luật Thi đua, khen thưởng;")),
 ]
 
 def law_in_force(table: list[tuple[date, str]], day: date) -> str | None:

@@ -8,8 +8,8 @@ from registry.workflow import ballots
 from registry.workflow.models import BallotKind, CouncilSession, Denominator
 from registry.workflow.papers.council_people import council_holder
 from registry.workflow.papers.frame import (
-    Para,
     Paper,
+    Para,
     Signature,
     Table,
     body_name,

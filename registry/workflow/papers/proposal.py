@@ -9,10 +9,11 @@ from registry.extensions import db
 from registry.workflow.actions import S
 from registry.workflow.models import CouncilSession, Nomination, Round
 from registry.workflow.papers.council_people import council_holder
+from registry.workflow.papers.decision import EMULATION_LAW, law_in_force
 from registry.workflow.papers.frame import (
     Annex,
-    Para,
     Paper,
+    Para,
     Signature,
     Table,
     body_name,
@@ -21,9 +22,14 @@ from registry.workflow.papers.frame import (
     vietnam_today,
     vn_date,
 )
-from registry.workflow.papers.decision import EMULATION_LAW, law_in_force
 from registry.workflow.papers.minutes import COUNCIL_BODY
-from registry.workflow.papers.wording import KIND_LABELS, award_phrase, count_phrase, kinds_phrase, percent
+from registry.workflow.papers.wording import (
+    KIND_LABELS,
+    award_phrase,
+    count_phrase,
+    kinds_phrase,
+    percent,
+)
 
 # The states of a nomination that has passed the council's vote.
 PASSED_STATES = (S.PASSED, S.IN_CONSULTATION, S.DECIDED, S.PUBLISHED)

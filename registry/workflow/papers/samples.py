@@ -61,7 +61,12 @@ def _run_round():
     from registry.workflow import ballots
     from registry.workflow.actions import nomination_transition
     from registry.workflow.decisions import decision_record, nomination_publish
-    from registry.workflow.dossiers import attachment_add, nomination_create, nomination_submit, nomination_update
+    from registry.workflow.dossiers import (
+        attachment_add,
+        nomination_create,
+        nomination_submit,
+        nomination_update,
+    )
     from registry.workflow.models import (
         AttachmentKind,
         BallotKind,
@@ -82,8 +87,8 @@ def _run_round():
     round_ = Round(name="Đợt xét “Người tốt, việc tốt” năm 2021", title_id=title.id, level=AwardLevel.DISTRICT,
                    council_id=council.id, year=2021, opens_on=today - timedelta(days=5),
                    closes_on=today + timedelta(days=5), ballot=BallotKind.SECRET,
-                   threshold_percent=Decimal("90"), denominator=Denominator.ALL_MEMBERS,
-                   quorum_percent=Decimal("50"), processing_days=10)
+                   threshold_percent=Decimal(90), denominator=Denominator.ALL_MEMBERS,
+                   quorum_percent=Decimal(50), processing_days=10)
     db.session.add(round_)
     db.session.flush()
     nominations = []
@@ -160,7 +165,10 @@ def samples_build(out: Path, *, pdf: bool = True) -> list[Path]:
         from registry.catalog.operations import unit_resolve_path
         from registry.demo import demo_load
         from registry.extensions import db
-        from registry.workflow.papers.certificate import certificate_document, certificate_for
+        from registry.workflow.papers.certificate import (
+            certificate_document,
+            certificate_for,
+        )
         from registry.workflow.papers.decision import decision_paper
         from registry.workflow.papers.frame import paper_document
         from registry.workflow.papers.honours_book import honours_book, honours_document
