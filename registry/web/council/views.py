@@ -380,20 +380,26 @@ def revoke(nomination_id: int):
 
 # --- papers in the form of Decree 30 (print page and Word file) ---------------------------------
 
-def _paper_answer(paper, *, fmt: str, back: str | None, template: str = "papers/paper.html", **context):
-    """The paper as a print page, or as the Word file offices edit before signing."""
+def _word_file(document, filename: str, *, private: bool):
+    """A generated Word file as a download; the council's own papers are never kept by a cache."""
     from flask import Response
 
-    from registry.workflow.papers.frame import DOCX_MIME, document_bytes, paper_document
+    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
+
+    response = Response(document_bytes(document), mimetype=DOCX_MIME)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _council_paper(paper, *, fmt: str, back: str):
+    """One of the council's papers as its print page, or as the Word file offices edit before signing."""
+    from registry.workflow.papers.frame import paper_document
 
     if fmt == "docx":
-        document = context.pop("document", None) or paper_document(paper)
-        response = Response(document_bytes(document), mimetype=DOCX_MIME)
-        response.headers["Content-Disposition"] = f'attachment; filename="{paper.filename}"'
-        response.headers["Cache-Control"] = "private, no-store"
-        return response
-    docx_url = request.path + ".docx"
-    return render_template(template, paper=paper, toolbar={"back": back, "docx": docx_url}, **context)
+        return _word_file(paper_document(paper), paper.filename, private=True)
+    return render_template("papers/paper.html", paper=paper, toolbar={"back": back, "docx": request.path + ".docx"})
 
 
 @bp.get("/decisions/<int:decision_id>/paper", defaults={"fmt": "html"})
@@ -405,9 +411,9 @@ def decision_paper(decision_id: int, fmt: str):
 
     decision = db.session.get(Decision, decision_id) or abort(404)
     council_id = decision.round.council_id if decision.round else None
-    require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
-    back = url_for("council.round", round_id=decision.round_id)
-    return _paper_answer(build(decision), fmt=fmt, back=back)
+    require(current_user.is_admin or (council_id is not None and can_follow_council(current_user, council_id)))
+    back = url_for("council.round", round_id=decision.round_id) if decision.round_id else url_for("desk.home")
+    return _council_paper(build(decision), fmt=fmt, back=back)
 
 
 @bp.get("/sessions/<int:session_id>/paper", defaults={"fmt": "html"})
@@ -418,7 +424,7 @@ def minutes_paper(session_id: int, fmt: str):
     from registry.workflow.papers.minutes import minutes_paper as build
 
     item = _session(session_id)
-    return _paper_answer(build(item), fmt=fmt, back=url_for("council.session", session_id=item.id))
+    return _council_paper(build(item), fmt=fmt, back=url_for("council.session", session_id=item.id))
 
 
 @bp.get("/rounds/<int:round_id>/proposal", defaults={"fmt": "html"})
@@ -429,29 +435,23 @@ def proposal_paper(round_id: int, fmt: str):
     from registry.workflow.papers.proposal import proposal_paper as build
 
     round_ = _round(round_id)
-    return _paper_answer(build(round_), fmt=fmt, back=url_for("council.round", round_id=round_.id))
+    return _council_paper(build(round_), fmt=fmt, back=url_for("council.round", round_id=round_.id))
 
 
 @bp.get("/awards/<int:award_id>/certificate", defaults={"fmt": "html"})
 @bp.get("/awards/<int:award_id>/certificate.docx", defaults={"fmt": "docx"})
 def certificate_paper(award_id: int, fmt: str):
     """The certificate of a published award, for anyone: it prints only what the public page shows."""
-    from flask import Response
-
     from registry.entries.models import Award
+    from registry.showcase.links import entry_url
     from registry.workflow.papers.certificate import certificate_document, certificate_for, certificate_is_public
-    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
 
     award = db.session.get(Award, award_id)
     if award is None or not certificate_is_public(award):
         abort(404)
     certificate = certificate_for(award)
     if fmt == "docx":
-        response = Response(document_bytes(certificate_document(certificate)), mimetype=DOCX_MIME)
-        response.headers["Content-Disposition"] = f'attachment; filename="{certificate.filename}"'
-        return response
-    from registry.showcase.links import entry_url
-
+        return _word_file(certificate_document(certificate), certificate.filename, private=False)
     return render_template("papers/certificate.html", certificate=certificate,
                            toolbar={"back": entry_url(award.entry), "docx": request.path + ".docx"})
 
@@ -460,11 +460,8 @@ def certificate_paper(award_id: int, fmt: str):
 @bp.get("/honours/<int:unit_id>/<int:year>.docx", defaults={"fmt": "docx"})
 def honours_book(unit_id: int, year: int, fmt: str):
     """The yearly honours book of a unit, for anyone: published entries and live awards only."""
-    from flask import Response
-
     from registry.catalog.models import Unit
     from registry.showcase.links import photo_url, unit_url
-    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
     from registry.workflow.papers.honours_book import honours_book as build
     from registry.workflow.papers.honours_book import honours_document
 
@@ -473,8 +470,6 @@ def honours_book(unit_id: int, year: int, fmt: str):
         abort(404)
     book = build(unit, year)
     if fmt == "docx":
-        response = Response(document_bytes(honours_document(book)), mimetype=DOCX_MIME)
-        response.headers["Content-Disposition"] = f'attachment; filename="{book.filename}"'
-        return response
+        return _word_file(honours_document(book), book.filename, private=False)
     return render_template("papers/honours_book.html", book=book, photo_src=lambda p: photo_url(p, "thumb"),
                            toolbar={"back": unit_url(unit), "docx": request.path + ".docx"})
