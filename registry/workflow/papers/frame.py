@@ -243,7 +243,10 @@ def short_rule(container, width_mm: float, cell_width_mm: float) -> None:
 
 
 def set_widths(table, widths_mm: list[float]) -> None:
+    """Fix the column widths, in the grid (read by LibreOffice) and in each cell (read by Word)."""
     table.autofit = False
+    for column, width in zip(table._tbl.tblGrid.findall(qn("w:gridCol")), widths_mm):
+        column.set(qn("w:w"), str(int(Mm(width).twips)))
     for row in table.rows:
         for cell, width in zip(row.cells, widths_mm):
             cell.width = Mm(width)
