@@ -208,6 +208,10 @@ ROUTES = [
     ("POST", "/council/sessions/{session}/agenda", {"secretary"}),
     ("POST", "/council/sessions/{session}/open-votes", {"secretary"}),
     ("GET", "/council/sessions/{session}/minutes", {"admin"} | COUNCIL),
+    ("GET", "/council/sessions/{session}/paper", {"admin"} | COUNCIL),
+    ("GET", "/council/sessions/{session}/paper.docx", {"admin"} | COUNCIL),
+    ("GET", "/council/rounds/{round}/proposal", {"admin"} | COUNCIL),
+    ("GET", "/council/rounds/{round}/proposal.docx", {"admin"} | COUNCIL),
     ("POST", "/council/nominations/{accepted}/notes", COUNCIL),
     ("POST", "/council/nominations/{accepted}/conflict", {"chair", "member1"}),
     ("POST", "/council/nominations/{in_vote}/vote", {"chair", "member1"}),
@@ -219,10 +223,16 @@ ROUTES = [
     ("GET", "/council/rounds/{round}/decisions/next-number", {"secretary"}),
     ("POST", "/council/rounds/{round}/decisions/register", {"secretary"}),
     ("GET", "/council/decisions/{decision}/scan", {"admin"} | COUNCIL),
+    ("GET", "/council/decisions/{decision}/paper", {"admin"} | COUNCIL),
+    ("GET", "/council/decisions/{decision}/paper.docx", {"admin"} | COUNCIL),
     ("POST", "/council/nominations/{decided}/do/publish", {"secretary"}),
     ("GET", "/council/nominations/{published}/revoke", {"secretary"}),
     ("POST", "/council/nominations/{published}/revoke", {"secretary"}),
     ("GET", "/consultation/", PUBLIC),
+    ("GET", "/council/awards/{award}/certificate", PUBLIC),
+    ("GET", "/council/awards/{award}/certificate.docx", PUBLIC),
+    ("GET", "/council/honours/{commune}/{year}", PUBLIC),
+    ("GET", "/council/honours/{commune}/{year}.docx", PUBLIC),
 ]
 
 
@@ -271,6 +281,7 @@ def build(app):
             "officer_id": world.users["officer"], "draft_attachment": draft_attachment.id,
             "submitted_attachment": submitted.attachments[0].id, "photo": draft.entry.photos[0].id,
             "draft_picture": draft_picture.id, "document_sha": draft_picture.sha256,
+            "award": published.award_id, "year": date.today().year,
         }
     return world, ids
 

@@ -453,3 +453,100 @@ def revoke(nomination_id: int):
             flash(_("The award is revoked; the public page says so."), "success")
             return _back(nomination)
     return render_template("council/revoke.html", form=form, nomination=nomination)
+
+
+# --- papers in the form of Decree 30 (print page and Word file) ---------------------------------
+
+def _word_file(document, filename: str, *, private: bool):
+    """A generated Word file as a download; the council's own papers are never kept by a cache."""
+    from flask import Response
+
+    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
+
+    response = Response(document_bytes(document), mimetype=DOCX_MIME)
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    if private:
+        response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _council_paper(paper, *, fmt: str, back: str):
+    """One of the council's papers as its print page, or as the Word file offices edit before signing."""
+    from registry.workflow.papers.frame import paper_document
+
+    if fmt == "docx":
+        return _word_file(paper_document(paper), paper.filename, private=True)
+    return render_template("papers/paper.html", paper=paper, toolbar={"back": back, "docx": request.path + ".docx"})
+
+
+@bp.get("/decisions/<int:decision_id>/paper", defaults={"fmt": "html"})
+@bp.get("/decisions/<int:decision_id>/paper.docx", defaults={"fmt": "docx"})
+@login_required
+def decision_paper(decision_id: int, fmt: str):
+    """The decision with its annexed list, in the Decree 30 form."""
+    from registry.workflow.papers.decision import decision_paper as build
+
+    decision = db.session.get(Decision, decision_id) or abort(404)
+    council_id = decision.round.council_id if decision.round else None
+    require(current_user.is_admin or (council_id is not None and can_follow_council(current_user, council_id)))
+    back = url_for("council.round", round_id=decision.round_id) if decision.round_id else url_for("desk.home")
+    return _council_paper(build(decision), fmt=fmt, back=back)
+
+
+@bp.get("/sessions/<int:session_id>/paper", defaults={"fmt": "html"})
+@bp.get("/sessions/<int:session_id>/paper.docx", defaults={"fmt": "docx"})
+@login_required
+def minutes_paper(session_id: int, fmt: str):
+    """The session's minutes in the Decree 30 form, for the council."""
+    from registry.workflow.papers.minutes import minutes_paper as build
+
+    item = _session(session_id)
+    return _council_paper(build(item), fmt=fmt, back=url_for("council.session", session_id=item.id))
+
+
+@bp.get("/rounds/<int:round_id>/proposal", defaults={"fmt": "html"})
+@bp.get("/rounds/<int:round_id>/proposal.docx", defaults={"fmt": "docx"})
+@login_required
+def proposal_paper(round_id: int, fmt: str):
+    """The council's proposal to the head of its unit, with the list of nominations that passed."""
+    from registry.workflow.papers.proposal import proposal_paper as build
+
+    round_ = _round(round_id)
+    return _council_paper(build(round_), fmt=fmt, back=url_for("council.round", round_id=round_.id))
+
+
+@bp.get("/awards/<int:award_id>/certificate", defaults={"fmt": "html"})
+@bp.get("/awards/<int:award_id>/certificate.docx", defaults={"fmt": "docx"})
+def certificate_paper(award_id: int, fmt: str):
+    """The certificate of a published award, for anyone: it prints only what the public page shows."""
+    from registry.entries.models import Award
+    from registry.showcase.links import entry_url
+    from registry.workflow.papers.certificate import certificate_document, certificate_for, certificate_is_public
+
+    award = db.session.get(Award, award_id)
+    if award is None or not certificate_is_public(award):
+        abort(404)
+    certificate = certificate_for(award)
+    if fmt == "docx":
+        return _word_file(certificate_document(certificate), certificate.filename, private=False)
+    return render_template("papers/certificate.html", certificate=certificate,
+                           toolbar={"back": entry_url(award.entry), "docx": request.path + ".docx"})
+
+
+@bp.get("/honours/<int:unit_id>/<int:year>", defaults={"fmt": "html"})
+@bp.get("/honours/<int:unit_id>/<int:year>.docx", defaults={"fmt": "docx"})
+def honours_book(unit_id: int, year: int, fmt: str):
+    """The yearly honours book of a unit, for anyone: published entries and live awards only."""
+    from registry.catalog.models import Unit
+    from registry.showcase.links import photo_url, unit_url
+    from registry.workflow.papers.honours_book import honours_book as build
+    from registry.workflow.papers.honours_book import honours_document
+
+    unit = db.session.get(Unit, unit_id)
+    if unit is None or not 1945 <= year <= 2100:
+        abort(404)
+    book = build(unit, year)
+    if fmt == "docx":
+        return _word_file(honours_document(book), book.filename, private=False)
+    return render_template("papers/honours_book.html", book=book, photo_src=lambda p: photo_url(p, "thumb"),
+                           toolbar={"back": unit_url(unit), "docx": request.path + ".docx"})
