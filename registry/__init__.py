@@ -50,6 +50,7 @@ def create_app(test_config: dict | None = None) -> Flask:
 def register_extensions(app: Flask) -> None:
     from registry.accounts import notices
     from registry.accounts import operations as accounts
+    from registry.entries import photo_store
     from registry.extensions import babel, cors, csrf, db, limiter, migrate
     from registry.platform import data_version, database, i18n, proxies, request_log, security, staging
     from registry.showcase import search_index
@@ -64,7 +65,8 @@ def register_extensions(app: Flask) -> None:
     # Every hook on the app's session, in the order they run: the index outbox, the data version, e-mails,
     # dossier files, the audit trail's guard, and last the scrubbing after a secret vote is closed.
     database.session_hooks_install(search_index.SESSION_HOOKS, data_version.SESSION_HOOKS, notices.SESSION_HOOKS,
-                                   documents.SESSION_HOOKS, actions.SESSION_HOOKS, ballot_box.SESSION_HOOKS)
+                                   documents.SESSION_HOOKS, photo_store.SESSION_HOOKS, actions.SESSION_HOOKS,
+                                   ballot_box.SESSION_HOOKS)
     migrate.init_app(app, db, directory=str(Path(__file__).parent / "migrations"), render_as_batch=True)
     babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)

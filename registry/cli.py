@@ -23,6 +23,7 @@ def init_command() -> None:
     """Create or upgrade the database schema, load the topic and title catalogues and keep dossier documents
     private (idempotent)."""
     from registry.catalog.seed import catalogues_load
+    from registry.entries.photo_store import photo_files_upkeep
     from registry.platform.database import upgrade_schema
     from registry.workflow.documents import documents_upkeep
 
@@ -35,6 +36,8 @@ def init_command() -> None:
         click.echo(_("Dossier documents: %(moved)d moved into the private store, %(public)d removed from the public "
                      "photo store, %(unnamed)d files of unfinished uploads removed.", moved=upkeep.moved,
                      public=upkeep.public_removed, unnamed=upkeep.unnamed_removed))
+    # Pictures of photos that are not public are kept out of the public store (a crash may have left one there).
+    photo_files_upkeep()
 
 
 @click.command("load-admin-units")

@@ -40,6 +40,9 @@ def build_config(instance_path: Path) -> dict:
         "SEARCH_INDEX_DIR": str(instance_path / "search-index"),
         # Several app servers share these two folders (a shared mount): see the README.
         "PHOTO_DIR": os.environ.get("PHOTO_DIR") or str(instance_path / "photos"),
+        # Pictures of photos nobody may see yet (no description, no consent, withdrawn, removed): out of the
+        # public store, which nginx serves to anyone holding an address.
+        "PHOTO_HELD_DIR": os.environ.get("PHOTO_HELD_DIR") or str(instance_path / "photos-held"),
         "PHOTO_MAX_BYTES": int(os.environ.get("PHOTO_MAX_BYTES", 15 * 1024 * 1024)),
         "PHOTO_MAX_PIXELS": int(os.environ.get("PHOTO_MAX_PIXELS", 40_000_000)),
         "MAX_CONTENT_LENGTH": 64 * 1024 * 1024,

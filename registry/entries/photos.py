@@ -31,6 +31,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
+import shutil
 import struct
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -391,6 +392,39 @@ def encode_original(
 def photo_dir() -> Path:
     """Return the folder where photos are stored by content hash."""
     return Path(current_app.config["PHOTO_DIR"])
+
+
+def held_photo_dir() -> Path:
+    """Return the private folder for the pictures of photos that are not public (same layout as photo_dir)."""
+    return Path(current_app.config["PHOTO_HELD_DIR"])
+
+
+def photo_files_place(sha256: str, *, public: bool) -> None:
+    """Keep a picture's renditions in the public store when some public photo shows it, else in the held store.
+
+    A move is a rename on one file system; where a copy is already in the target, the other one is dropped.
+    """
+    if _SHA256_RE.fullmatch(sha256 or "") is None:
+        return
+    source_root, target_root = (held_photo_dir(), photo_dir()) if public else (photo_dir(), held_photo_dir())
+    source, target = source_root / sha256[:2] / sha256, target_root / sha256[:2] / sha256
+    if not source.is_dir():
+        return
+    if target.is_dir():
+        shutil.rmtree(source, ignore_errors=True)
+        return
+    target.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        source.rename(target)
+    except OSError:
+        shutil.copytree(source, target)
+        shutil.rmtree(source, ignore_errors=True)
+
+
+def stored_rendition(sha256: str, name: str) -> Path:
+    """The file of a rendition wherever it is kept (public or held); raise PhotoError for a bad reference."""
+    public = rendition_path(photo_dir(), sha256, name)
+    return public if public.is_file() else rendition_path(held_photo_dir(), sha256, name)
 
 
 def store_image(

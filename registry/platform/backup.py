@@ -164,6 +164,7 @@ def _fill(staging: Path) -> dict:
         subprocess.run([pg_dump, "--format=custom", "--no-owner", "--file", str(staging / PG_DUMP_NAME),
                         "--dbname", _libpq_url()], check=True, capture_output=True)
     _copy_tree(Path(current_app.config["PHOTO_DIR"]), staging / "photos")
+    _copy_tree(Path(current_app.config["PHOTO_HELD_DIR"]), staging / "photos-held")
     _copy_tree(Path(current_app.config["ATTACHMENT_DIR"]), staging / "attachments")
     for name in CONFIG_FILES:
         if (instance / name).is_file():
@@ -254,6 +255,8 @@ def backup_restore(source: Path, *, force: bool = False) -> dict:
             subprocess.run([pg_restore, "--clean", "--if-exists", "--no-owner", "--dbname", _libpq_url(),
                             str(folder / manifest["database"]["file"])], check=True, capture_output=True)
         _copy_tree(folder / "photos", Path(current_app.config["PHOTO_DIR"]))
+        if (folder / "photos-held").is_dir():
+            _copy_tree(folder / "photos-held", Path(current_app.config["PHOTO_HELD_DIR"]))
         _copy_tree(folder / "attachments", Path(current_app.config["ATTACHMENT_DIR"]))
         instance = Path(current_app.instance_path)
         for name in CONFIG_FILES:
@@ -261,13 +264,16 @@ def backup_restore(source: Path, *, force: bool = False) -> dict:
             if saved.is_file() and (force or not (instance / name).exists() or name == "secret_key"):
                 shutil.copy2(saved, instance / name)
     # A backup of an older release is brought up to this release's schema, then the index is rebuilt.
+    from registry.entries.photo_store import photo_files_upkeep
     from registry.platform.database import upgrade_schema
     from registry.showcase.search_index import reindex_all
     from registry.workflow.documents import documents_upkeep
 
     if manifest.get("schema_revision"):
         upgrade_schema()
-    # A backup of an earlier release may hold dossier pictures among the public photos.
+    # A backup of an earlier release may hold dossier pictures, or pictures of photos not public, among the public
+    # photos.
     documents_upkeep()
+    photo_files_upkeep()
     reindex_all()
     return manifest

@@ -178,14 +178,14 @@ def check_search_index() -> Check:
 def missing_files() -> tuple[list[str], list[str]]:
     """Photo renditions and dossier documents that the database names but the disk lacks."""
     from registry.entries.models import Photo
-    from registry.entries.photos import RENDITION_NAMES, photo_dir, rendition_path
+    from registry.entries.photos import RENDITION_NAMES, photo_dir, rendition_path, stored_rendition
     from registry.workflow.documents import document_path
     from registry.workflow.models import Attachment, Decision
 
     root = photo_dir()
     photos = []
     for sha in db.session.scalars(sa.select(Photo.sha256).distinct()):
-        if any(not rendition_path(root, sha, r).is_file() for r in RENDITION_NAMES):
+        if any(not stored_rendition(sha, r).is_file() for r in RENDITION_NAMES):
             photos.append(sha)
     documents = []
     rows = list(db.session.execute(sa.select(Attachment.sha256, Attachment.file_type)))

@@ -30,6 +30,9 @@ def topic_url(topic: Topic, **kwargs: Any) -> str:
 def photo_url(photo: Photo, rendition: str = "medium") -> str:
     """Return the URL of one rendition of a photo."""
     name = rendition if rendition in (photo.renditions or {}) else "original"
+    if not photo.is_public:
+        # Only those who keep the entry see a photo that is not public, through an address that checks who asks.
+        return url_for("media.held_photo", photo_id=photo.id, rendition=name)
     return url_for("media.photo", sha256=photo.sha256, rendition=name)
 
 

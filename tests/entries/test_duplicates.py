@@ -88,8 +88,8 @@ def test_the_nomination_form_asks_too(app, world):
     data = {"round_id": world.round, "unit": f"#{world.group}", "subject": "new", "kind": "individual",
             "title": "Le Thi Thu"}
     r = post(client, "/nominations/new", data, token_from="/nominations/new")
-    assert r.status_code == 200 and f"#{existing}" in r.get_data(as_text=True)
-    r = post(client, "/nominations/new", {**data, "confirm_new": "1"}, token_from="/nominations/new")
+    assert r.status_code == 200 and f'name="same_as" value="{existing}"' in r.get_data(as_text=True)
+    r = post(client, "/nominations/new", {**data, "confirm_new": "y"}, token_from="/nominations/new")
     assert r.status_code == 302
 
 

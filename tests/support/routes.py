@@ -287,3 +287,40 @@ def build(app):
 
 
 CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
+# The entry editor (and the held photos it shows): the officers of the entry's unit (or above) and
+# administrators; anyone else signed in gets 404, as for an entry that does not exist, and a visitor is sent to
+# sign in. Placeholders are filled by tests/web/test_editor_routes.py from an entry of the officer's unit.
+EDITOR_ROUTES = [
+    ("GET", "/desk/entries/{entry}/edit"),
+    ("POST", "/desk/entries/{entry}/edit"),
+    ("GET", "/desk/entries/{entry}/photos"),
+    ("POST", "/desk/entries/{entry}/photos"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}/move"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}/cover"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}/remove"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}/bring-back"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}/consents"),
+    ("GET", "/desk/entries/{entry}/photos/{photo}/consents/{consent}/form"),
+    ("POST", "/desk/entries/{entry}/photos/{photo}/consents/{consent}/withdraw"),
+    ("GET", "/desk/entries/{entry}/revisions"),
+    ("GET", "/desk/entries/{entry}/revisions/{revision}"),
+    ("POST", "/desk/entries/{entry}/revisions/{revision}/restore"),
+    ("POST", "/desk/entries/{entry}/publish"),
+    ("POST", "/desk/entries/{entry}/unpublish"),
+    ("POST", "/desk/entries/{entry}/awards"),
+    ("POST", "/desk/entries/{entry}/awards/{award}/delete"),
+    ("POST", "/desk/entries/{entry}/replications"),
+    ("POST", "/desk/entries/{entry}/replications/{replication}/delete"),
+    ("GET", "/media/held/{photo}/thumb.webp"),
+]
+# Pages of the editor that are not about one entry: who gets them.
+EDITOR_PAGES = [
+    ("GET", "/desk/entries/", {"officer", "other_officer", "admin"}),
+    ("GET", "/desk/entries/new", {"officer", "other_officer", "admin"}),
+    ("POST", "/desk/entries/new", {"officer", "other_officer", "admin"}),
+    ("GET", "/desk/entries/merge", {"admin"}),
+    ("POST", "/desk/entries/merge", {"admin"}),
+]

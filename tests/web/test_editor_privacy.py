@@ -61,7 +61,11 @@ def test_a_photo_without_consent_is_in_no_public_answer(app, world, runner, tmp_
 
 def test_the_held_back_photo_shows_to_the_unit_only(app, world):
     entry_id, _public_sha, held_sha = entry_with_two_photos(app, world)
-    assert held_sha in client_for(app, world, "officer").get(f"/desk/entries/{entry_id}/photos").get_data(as_text=True)
+    with app.app_context():
+        held_id = db.session.query(Photo).filter_by(sha256=held_sha).one().id
+    page = client_for(app, world, "officer").get(f"/desk/entries/{entry_id}/photos").get_data(as_text=True)
+    # Shown to its keepers through the address that checks who asks, never by its public address.
+    assert f"/media/held/{held_id}/" in page and held_sha not in page
     assert client_for(app, world, "other_officer").get(f"/desk/entries/{entry_id}/photos").status_code == 404
     with app.app_context():
         assert db.session.query(Photo).filter_by(sha256=held_sha).one().is_public is False

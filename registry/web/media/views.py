@@ -1,9 +1,12 @@
-from flask import Blueprint
+"""Views of stored photos: each rendition by content hash, with long-lived cache headers; photos that are not
+public only to those who keep their entry."""
+from flask import Blueprint, abort, send_file
+from flask_login import current_user, login_required
 
-"""Views of stored photos: each rendition by content hash, with long-lived cache headers."""
-from flask import abort, send_file
-
-from registry.entries.photos import photo_dir, rendition_path
+from registry.entries.models import Photo
+from registry.entries.permissions import can_see_entry_drafts
+from registry.entries.photos import PhotoError, held_photo_dir, photo_dir, rendition_path
+from registry.extensions import db
 
 bp = Blueprint("media", __name__, url_prefix="/media")
 
@@ -20,5 +23,28 @@ def photo(sha256: str, rendition: str):
     response = send_file(path, mimetype="image/webp", max_age=31_536_000, conditional=True)
     response.cache_control.public = True
     response.cache_control.immutable = True
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@bp.get("/held/<int:photo_id>/<rendition>.webp")
+@login_required
+def held_photo(photo_id: int, rendition: str):
+    """A rendition of a photo that is not public (not described, without consent, removed or withdrawn), for
+    those who keep its entry; the same answer for anyone else as for a photo that does not exist."""
+    photo = db.session.get(Photo, photo_id)
+    if photo is None or photo.entry is None or not can_see_entry_drafts(current_user, photo.entry):
+        abort(404)
+    try:
+        path = rendition_path(held_photo_dir(), photo.sha256, rendition)
+        if not path.is_file():
+            path = rendition_path(photo_dir(), photo.sha256, rendition)
+    except PhotoError:
+        abort(404)
+    if not path.is_file():
+        abort(404)
+    response = send_file(path, mimetype="image/webp", max_age=0, conditional=True)
+    response.cache_control.private = True
+    response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
