@@ -89,6 +89,7 @@ def downgrade():
                                  type_='foreignkey')
         batch_op.drop_column('decided_by_id')
         batch_op.drop_column('recused')
+        batch_op.drop_constraint(batch_op.f('ck_conflict_declaration_conflictgrounds'), type_='check')
         batch_op.drop_column('grounds')
 
     with op.batch_alter_table('award_round', schema=None) as batch_op:
