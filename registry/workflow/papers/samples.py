@@ -4,7 +4,8 @@
 
 It loads the demo data into a throwaway SQLite database, runs one fictional round of Quận Long Biên's
 council through the workflow (session, secret vote, decision, publication), and writes each paper as a Word
-file and as its print page (.html with the style sheet inlined, and a PDF printed by Chromium if installed).
+file and as its print page printed on A4 by Chromium (.pdf); without Chromium, or with --no-pdf, the print
+page itself (.html, the style sheet inlined) takes the PDF's place.
 """
 from __future__ import annotations
 
@@ -140,15 +141,19 @@ def _photo_data_uri(photo) -> str:
 def _write(out: Path, stem: str, html: str, document, chromium: str | None) -> list[Path]:
     from registry.workflow.papers.frame import document_bytes
 
-    written = [out / f"{stem}.docx", out / f"{stem}.html"]
-    written[0].write_bytes(document_bytes(document))
-    written[1].write_text(html, encoding="utf-8")
-    if chromium:
+    docx = out / f"{stem}.docx"
+    docx.write_bytes(document_bytes(document))
+    if not chromium:
+        page = out / f"{stem}.html"
+        page.write_text(html, encoding="utf-8")
+        return [docx, page]
+    with tempfile.TemporaryDirectory(prefix="registry-paper-") as tmp:
+        page = Path(tmp) / f"{stem}.html"
+        page.write_text(html, encoding="utf-8")
         pdf = out / f"{stem}.pdf"
-        subprocess.run([chromium, *CHROMIUM_ARGS, f"--print-to-pdf={pdf}", written[1].resolve().as_uri()],
+        subprocess.run([chromium, *CHROMIUM_ARGS, f"--print-to-pdf={pdf}", page.resolve().as_uri()],
                        check=True, capture_output=True, timeout=120)
-        written.append(pdf)
-    return written
+    return [docx, pdf]
 
 
 def samples_build(out: Path, *, pdf: bool = True) -> list[Path]:
