@@ -133,7 +133,8 @@ def test_the_minutes_in_word_record_attendance_every_number_and_both_signers(app
         "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc", "ỦY BAN NHÂN DÂN PHƯỜNG BA ĐÌNH",
         "HỘI ĐỒNG THI ĐUA - KHEN THƯỞNG", "/BB-HĐTĐKT", "Ba Đình, ngày 08 tháng 01 năm 2025", "BIÊN BẢN",
         "Tổng số thành viên Hội đồng: 4; có mặt: 3; vắng mặt: 1.",
-        "Số thành viên được biểu quyết: 4; tham gia: 4; đồng ý: 4; không đồng ý: 0; không ý kiến: 0", "Kết quả: ĐẠT.", "Chủ trì: Đỗ Thị Chi, Chủ tịch UBND phường.",
+        "Hội đồng có 4 thành viên;", "đồng ý: 4; không đồng ý: 0; không ý kiến: 0", "Tỷ lệ đồng ý: 4/4",
+        "Kết quả: ĐẠT.", "Chủ trì: Đỗ Thị Chi, Chủ tịch UBND phường.",
         "THƯ KÝ", "Vũ Văn Thư", "CHỦ TỌA", "Đỗ Thị Chi",
     ):
         assert expected in text, expected
@@ -179,7 +180,10 @@ def published_award(app, world, *, title="Nguyễn Văn An", number=12):
     return award
 
 
-def test_the_certificate_in_word_without_verification_leaves_the_qr_out(app):
+def test_the_certificate_in_word_without_verification_leaves_the_qr_out(app, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "registry.workflow.verification", None)  # as a registry without it
     world = make_world(app)
     with app.test_request_context("/?lang=en"):
         from registry.workflow.papers.certificate import (
@@ -307,3 +311,26 @@ def test_a_party_decision_is_headed_and_signed_as_party_documents_are(app):
                      "T/M BAN THƯỜNG VỤ", "BÍ THƯ", "Phan Văn Đức"):
         assert expected in text, expected
     assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" not in text
+
+
+def test_the_qr_code_of_the_word_certificate_leads_to_its_verification_page(app, client):
+    from urllib.parse import urlsplit
+
+    import zxingcpp
+    from PIL import Image
+
+    world = make_world(app)
+    with app.test_request_context("/?lang=vi"):
+        from registry.workflow.papers.certificate import certificate_document, certificate_for
+        from registry.workflow.verification import format_code, verification_url
+
+        award = published_award(app, world)
+        url, code = verification_url(award), format_code(award.verification_code)
+        data = document_bytes(certificate_document(certificate_for(award)))
+    assert f"Mã xác thực: {code}" in docx_text(data)
+    document = Document(io.BytesIO(data))
+    picture = document.part.related_parts[document.inline_shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed]
+    found = zxingcpp.read_barcodes(Image.open(io.BytesIO(picture.blob)))
+    assert [r.text for r in found] == [url]
+    page = client.get(urlsplit(url).path)
+    assert page.status_code == 200 and code in page.get_data(as_text=True)

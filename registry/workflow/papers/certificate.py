@@ -49,7 +49,10 @@ def verification_parts(award: Award) -> dict | None:
     try:
         from registry.workflow.verification import verification_code
     except ImportError:
-        code = getattr(award, "verification_code", None)
+        from registry.workflow.verification import format_code
+
+        # Printed as it is read out: two groups of five (K7M2Q-9RXTA).
+        code = format_code(award.verification_code) if getattr(award, "verification_code", None) else None
     else:
         code = verification_code(award)
     return {"svg": Markup(award_qr_svg(award)), "url": url, "code": code or ""}

@@ -25,21 +25,36 @@ CHOICE_WORDS = {"agree": "Đồng ý", "disagree": "Không đồng ý", "abstain
 def rule_sentence(round_) -> str:
     """The round's voting rule in words, as the minutes record it."""
     ballot = "bỏ phiếu kín" if round_.ballot == BallotKind.SECRET else "biểu quyết công khai"
-    whom = ("tổng số thành viên Hội đồng" if round_.denominator == Denominator.ALL_MEMBERS
-            else "số thành viên tham gia biểu quyết")
-    return (f"Hình thức: {ballot}; thông qua khi số phiếu đồng ý đạt từ {percent(round_.threshold_percent)}% "
-            f"{whom} trở lên; số thành viên tham gia tối thiểu {percent(round_.quorum_percent)}%.")
+    if round_.denominator != Denominator.ALL_MEMBERS:
+        whom = "số thành viên tham gia biểu quyết"
+    elif getattr(round_, "recused_leave_denominator", False):
+        whom = "tổng số thành viên Hội đồng, không kể thành viên không tham gia do xung đột lợi ích"
+    else:
+        whom = "tổng số thành viên Hội đồng"
+    share = (f"trên {percent(round_.threshold_percent)}% {whom}" if getattr(round_, "threshold_exclusive", False)
+             else f"từ {percent(round_.threshold_percent)}% {whom} trở lên")
+    return (f"Hình thức: {ballot}; thông qua khi số phiếu đồng ý đạt {share}; số thành viên tham gia tối thiểu "
+            f"{percent(round_.quorum_percent)}% tổng số thành viên.")
 
 
 def result_sentence(record: dict) -> str:
-    """Every number of one vote: members, taking part, agree, disagree, abstain, the share, the verdict."""
+    """Every number of one vote: members, present, recused, written votes, agree, disagree, abstain, the share
+    against the threshold and its denominator, the verdict."""
     whom = "tổng số thành viên" if record["denominator"] == "all_members" else "số thành viên tham gia"
     verdict = "ĐẠT" if record["passed"] else "KHÔNG ĐẠT"
     quorum = "" if record["quorum_met"] else " (không đủ số thành viên tham gia theo quy định)"
-    return (f"Số thành viên được biểu quyết: {record['eligible']}; tham gia: {record['participants']}; "
-            f"đồng ý: {record['agree']}; không đồng ý: {record['disagree']}; không ý kiến: {record['abstain']}. "
-            f"Tỷ lệ đồng ý: {percent(record['agree_percent'])}% {whom} "
-            f"(ngưỡng {percent(record['threshold_percent'])}%){quorum}. Kết quả: {verdict}.")
+    if "members" not in record:  # a vote closed before the record named every number
+        return (f"Số thành viên được biểu quyết: {record['eligible']}; tham gia: {record['participants']}; "
+                f"đồng ý: {record['agree']}; không đồng ý: {record['disagree']}; không ý kiến: {record['abstain']}. "
+                f"Tỷ lệ đồng ý: {percent(record['agree_percent'])}% {whom} "
+                f"(ngưỡng {percent(record['threshold_percent'])}%){quorum}. Kết quả: {verdict}.")
+    above = "trên" if record.get("exclusive") else "từ"
+    return (f"Hội đồng có {record['members']} thành viên; có mặt: {record.get('present', record['participants'])}; "
+            f"không tham gia do xung đột lợi ích: {record.get('recused', 0)}; "
+            f"phiếu bằng văn bản: {record.get('written', 0)}; đồng ý: {record['agree']}; "
+            f"không đồng ý: {record['disagree']}; không ý kiến: {record['abstain']}. "
+            f"Tỷ lệ đồng ý: {record['agree']}/{record['denominator_count']}, {percent(record['agree_percent'])}% "
+            f"{whom} (ngưỡng: {above} {percent(record['threshold_percent'])}%){quorum}. Kết quả: {verdict}.")
 
 
 def minutes_paper(session: CouncilSession) -> Paper:
