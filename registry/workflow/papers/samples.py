@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -138,6 +139,12 @@ def _photo_data_uri(photo) -> str:
     return "data:image/jpeg;base64," + base64.b64encode(data).decode() if data else ""
 
 
+def _self_contained(html: str, css: str) -> str:
+    """The print page with its style sheet written into it, to be opened as a file (the app serves it apart)."""
+    return re.sub(r'<link rel="stylesheet" href="[^"]*papers\.css[^"]*">', lambda _m: f"<style>{css}</style>", html,
+                  count=1)
+
+
 def _write(out: Path, stem: str, html: str, document, chromium: str | None) -> list[Path]:
     from registry.workflow.papers.frame import document_bytes
 
@@ -190,16 +197,17 @@ def samples_build(out: Path, *, pdf: bool = True) -> list[Path]:
             district = unit_resolve_path(["Thành phố Hà Nội", "Quận Long Biên"], create=False)
             # The honours book from the demo data as imported, before the sample round adds its awards.
             book = honours_book(district, 2021)
-            html = render_template("papers/honours_book.html", book=book, photo_src=_photo_data_uri,
-                                   inline_css=css, toolbar=None)
+            html = _self_contained(render_template("papers/honours_book.html", book=book,
+                                                   photo_src=_photo_data_uri, toolbar=None), css)
             written += _write(out, "so-vang-2021", html, honours_document(book), chromium)
             session, round_, decision, award = _run_round()
             for stem, paper in (("bien-ban-hop", minutes_paper(session)), ("to-trinh", proposal_paper(round_)),
                                 ("quyet-dinh", decision_paper(decision))):
-                html = render_template("papers/paper.html", paper=paper, inline_css=css, toolbar=None)
+                html = _self_contained(render_template("papers/paper.html", paper=paper, toolbar=None), css)
                 written += _write(out, stem, html, paper_document(paper), chromium)
             certificate = certificate_for(award)
-            html = render_template("papers/certificate.html", certificate=certificate, inline_css=css, toolbar=None)
+            html = _self_contained(render_template("papers/certificate.html", certificate=certificate, toolbar=None),
+                                   css)
             written += _write(out, "giay-chung-nhan", html, certificate_document(certificate), chromium)
             db.session.remove()
         return written
