@@ -5,7 +5,7 @@ from flask_login import current_user, login_required
 
 from registry.entries.models import Photo
 from registry.entries.permissions import can_see_entry_drafts
-from registry.entries.photos import PhotoError, held_photo_dir, photo_dir, rendition_path
+from registry.entries.photos import PhotoError, photo_dir, rendition_path, stored_rendition
 from registry.extensions import db
 
 bp = Blueprint("media", __name__, url_prefix="/media")
@@ -36,9 +36,7 @@ def held_photo(photo_id: int, rendition: str):
     if photo is None or photo.entry is None or not can_see_entry_drafts(current_user, photo.entry):
         abort(404)
     try:
-        path = rendition_path(held_photo_dir(), photo.sha256, rendition)
-        if not path.is_file():
-            path = rendition_path(photo_dir(), photo.sha256, rendition)
+        path = stored_rendition(photo.sha256, rendition)
     except PhotoError:
         abort(404)
     if not path.is_file():
