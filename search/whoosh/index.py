@@ -36,8 +36,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+import numpy as np
 from whoosh import index as whoosh_index
+from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.index import LockError
+from whoosh.matching.wrappers import FilterMatcher
 from whoosh.searching import Searcher
 from whoosh.writing import SegmentWriter
 
@@ -47,8 +50,8 @@ from search.whoosh.schema import build_schema, decode_facets, to_fields
 log = logging.getLogger(__name__)
 
 POINTER = "CURRENT"
-# Cached posting lists, counted in document ids (~40 bytes each in a frozenset).
-POSTINGS_CACHE_IDS = 2_000_000
+# Cached posting lists, counted in document ids (4 bytes each): 64 MB.
+POSTINGS_CACHE_IDS = 16_000_000
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 
 
@@ -65,20 +68,68 @@ def _process_lock(root: Path) -> threading.RLock:
 
 @dataclass
 class SegmentColumns:
-    """Per-segment values decoded once: dates for sorting, facet ids, ids and stamps."""
+    """Per-segment values decoded once: dates for sorting, facet ids, ids and stamps.
 
-    published: list[int]
-    unit: list[str]
+    Facet values are interned as small integer codes per segment (numpy arrays, one value per document),
+    so counting the facets of any set of documents is a ``bincount`` followed by a short expansion of
+    the distinct codes.
+    """
+
+    published: np.ndarray  # int64 per document
     ids: list[str]
     stamps: list[str]
-    # Facet values interned as small integer ids per segment, so counting is a
-    # C-speed Counter pass over ids followed by a short expansion of distinct ids.
-    basic_id: list[int]  # (kind, year, levels)
+    unit_code: np.ndarray  # index into units
+    units: list[str]
+    basic_code: np.ndarray  # index into basics: (kind, year, levels)
     basics: list[tuple[str, str, tuple[str, ...]]]
-    topic_id: list[int]
+    topic_code: np.ndarray
     topic_sets: list[tuple[str, ...]]
-    award_id: list[int]
+    award_code: np.ndarray
     award_sets: list[tuple[str, ...]]
+
+
+def _codes(values: Iterable[Any]) -> tuple[np.ndarray, list[Any]]:
+    """Intern ``values``: (one code per value, the distinct values in code order)."""
+    seen: dict[Any, int] = {}
+    codes = [seen.setdefault(v, len(seen)) for v in values]
+    return np.array(codes, dtype=np.int32), list(seen)
+
+
+def read_posting(reader: Any, fieldname: str, text: str) -> np.ndarray:
+    """The live docnums of a term in one segment, ascending, as an int32 array.
+
+    Whoosh decodes a posting list one document at a time in Python; its own block reader holds each
+    block's ids already decoded, so they are taken a block at a time. Any other matcher (or a change in
+    Whoosh's internals) goes the slow, generic way.
+    """
+    try:
+        matcher = reader.postings(fieldname, text)
+    except Exception:  # noqa: BLE001 - TermNotFound: the term is not in this segment
+        return _EMPTY
+    leaf = getattr(matcher, "child", matcher) if isinstance(matcher, FilterMatcher) else matcher
+    ids: np.ndarray | None = None
+    if isinstance(leaf, W3LeafMatcher):
+        try:
+            chunks = []
+            while leaf.is_active():
+                if leaf._ids is None:
+                    leaf._read_ids()
+                chunks.append(np.fromiter(leaf._ids[leaf._i:leaf._blocklength], dtype=np.int32))
+                leaf._next_block()
+            ids = np.concatenate(chunks) if chunks else _EMPTY
+            if reader.has_deletions():
+                deleted = np.fromiter(reader.deleted_docs_set, dtype=np.int32)
+                ids = ids[~np.isin(ids, deleted)]
+        except Exception:  # noqa: BLE001 - Whoosh's internals changed: fall back to its public reader
+            log.debug("block read of a posting list failed", exc_info=True)
+            ids = None
+            matcher = reader.postings(fieldname, text)
+    if ids is None:
+        ids = np.fromiter(matcher.all_ids(), dtype=np.int32)
+    return ids
+
+
+_EMPTY = np.empty(0, dtype=np.int32)
 
 
 class SearchIndex:
@@ -98,7 +149,8 @@ class SearchIndex:
         self._searcher: Searcher | None = None
         self._pinned: Searcher | None = None
         self._columns: dict[tuple[str, str], SegmentColumns] = {}
-        self._postings: OrderedDict[tuple[Any, ...], frozenset[int]] = OrderedDict()
+        self._postings: OrderedDict[tuple[Any, ...], np.ndarray] = OrderedDict()
+        self._postings_lock = threading.Lock()
         self._postings_size = 0
         self._refusal: IndexNotReady | None = None
         if create:
@@ -265,48 +317,44 @@ class SearchIndex:
             published += [0] * (n - len(published))
         if len(facets) < n:
             facets += [decode_facets(b"")] * (n - len(facets))
-        basics: dict[Any, int] = {}
-        topic_sets: dict[Any, int] = {}
-        award_sets: dict[Any, int] = {}
-        basic_id = [basics.setdefault((f[0], f[1], f[5]), len(basics)) for f in facets]
-        topic_id = [topic_sets.setdefault(f[3], len(topic_sets)) for f in facets]
-        award_id = [award_sets.setdefault(f[4], len(award_sets)) for f in facets]
+        unit_code, units = _codes(f[2] for f in facets)
+        basic_code, basics = _codes((f[0], f[1], f[5]) for f in facets)
+        topic_code, topic_sets = _codes(f[3] for f in facets)
+        award_code, award_sets = _codes(f[4] for f in facets)
         cols = SegmentColumns(
-            published=[int(p or 0) for p in published],
-            unit=[f[2] for f in facets],
+            published=np.array([int(p or 0) for p in published], dtype=np.int64),
             ids=[f[8] for f in facets],
             stamps=[f[9] for f in facets],
-            basic_id=basic_id,
-            basics=list(basics),
-            topic_id=topic_id,
-            topic_sets=list(topic_sets),
-            award_id=award_id,
-            award_sets=list(award_sets),
+            unit_code=unit_code, units=units,
+            basic_code=basic_code, basics=basics,
+            topic_code=topic_code, topic_sets=topic_sets,
+            award_code=award_code, award_sets=award_sets,
         )
         if len(self._columns) > 256:
             self._columns.clear()
         self._columns[key] = cols
         return cols
 
-    def posting_ids(self, reader: Any, fieldname: str, text: str) -> frozenset[int]:
-        """Return the live docnums of one segment containing a term, with an LRU cache."""
+    def posting_ids(self, reader: Any, fieldname: str, text: str) -> np.ndarray:
+        """Return the live docnums of one segment containing a term (ascending int32), with an LRU cache."""
         seg = reader.segment()
-        deleted = reader.deleted_docs_set if reader.has_deletions() else ()
-        # A segment's deletions only grow, so their count versions the cached set.
-        key = (self._generation, seg.segment_id() if seg is not None else id(reader), len(deleted), fieldname, text)
-        got = self._postings.get(key)
-        if got is not None:
-            self._postings.move_to_end(key)
-            return got
-        try:
-            got = frozenset(reader.postings(fieldname, text).all_ids())
-        except Exception:  # noqa: BLE001 - TermNotFound: the term is not in this segment
-            got = frozenset()
-        self._postings[key] = got
-        self._postings_size += len(got) + 1
-        while self._postings_size > POSTINGS_CACHE_IDS and len(self._postings) > 1:
-            _, old = self._postings.popitem(last=False)
-            self._postings_size -= len(old) + 1
+        # A segment's deletions only grow, so their count versions the cached list.
+        deleted = len(reader.deleted_docs_set) if reader.has_deletions() else 0
+        key = (self._generation, seg.segment_id() if seg is not None else id(reader), deleted, fieldname, text)
+        with self._postings_lock:
+            got = self._postings.get(key)
+            if got is not None:
+                self._postings.move_to_end(key)
+                return got
+        got = read_posting(reader, fieldname, text)
+        got.flags.writeable = False
+        with self._postings_lock:
+            if key not in self._postings:
+                self._postings[key] = got
+                self._postings_size += len(got) + 1
+            while self._postings_size > POSTINGS_CACHE_IDS and len(self._postings) > 1:
+                _, old = self._postings.popitem(last=False)
+                self._postings_size -= len(old) + 1
         return got
 
     # ------------------------------------------------------------ writing

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from itertools import chain
 from typing import Any, Iterable, Sequence
 
+import numpy as np
 from whoosh import query as Q
 
 from search.analysis import (
@@ -81,69 +82,77 @@ def whoosh_query(node: Node) -> Q.Query:
 
 
 class _Segment:
-    """One segment of the live index with cached posting sets."""
+    """One segment of the live index: cached posting lists, and sets of its documents as boolean masks."""
 
     def __init__(self, idx: SearchIndex, sub: Any, offset: int) -> None:
         self.idx = idx
         self.sub = sub
         self.reader = sub.reader()
         self.offset = offset
+        self.size = self.reader.doc_count_all()
 
-    def term(self, fieldname: str, text: str) -> frozenset[int]:
+    def term(self, fieldname: str, text: str) -> np.ndarray:
+        """Docnums holding the term, ascending."""
         return self.idx.posting_ids(self.reader, fieldname, text)
 
-    def any_of(self, terms: Iterable[tuple[str, str]]) -> set[int] | frozenset[int]:
-        sets = [self.term(f, t) for f, t in terms]
-        sets = [s for s in sets if s]
-        if not sets:
-            return frozenset()
-        if len(sets) == 1:
-            return sets[0]
-        return set().union(*sets)
+    def none(self) -> np.ndarray:
+        return np.zeros(self.size, dtype=bool)
+
+    def any_of(self, terms: Iterable[tuple[str, str]]) -> np.ndarray:
+        """The documents holding at least one of the terms."""
+        mask = self.none()
+        for f, t in terms:
+            posting = self.term(f, t)
+            if len(posting):
+                mask[posting] = True
+        return mask
 
 
-def _intersect(sets: list[Any]) -> set[int] | frozenset[int]:
-    if not sets:
-        return frozenset()
-    sets = sorted(sets, key=len)
-    out = sets[0]
-    for s in sets[1:]:
-        if not out:
-            break
-        out = out & s
+def _intersect(masks: list[np.ndarray], size: int) -> np.ndarray:
+    if not masks:
+        return np.zeros(size, dtype=bool)
+    out = masks[0].copy()
+    for m in masks[1:]:
+        out &= m
     return out
 
 
-def _token_set(seg: _Segment, tok: QueryToken, typos: Typos | None, as_typed: bool) -> set[int] | frozenset[int]:
+def _token_set(seg: _Segment, tok: QueryToken, typos: Typos | None, as_typed: bool) -> np.ndarray:
     if as_typed and tok.marked:
         return seg.any_of((f, tok.text) for f in EXACT_FIELDS)
     return seg.any_of((f, w) for w in [tok.folded] + typo_alternatives(tok, typos) for f in TEXT_FIELDS)
 
 
-def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None, as_typed: bool = False) -> set[int] | frozenset[int]:
-    keys = seg.any_of((f, k) for k in clause.keys for f in TEXT_FIELDS)
+def _clause_set(seg: _Segment, clause: Clause, typos: Typos | None, as_typed: bool = False) -> np.ndarray:
     if clause.kind == "phrase":
         folded = [t.folded for t in clause.tokens]
         pairs = [pair(a, b) for a, b in zip(folded, folded[1:])]
         together = _intersect([seg.any_of((f, p) for f in ("title_pairs", "body_pairs")) for p in pairs]
-                              + [_token_set(seg, t, None, True) for t in clause.tokens if as_typed and t.marked])
+                              + [_token_set(seg, t, None, True) for t in clause.tokens if as_typed and t.marked],
+                              seg.size)
     else:
-        together = _intersect([_token_set(seg, t, typos, as_typed) for t in clause.tokens])
-    return together | keys if keys else together
+        together = _intersect([_token_set(seg, t, typos, as_typed) for t in clause.tokens], seg.size)
+    if clause.keys:
+        together |= seg.any_of((f, k) for k in clause.keys for f in TEXT_FIELDS)
+    return together
 
 
-def _matching(sets: list[Any], mode: str) -> set[int] | frozenset[int]:
+def _matching(masks: list[np.ndarray], mode: str, size: int) -> np.ndarray:
     """Documents in every set ("all"), in any ("any"), or in all but at most one ("most")."""
     if mode == "any":
-        return set().union(*sets)
-    if mode == "most" and len(sets) > 1:
-        return set().union(*(_intersect(sets[:i] + sets[i + 1:]) for i in range(len(sets))))
-    return _intersect(sets)
+        out = np.zeros(size, dtype=bool)
+        for m in masks:
+            out |= m
+        return out
+    if mode == "most" and len(masks) > 1:
+        return np.sum(masks, axis=0, dtype=np.int32) >= len(masks) - 1
+    return _intersect(masks, size)
 
 
-def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
+def _filter_set(seg: _Segment, req: SearchRequest) -> np.ndarray:
     """Docs of the segment allowed by the request's filters and visibilities."""
-    sets: list[Any] = []
+    allowed = [str(v) for v in (req.visibility or ()) if v]
+    mask = seg.any_of(("visibility", v) for v in allowed)
     for fieldname, value in (
         ("kind", req.kind),
         ("year", req.year),
@@ -153,36 +162,52 @@ def _filter_set(seg: _Segment, req: SearchRequest) -> set[int] | frozenset[int]:
         ("level", req.level),
     ):
         if value is not None and str(value).strip() != "":
-            sets.append(seg.term(fieldname, str(value).strip()))
-    allowed = [str(v) for v in (req.visibility or ()) if v]
-    sets.append(seg.any_of(("visibility", v) for v in allowed))
-    return _intersect(sets)
+            keep = seg.none()
+            keep[seg.term(fieldname, str(value).strip())] = True
+            mask &= keep
+    return mask
 
 
 @dataclass
 class _Collected:
     total: int
     top: list[tuple[float, int, int]]  # (score, published, global docnum)
-    matched: list[tuple[SegmentColumns, Any]]  # (segment columns, segment docnums)
+    matched: list[tuple[SegmentColumns, np.ndarray]]  # (segment columns, segment docnums)
 
 
 def _segments(idx: SearchIndex) -> list[_Segment]:
     return [_Segment(idx, sub, offset) for sub, offset in idx.searcher().leaf_searchers()]
 
 
+def _ranked(docs: np.ndarray, published: np.ndarray, n: int, scores: np.ndarray | None = None) -> np.ndarray:
+    """Positions in ``docs`` (ascending docnums) of the ``n`` best, best first: highest score (when given),
+    then newest, then lowest docnum."""
+    keys = [docs, -published[docs]] + ([-scores] if scores is not None else [])
+    where = None
+    if len(docs) > 4 * n:
+        # Only what can reach the top n needs sorting: everything at or above the n-th best first key.
+        first = keys[-1]
+        keep = first <= np.partition(first, n - 1)[n - 1]
+        where = np.flatnonzero(keep)
+        keys = [k[where] for k in keys]
+    order = np.lexsort(keys)[:n]
+    return order if where is None else where[order]
+
+
 def _run_browse(idx: SearchIndex, req: SearchRequest, want: int) -> _Collected:
     total = 0
     top: list[tuple[float, int, int]] = []
-    matched: list[tuple[SegmentColumns, Any]] = []
+    matched: list[tuple[SegmentColumns, np.ndarray]] = []
     for seg in _segments(idx):
-        docs = _filter_set(seg, req)
-        if not docs:
+        docs = np.flatnonzero(_filter_set(seg, req))
+        if not len(docs):
             continue
         cols = idx.segment_columns(seg.reader)
         published, off = cols.published, seg.offset
         total += len(docs)
         matched.append((cols, docs))
-        top = heapq.nlargest(want, chain(top, ((0.0, published[d], -(off + d)) for d in docs)))
+        best = docs[_ranked(docs, published, want)]
+        top = heapq.nlargest(want, chain(top, ((0.0, int(published[d]), -(off + int(d))) for d in best)))
     return _Collected(total, [(s, p, -nd) for s, p, nd in top], matched)
 
 
@@ -201,50 +226,41 @@ def _run_text(
     newest = req.sort == "newest"
     window = want if newest else max(want, RESCORE_WINDOW)
     total = 0
-    matched: list[tuple[SegmentColumns, Any]] = []
+    matched: list[tuple[SegmentColumns, np.ndarray]] = []
     candidates: list[tuple[float, int, int, int]] = []  # (score, published, -global docnum, segment index)
     segments = _segments(idx)
     bonus_by_doc: dict[int, float] = {}
     for si, seg in enumerate(segments):
-        sets = [_clause_set(seg, c, typos, as_typed) for c in parsed.clauses]
-        hits = _matching(sets, mode)
-        if not hits:
-            continue
-        docs = hits & _filter_set(seg, req)
-        if not docs:
+        masks = [_clause_set(seg, c, typos, as_typed) for c in parsed.clauses]
+        docs = np.flatnonzero(_matching(masks, mode, seg.size) & _filter_set(seg, req))
+        if not len(docs):
             continue
         cols = idx.segment_columns(seg.reader)
         published, off = cols.published, seg.offset
         total += len(docs)
         matched.append((cols, docs))
         if newest:
-            found: Iterable[tuple[float, int, int, int]] = ((0.0, published[d], -(off + d), si) for d in docs)
+            best = docs[_ranked(docs, published, window)]
+            found: Iterable[tuple[float, int, int, int]] = (
+                (0.0, int(published[d]), -(off + int(d)), si) for d in best)
         else:
-            scores = dict.fromkeys(docs, 0.0)
-            bonus: dict[int, float] = {}
-            base = bonus_base = 0.0
+            # A first ranking: the weighted, idf-scaled terms each entry holds, summed.
+            scores = np.zeros(seg.size, dtype=np.float64)
+            bonus = np.zeros(seg.size, dtype=np.float64)
             for f, t, w in chain(weighted, bonus_terms):
                 posting = seg.term(f, t)
-                if not posting:
+                if not len(posting):
                     continue
                 w *= idf[(f, t)]
-                is_bonus = f.endswith("_pairs")
-                inter = posting & docs if len(posting) < len(docs) else docs & posting
-                if len(inter) * 2 > len(docs):
-                    # Cheaper to credit everyone and take it back from the few without the term.
-                    base += w
-                    if is_bonus:
-                        bonus_base += w
-                    rest, w = docs - inter, -w
-                else:
-                    rest = inter
-                for d in rest:
-                    scores[d] += w
-                    if is_bonus:
-                        bonus[d] = bonus.get(d, 0.0) + w
-            for d in docs if bonus_base else bonus:
-                bonus_by_doc[off + d] = bonus_base + bonus.get(d, 0.0)
-            found = ((scores[d] + base, published[d], -(off + d), si) for d in _best(scores, published, window))
+                scores[posting] += w
+                if f.endswith("_pairs"):
+                    bonus[posting] += w
+            picked = _ranked(docs, published, window, scores[docs])
+            best = docs[picked]
+            for d in best:
+                if bonus[d]:
+                    bonus_by_doc[off + int(d)] = float(bonus[d])
+            found = ((float(scores[d]), int(published[d]), -(off + int(d)), si) for d in best)
         candidates = heapq.nlargest(window, chain(candidates, found))
     if newest or not candidates:
         return _Collected(total, [(s, p, -nd) for s, p, nd, _ in candidates[:want]], matched)
@@ -274,32 +290,30 @@ def _run_text(
     return _Collected(total, [(s, p, -nd) for s, p, nd in rescored[:want]], matched)
 
 
-def _best(scores: dict[int, float], published: list[int], n: int) -> Iterable[int]:
-    """Docnums of the ``n`` best scores, newest first among ties, without a tuple per entry."""
-    if len(scores) <= n:
-        return scores
-    threshold = heapq.nlargest(n, scores.values())[-1]
-    above = [d for d, s in scores.items() if s > threshold]
-    tied = [d for d, s in scores.items() if s == threshold]
-    return above + heapq.nlargest(n - len(above), tied, key=published.__getitem__)
+def _code_counts(codes: np.ndarray, docs: np.ndarray) -> Iterable[tuple[int, int]]:
+    """(code, how many of ``docs`` carry it) for every code carried at least once."""
+    counts = np.bincount(codes[docs])
+    return ((int(c), int(counts[c])) for c in np.flatnonzero(counts))
 
 
-def _count_facets(matched: list[tuple[SegmentColumns, Any]]) -> dict[str, list[tuple[Any, int]]]:
+def _count_facets(matched: list[tuple[SegmentColumns, np.ndarray]]) -> dict[str, list[tuple[Any, int]]]:
     counters: dict[str, Counter[str]] = {k: Counter() for k in FACET_KEYS}
     for cols, docs in matched:
-        if not docs:
+        if not len(docs):
             continue
-        counters["unit"].update(map(cols.unit.__getitem__, docs))
-        for basic, n in Counter(map(cols.basic_id.__getitem__, docs)).items():
-            kind, year, levels = cols.basics[basic]
+        for code, n in _code_counts(cols.unit_code, docs):
+            counters["unit"][cols.units[code]] += n
+        for code, n in _code_counts(cols.basic_code, docs):
+            kind, year, levels = cols.basics[code]
             counters["kind"][kind] += n
             counters["year"][year] += n
             for v in levels:
                 counters["level"][v] += n
-        for key, ids, sets in (("topic", cols.topic_id, cols.topic_sets), ("award", cols.award_id, cols.award_sets)):
+        for key, codes, sets in (("topic", cols.topic_code, cols.topic_sets),
+                                 ("award", cols.award_code, cols.award_sets)):
             counter = counters[key]
-            for set_id, n in Counter(map(ids.__getitem__, docs)).items():
-                for v in sets[set_id]:
+            for code, n in _code_counts(codes, docs):
+                for v in sets[code]:
                     counter[v] += n
     out: dict[str, list[tuple[Any, int]]] = {}
     for key, counter in counters.items():
@@ -438,16 +452,17 @@ def suggest(idx: SearchIndex, prefix: str, limit: int = 8, visibility: Sequence[
         searcher = idx.searcher()
         best: list[tuple[float, int]] = []
         for seg in _segments(idx):
-            sets = [seg.term("title_folded", t.folded) for t in whole]
+            sets = [seg.any_of([("title_folded", t.folded)]) for t in whole]
             if partial:
                 last = toks[-1].folded
                 words = list(seg.reader.expand_prefix("title_folded", last))[:200]
                 sets.append(seg.any_of(("title_folded", w.decode("utf-8") if isinstance(w, bytes) else w) for w in words))
-            docs = _intersect(sets) & _filter_set(seg, req)
-            if not docs:
+            docs = np.flatnonzero(_intersect(sets, seg.size) & _filter_set(seg, req))
+            if not len(docs):
                 continue
             published = idx.segment_columns(seg.reader).published
-            best = heapq.nlargest(want, chain(best, ((published[d], seg.offset + d) for d in docs)))
+            picked = docs[_ranked(docs, published, want)]
+            best = heapq.nlargest(want, chain(best, ((int(published[d]), seg.offset + int(d)) for d in picked)))
         for _, docnum in best:
             stored = searcher.stored_fields(docnum)
             title = stored.get("title") or ""
