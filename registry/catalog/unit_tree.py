@@ -6,7 +6,7 @@ process and read again only when the ``units`` data version moves.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import sqlalchemy as sa
 
@@ -21,6 +21,8 @@ class UnitTree:
 
     links: dict[int, tuple[int | None, int | None]]
     below: dict[int, tuple[int, ...]]
+    # Rollups already walked, by (unit, top): a broad search counts thousands of units on every request.
+    _rollups: dict[tuple[int, int | None], int | None] = field(default_factory=dict, compare=False, repr=False)
 
     def descendants(self, unit_id: int) -> list[int]:
         """The unit, its sub-units at any depth and the units merged into them (empty for no such unit)."""
@@ -37,6 +39,18 @@ class UnitTree:
 
     def rollup_node(self, unit_id: int, top: int | None) -> int | None:
         """The unit one level below ``top`` (a root when None) on the way up from ``unit_id``."""
+        key = (unit_id, top)
+        try:
+            return self._rollups[key]
+        except KeyError:
+            pass
+        node = self._walk_up(unit_id, top)
+        if len(self._rollups) > 4 * len(self.links) + 1000:
+            self._rollups.clear()
+        self._rollups[key] = node
+        return node
+
+    def _walk_up(self, unit_id: int, top: int | None) -> int | None:
         chain = [unit_id]
         while len(chain) < 64:
             parent, successor = self.links.get(chain[-1], (None, None))

@@ -80,6 +80,7 @@ class SegmentColumns:
     stamps: list[str]
     unit_code: np.ndarray  # index into units
     units: list[str]
+    unit_ints: np.ndarray  # each of units as an integer (-1 when it is not one)
     basic_code: np.ndarray  # index into basics: (kind, year, levels)
     basics: list[tuple[str, str, tuple[str, ...]]]
     topic_code: np.ndarray
@@ -130,6 +131,13 @@ def read_posting(reader: Any, fieldname: str, text: str) -> np.ndarray:
 
 
 _EMPTY = np.empty(0, dtype=np.int32)
+
+
+def _as_int(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return -1
 
 
 class SearchIndex:
@@ -325,7 +333,7 @@ class SearchIndex:
             published=np.array([int(p or 0) for p in published], dtype=np.int64),
             ids=[f[8] for f in facets],
             stamps=[f[9] for f in facets],
-            unit_code=unit_code, units=units,
+            unit_code=unit_code, units=units, unit_ints=np.array([_as_int(u) for u in units], dtype=np.int64),
             basic_code=basic_code, basics=basics,
             topic_code=topic_code, topic_sets=topic_sets,
             award_code=award_code, award_sets=award_sets,
