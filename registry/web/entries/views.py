@@ -1,12 +1,18 @@
 """Views of the entry editor: load → authorise → validate → one operation → commit once → redirect."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from registry.accounts.models import User
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.entries import operations as ops
 from registry.entries.models import (
@@ -350,49 +356,49 @@ def photo_describe(entry_id: int, photo_id: int):
     return _photos_page(load_entry(entry_id), photo_forms={photo_id: form}, status=422)
 
 
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/move")
+@dataclass(frozen=True)
+class PhotoAction:
+    """One button of the photo list: what it runs, who may press it, what the user is told, where the page opens."""
+
+    operation: Callable[..., None]
+    allowed: Callable[[User, Entry], bool]
+    # Flashed once it is done; None: the page itself shows what changed (a photo moved).
+    message: LazyString | None
+    # The part of the photos page to show afterwards; "photo" is the photo's own place in the list.
+    anchor: str = "photo"
+    # The operation's keyword arguments, read from the posted form.
+    options: Callable[[Mapping[str, str]], dict] = lambda form: {}
+
+
+# The buttons that act on one photo at once, by the last part of their address.
+PHOTO_ACTIONS: dict[str, PhotoAction] = {
+    "move": PhotoAction(ops.photo_move, can_edit_entry, None,
+                        options=lambda form: {"step": -1 if form.get("step") == "up" else 1}),
+    "cover": PhotoAction(ops.photo_make_cover, can_edit_entry, _l("This photo is now the cover."),
+                         anchor="photo-list"),
+    "remove": PhotoAction(ops.photo_remove, can_edit_entry,
+                          _l("The photo is removed. You can bring it back from the list of removed photos."),
+                          anchor="removed-photos"),
+    "bring-back": PhotoAction(ops.photo_bring_back, can_edit_entry, _l("The photo is back.")),
+}
+
+
+@bp.post(f"/<int:entry_id>/photos/<int:photo_id>/<any({', '.join(map(repr, PHOTO_ACTIONS))}):action>")
 @login_required
-def photo_move(entry_id: int, photo_id: int):
-    """Move a photo one place earlier or later (buttons that work without JavaScript)."""
-    entry = load_entry(entry_id)
+def photo_action(entry_id: int, photo_id: int, action: str):
+    """A button of the photo list (move up or down, make the cover, remove, bring back): buttons that work
+    without JavaScript."""
+    row = PHOTO_ACTIONS[action]
+    entry = load_entry(entry_id, edit=False)
+    if not row.allowed(current_user, entry):
+        abort(404)
     photo = load_photo(entry, photo_id)
-    step = -1 if request.form.get("step") == "up" else 1
-    ops.photo_move(photo, step=step)
+    row.operation(photo, **row.options(request.form))
     db.session.commit()
-    return redirect(url_for("entries.photos", entry_id=entry_id) + f"#photo-{photo_id}")
-
-
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/cover")
-@login_required
-def photo_cover(entry_id: int, photo_id: int):
-    """Make this photo the cover."""
-    entry = load_entry(entry_id)
-    ops.photo_make_cover(load_photo(entry, photo_id))
-    db.session.commit()
-    flash(_("This photo is now the cover."), "success")
-    return redirect(url_for("entries.photos", entry_id=entry_id) + "#photo-list")
-
-
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/remove")
-@login_required
-def photo_remove(entry_id: int, photo_id: int):
-    """Take the photo off at once; the page offers to bring it back."""
-    entry = load_entry(entry_id)
-    ops.photo_remove(load_photo(entry, photo_id))
-    db.session.commit()
-    flash(_("The photo is removed. You can bring it back from the list of removed photos."), "success")
-    return redirect(url_for("entries.photos", entry_id=entry_id) + "#removed-photos")
-
-
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/bring-back")
-@login_required
-def photo_bring_back(entry_id: int, photo_id: int):
-    """Undo a removal."""
-    entry = load_entry(entry_id)
-    ops.photo_bring_back(load_photo(entry, photo_id))
-    db.session.commit()
-    flash(_("The photo is back."), "success")
-    return redirect(url_for("entries.photos", entry_id=entry_id) + f"#photo-{photo_id}")
+    if row.message is not None:
+        flash(str(row.message), "success")
+    anchor = f"photo-{photo_id}" if row.anchor == "photo" else row.anchor
+    return redirect(url_for("entries.photos", entry_id=entry_id) + "#" + anchor)
 
 
 @bp.post("/<int:entry_id>/photos/<int:photo_id>/consents")
