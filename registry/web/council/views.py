@@ -29,6 +29,7 @@ from registry.web.council.forms import (
     VoteForm,
     WrittenVoteForm,
 )
+from registry.web.parts import send_stored_document
 from registry.workflow import ballots
 from registry.workflow.actions import (
     S,
@@ -48,7 +49,7 @@ from registry.workflow.decisions import (
     register_position,
     register_set,
 )
-from registry.workflow.documents import AttachmentError, clean_filename, document_response, store_document
+from registry.workflow.documents import AttachmentError, clean_filename, store_document
 from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
 from registry.workflow.selectors import round_pipeline
 from registry.workflow.voting import explain
@@ -426,9 +427,7 @@ def decision_scan(decision_id: int):
     decision = db.session.get(Decision, decision_id) or abort(404)
     council_id = decision.round.council_id if decision.round else None
     require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
-    if not decision.scan_sha256:
-        abort(404)
-    return document_response(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
+    return send_stored_document(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
 
 
 @bp.route("/nominations/<int:nomination_id>/revoke", methods=["GET", "POST"])

@@ -48,7 +48,7 @@ from registry.web.entries.forms import (
     UnpublishForm,
     WithdrawConsentForm,
 )
-from registry.workflow.documents import document_response
+from registry.web.parts import part_or_404, remove_part, send_stored_document
 
 bp = Blueprint("entries", __name__, url_prefix="/desk/entries")
 
@@ -61,13 +61,6 @@ def load_entry(entry_id: int, *, edit: bool = True) -> Entry:
     if edit and not can_edit_entry(current_user, entry):
         abort(404)
     return entry
-
-
-def load_photo(entry: Entry, photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.entry_id != entry.id:
-        abort(404)
-    return photo
 
 
 def conflict_message() -> str:
@@ -339,7 +332,7 @@ def photos_upload(entry_id: int):
 def photo_describe(entry_id: int, photo_id: int):
     """Save what is said about a photo (description, caption, credit, licence, who is in it)."""
     entry = load_entry(entry_id)
-    photo = load_photo(entry, photo_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
     form = PhotoForm(prefix=f"p{photo.id}")
     if form.validate_on_submit():
         try:
@@ -392,7 +385,7 @@ def photo_action(entry_id: int, photo_id: int, action: str):
     entry = load_entry(entry_id, edit=False)
     if not row.allowed(current_user, entry):
         abort(404)
-    photo = load_photo(entry, photo_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
     row.operation(photo, **row.options(request.form))
     db.session.commit()
     if row.message is not None:
@@ -406,7 +399,7 @@ def photo_action(entry_id: int, photo_id: int, action: str):
 def consent_add(entry_id: int, photo_id: int):
     """Record consent to publish a photo in which people can be recognised."""
     entry = load_entry(entry_id)
-    photo = load_photo(entry, photo_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
     form = ConsentForm(prefix=f"c{photo.id}")
     if form.validate_on_submit():
         upload = form.document.data
@@ -426,19 +419,13 @@ def consent_add(entry_id: int, photo_id: int):
     return _photos_page(load_entry(entry_id), consent_forms={photo_id: form}, status=422)
 
 
-def _load_consent(photo: Photo, consent_id: int) -> PhotoConsent:
-    consent = db.session.get(PhotoConsent, consent_id)
-    if consent is None or consent.photo_id != photo.id:
-        abort(404)
-    return consent
-
-
 @bp.post("/<int:entry_id>/photos/<int:photo_id>/consents/<int:consent_id>/withdraw")
 @login_required
 def consent_withdraw(entry_id: int, photo_id: int, consent_id: int):
     """Consent withdrawn: the photo leaves the public pages, feeds, exports and the API at once."""
     entry = load_entry(entry_id)
-    consent = _load_consent(load_photo(entry, photo_id), consent_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
+    consent = part_or_404(PhotoConsent, consent_id, photo_id=photo.id)
     form = WithdrawConsentForm()
     form.validate_on_submit()
     ops.consent_withdraw(consent, actor=current_user, note=form.note.data)
@@ -452,10 +439,9 @@ def consent_withdraw(entry_id: int, photo_id: int, consent_id: int):
 def consent_document(entry_id: int, photo_id: int, consent_id: int):
     """The signed consent form: private, to the entry's editors only."""
     entry = load_entry(entry_id, edit=False)
-    consent = _load_consent(load_photo(entry, photo_id), consent_id)
-    if not consent.sha256:
-        abort(404)
-    return document_response(consent.sha256, consent.file_type, consent.filename or "consent")
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
+    consent = part_or_404(PhotoConsent, consent_id, photo_id=photo.id)
+    return send_stored_document(consent.sha256, consent.file_type, consent.filename or "consent")
 
 
 # --- awards and replications --------------------------------------------------------------------
@@ -486,18 +472,9 @@ def award_add(entry_id: int):
 def award_delete(entry_id: int, award_id: int):
     """Remove an award recorded by mistake (not one given through a nomination)."""
     entry = load_entry(entry_id)
-    award = db.session.get(Award, award_id)
-    if award is None or award.entry_id != entry.id:
-        abort(404)
-    try:
-        ops.award_remove(entry, award, actor=current_user)
-        db.session.commit()
-    except ops.EntryError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The award is removed."), "success")
-    return redirect(url_for("entries.edit", entry_id=entry_id) + "#awards")
+    award = part_or_404(Award, award_id, entry_id=entry.id)
+    return remove_part(lambda: ops.award_remove(entry, award, actor=current_user), refused=(ops.EntryError,),
+                       done=_("The award is removed."), back=url_for("entries.edit", entry_id=entry_id) + "#awards")
 
 
 @bp.post("/<int:entry_id>/replications")
@@ -523,13 +500,10 @@ def replication_add(entry_id: int):
 def replication_delete(entry_id: int, replication_id: int):
     """Remove a replication recorded by mistake."""
     entry = load_entry(entry_id)
-    replication = db.session.get(Replication, replication_id)
-    if replication is None or replication.entry_id != entry.id:
-        abort(404)
-    ops.replication_remove(entry, replication, actor=current_user)
-    db.session.commit()
-    flash(_("The replication is removed."), "success")
-    return redirect(url_for("entries.edit", entry_id=entry_id) + "#replications")
+    replication = part_or_404(Replication, replication_id, entry_id=entry.id)
+    return remove_part(lambda: ops.replication_remove(entry, replication, actor=current_user),
+                       done=_("The replication is removed."),
+                       back=url_for("entries.edit", entry_id=entry_id) + "#replications")
 
 
 # --- merging ------------------------------------------------------------------------------------
