@@ -307,7 +307,7 @@ def edit(nomination_id: int):
 @bp.post("/<int:nomination_id>/attachments")
 @login_required
 def attachment_upload(nomination_id: int):
-    """Attach a document (PDF or image) to the dossier."""
+    """Attach a document (PDF, office document or picture) to the dossier."""
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination))
     form = AttachmentForm()
