@@ -14,6 +14,7 @@ from markupsafe import Markup, escape
 from registry.accounts.models import Role
 from registry.accounts.notices import notice_text, unread_count
 from registry.entries.permissions import can_edit_entry
+from registry.entries.photos import ACCEPTED_FORMATS_LABEL
 from registry.entries.richtext import render_markdown, render_story
 from registry.platform.i18n import current_language
 from registry.platform.vietnam_time import date_for_people, official_date
@@ -29,6 +30,7 @@ from registry.showcase.links import (
 from registry.web.actions import action_url
 from registry.workflow import actions as workflow
 from registry.workflow.ballots import can_vote_on
+from registry.workflow.documents import DOCUMENT_FORMATS_LABEL
 from registry.workflow.dossiers import edits_entry_in_place
 from registry.workflow.models import AttachmentKind, NominationState, VoteChoice
 from registry.workflow.verification import decision_records
@@ -106,6 +108,7 @@ def init_app(app: Flask) -> None:
         unread_notices=_unread, explain_vote=explain, state_label=lambda value: NominationState(value).label,
         vote_choices=VoteChoice.choices, council_member_ids=_council_member_ids, attachment_kinds=AttachmentKind,
         edits_entry_in_place=edits_entry_in_place, current_app=current_app, can_edit_entry=can_edit_entry,
+        document_formats=DOCUMENT_FORMATS_LABEL, picture_formats=ACCEPTED_FORMATS_LABEL,
     )
     app.jinja_env.filters.update(markdown=render_markdown, story=lambda e: render_story(e.story, e.story_format),
                                  paragraphs=plain_paragraphs, date=date_for_people, number=format_number,

@@ -27,11 +27,29 @@ from registry.entries.photos import PhotoError, encode_original, photo_dir, rend
 from registry.extensions import db
 from registry.platform.staging import write_whole
 from registry.workflow.models import Attachment, Decision
-from registry.workflow.office_documents import OFFICE_TYPES, OfficeFileError, looks_like_office_file, office_file_type
+from registry.workflow.office_documents import (
+    OFFICE_PROGRAMS,
+    OFFICE_TYPES,
+    OfficeFileError,
+    looks_like_office_file,
+    office_file_type,
+)
 
 PDF_MAGIC = b"%PDF-"
 # File type as stored on the rows → (file extension, media type).
 FILE_TYPES = {"pdf": ("pdf", "application/pdf"), "image": ("webp", "image/webp"), **OFFICE_TYPES}
+
+
+def _document_formats_label() -> str:
+    """The documents accepted besides pictures, as people name them, read from the table of file types."""
+    programs: dict[str, list[str]] = {}
+    for file_type, (extension, _media_type) in OFFICE_TYPES.items():
+        programs.setdefault(OFFICE_PROGRAMS[file_type], []).append("." + extension)
+    return ", ".join(["PDF", *(f"{name} ({', '.join(extensions)})" for name, extensions in programs.items())])
+
+
+# "PDF, Word (.docx, .doc), OpenDocument (.odt), Excel (.xlsx)": what the dossier's hint names.
+DOCUMENT_FORMATS_LABEL = _document_formats_label()
 # A file no row names is left alone this long: an upload may still be on its way to its commit.
 UNUSED_GRACE_SECONDS = 24 * 3600
 

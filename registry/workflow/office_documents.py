@@ -18,13 +18,15 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 WORD_STREAM = "WordDocument".encode("utf-16-le")
 
-# file type → (extension, media type)
+# file type → (extension, media type), in the order people are told what they may send
 OFFICE_TYPES = {
     "docx": ("docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
-    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    "odt": ("odt", "application/vnd.oasis.opendocument.text"),
     "doc": ("doc", "application/msword"),
+    "odt": ("odt", "application/vnd.oasis.opendocument.text"),
+    "xlsx": ("xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 }
+# file type → the program people know it by (the name is the same in every language)
+OFFICE_PROGRAMS = {"docx": "Word", "doc": "Word", "odt": "OpenDocument", "xlsx": "Excel"}
 # The content type of an OOXML package's main part → its file type.
 OOXML_MAIN_PARTS = {
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml": "docx",

@@ -185,3 +185,16 @@ def test_the_report_is_plain_text_shown_escaped(app, world):
                                                "save": "1"})
     html = officer.get(f"/nominations/{nid}").get_data(as_text=True)
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt; **đậm**" in html
+
+
+def test_the_documents_hint_names_every_format_the_dossier_accepts(app, world):
+    from registry.workflow.documents import DOCUMENT_FORMATS_LABEL
+    from registry.workflow.office_documents import OFFICE_TYPES
+
+    assert all(f".{extension}" in DOCUMENT_FORMATS_LABEL for extension, _media_type in OFFICE_TYPES.values())
+    officer = client_for(app, world, "officer")
+    nid = new_draft(app, world, officer)
+    html = officer.get(f"/nominations/{nid}/edit").get_data(as_text=True)
+    assert ("Accepted: PDF, Word (.docx, .doc), OpenDocument (.odt), Excel (.xlsx) or a picture (JPEG, PNG, WebP"
+            in html)
+    assert "PDF or image" not in html

@@ -1,11 +1,12 @@
 """Views of the council's work: each loads, checks a predicate, validates, calls one write, commits once."""
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
@@ -29,6 +30,7 @@ from registry.web.council.forms import (
     VoteForm,
     WrittenVoteForm,
 )
+from registry.web.parts import send_stored_document
 from registry.workflow import ballots
 from registry.workflow.actions import (
     S,
@@ -48,7 +50,7 @@ from registry.workflow.decisions import (
     register_position,
     register_set,
 )
-from registry.workflow.documents import AttachmentError, clean_filename, document_response, store_document
+from registry.workflow.documents import AttachmentError, clean_filename, store_document
 from registry.workflow.models import CouncilSession, Decision, Nomination, NumberingStyle, Round, VoteChoice
 from registry.workflow.selectors import round_pipeline
 from registry.workflow.voting import explain
@@ -426,9 +428,7 @@ def decision_scan(decision_id: int):
     decision = db.session.get(Decision, decision_id) or abort(404)
     council_id = decision.round.council_id if decision.round else None
     require(council_id is not None and (can_follow_council(current_user, council_id) or current_user.is_admin))
-    if not decision.scan_sha256:
-        abort(404)
-    return document_response(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
+    return send_stored_document(decision.scan_sha256, decision.scan_type, decision.scan_name or "decision")
 
 
 @bp.route("/nominations/<int:nomination_id>/revoke", methods=["GET", "POST"])
@@ -457,30 +457,41 @@ def revoke(nomination_id: int):
 
 # --- papers in the form of Decree 30 (print page and Word file) ---------------------------------
 
-def _word_file(document, filename: str, *, private: bool):
-    """A generated Word file as a download; the council's own papers are never kept by a cache."""
-    from flask import Response
+def _paper_routes(rule: str):
+    """Serve a paper at ``rule`` as its print page and at ``rule.docx`` as its Word file: the view gets ``fmt``."""
+    def register(view):
+        # The Word file's address is registered first: url_for without fmt has always built it.
+        bp.add_url_rule(rule + ".docx", view_func=view, methods=["GET"], defaults={"fmt": "docx"})
+        bp.add_url_rule(rule, view_func=view, methods=["GET"], defaults={"fmt": "html"})
+        return view
+    return register
 
-    from registry.workflow.papers.frame import DOCX_MIME, document_bytes
 
-    response = Response(document_bytes(document), mimetype=DOCX_MIME)
-    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
-    if private:
-        response.headers["Cache-Control"] = "private, no-store"
-    return response
+def _paper_response(fmt: str, *, word: Callable[[], tuple[Any, str]], private: bool, template: str, back: str,
+                    **context):
+    """A paper as the Word file offices edit before signing (``word`` makes it and its file name), or as its
+    print page with a toolbar leading back and to the Word file. The council's own papers are never cached."""
+    if fmt == "docx":
+        from registry.workflow.papers.frame import DOCX_MIME, document_bytes
+
+        document, filename = word()
+        response = Response(document_bytes(document), mimetype=DOCX_MIME)
+        response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+        if private:
+            response.headers["Cache-Control"] = "private, no-store"
+        return response
+    return render_template(template, toolbar={"back": back, "docx": request.path + ".docx"}, **context)
 
 
 def _council_paper(paper, *, fmt: str, back: str):
-    """One of the council's papers as its print page, or as the Word file offices edit before signing."""
+    """One of the council's own papers (decision, minutes, proposal), for the council only."""
     from registry.workflow.papers.frame import paper_document
 
-    if fmt == "docx":
-        return _word_file(paper_document(paper), paper.filename, private=True)
-    return render_template("papers/paper.html", paper=paper, toolbar={"back": back, "docx": request.path + ".docx"})
+    return _paper_response(fmt, word=lambda: (paper_document(paper), paper.filename), private=True,
+                           template="papers/paper.html", back=back, paper=paper)
 
 
-@bp.get("/decisions/<int:decision_id>/paper", defaults={"fmt": "html"})
-@bp.get("/decisions/<int:decision_id>/paper.docx", defaults={"fmt": "docx"})
+@_paper_routes("/decisions/<int:decision_id>/paper")
 @login_required
 def decision_paper(decision_id: int, fmt: str):
     """The decision with its annexed list, in the Decree 30 form."""
@@ -493,8 +504,7 @@ def decision_paper(decision_id: int, fmt: str):
     return _council_paper(build(decision), fmt=fmt, back=back)
 
 
-@bp.get("/sessions/<int:session_id>/paper", defaults={"fmt": "html"})
-@bp.get("/sessions/<int:session_id>/paper.docx", defaults={"fmt": "docx"})
+@_paper_routes("/sessions/<int:session_id>/paper")
 @login_required
 def minutes_paper(session_id: int, fmt: str):
     """The session's minutes in the Decree 30 form, for the council."""
@@ -504,8 +514,7 @@ def minutes_paper(session_id: int, fmt: str):
     return _council_paper(build(item), fmt=fmt, back=url_for("council.session", session_id=item.id))
 
 
-@bp.get("/rounds/<int:round_id>/proposal", defaults={"fmt": "html"})
-@bp.get("/rounds/<int:round_id>/proposal.docx", defaults={"fmt": "docx"})
+@_paper_routes("/rounds/<int:round_id>/proposal")
 @login_required
 def proposal_paper(round_id: int, fmt: str):
     """The council's proposal to the head of its unit, with the list of nominations that passed."""
@@ -515,8 +524,7 @@ def proposal_paper(round_id: int, fmt: str):
     return _council_paper(build(round_), fmt=fmt, back=url_for("council.round", round_id=round_.id))
 
 
-@bp.get("/awards/<int:award_id>/certificate", defaults={"fmt": "html"})
-@bp.get("/awards/<int:award_id>/certificate.docx", defaults={"fmt": "docx"})
+@_paper_routes("/awards/<int:award_id>/certificate")
 def certificate_paper(award_id: int, fmt: str):
     """The certificate of a published award, for anyone: it prints only what the public page shows."""
     from registry.entries.models import Award
@@ -527,14 +535,12 @@ def certificate_paper(award_id: int, fmt: str):
     if award is None or not certificate_is_public(award):
         abort(404)
     certificate = certificate_for(award)
-    if fmt == "docx":
-        return _word_file(certificate_document(certificate), certificate.filename, private=False)
-    return render_template("papers/certificate.html", certificate=certificate,
-                           toolbar={"back": entry_url(award.entry), "docx": request.path + ".docx"})
+    return _paper_response(fmt, word=lambda: (certificate_document(certificate), certificate.filename),
+                           private=False, template="papers/certificate.html", back=entry_url(award.entry),
+                           certificate=certificate)
 
 
-@bp.get("/honours/<int:unit_id>/<int:year>", defaults={"fmt": "html"})
-@bp.get("/honours/<int:unit_id>/<int:year>.docx", defaults={"fmt": "docx"})
+@_paper_routes("/honours/<int:unit_id>/<int:year>")
 def honours_book(unit_id: int, year: int, fmt: str):
     """The yearly honours book of a unit, for anyone: published entries and live awards only."""
     from registry.catalog.models import Unit
@@ -546,7 +552,6 @@ def honours_book(unit_id: int, year: int, fmt: str):
     if unit is None or not 1945 <= year <= 2100:
         abort(404)
     book = build(unit, year)
-    if fmt == "docx":
-        return _word_file(honours_document(book), book.filename, private=False)
-    return render_template("papers/honours_book.html", book=book, photo_src=lambda p: photo_url(p, "thumb"),
-                           toolbar={"back": unit_url(unit), "docx": request.path + ".docx"})
+    return _paper_response(fmt, word=lambda: (honours_document(book), book.filename), private=False,
+                           template="papers/honours_book.html", back=unit_url(unit), book=book,
+                           photo_src=lambda p: photo_url(p, "thumb"))

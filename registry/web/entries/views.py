@@ -1,12 +1,18 @@
 """Views of the entry editor: load → authorise → validate → one operation → commit once → redirect."""
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import LazyString
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
+from registry.accounts.models import User
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.entries import operations as ops
 from registry.entries.models import (
@@ -42,7 +48,7 @@ from registry.web.entries.forms import (
     UnpublishForm,
     WithdrawConsentForm,
 )
-from registry.workflow.documents import document_response
+from registry.web.parts import part_or_404, remove_part, send_stored_document
 
 bp = Blueprint("entries", __name__, url_prefix="/desk/entries")
 
@@ -55,13 +61,6 @@ def load_entry(entry_id: int, *, edit: bool = True) -> Entry:
     if edit and not can_edit_entry(current_user, entry):
         abort(404)
     return entry
-
-
-def load_photo(entry: Entry, photo_id: int) -> Photo:
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.entry_id != entry.id:
-        abort(404)
-    return photo
 
 
 def conflict_message() -> str:
@@ -333,7 +332,7 @@ def photos_upload(entry_id: int):
 def photo_describe(entry_id: int, photo_id: int):
     """Save what is said about a photo (description, caption, credit, licence, who is in it)."""
     entry = load_entry(entry_id)
-    photo = load_photo(entry, photo_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
     form = PhotoForm(prefix=f"p{photo.id}")
     if form.validate_on_submit():
         try:
@@ -350,49 +349,49 @@ def photo_describe(entry_id: int, photo_id: int):
     return _photos_page(load_entry(entry_id), photo_forms={photo_id: form}, status=422)
 
 
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/move")
+@dataclass(frozen=True)
+class PhotoAction:
+    """One button of the photo list: what it runs, who may press it, what the user is told, where the page opens."""
+
+    operation: Callable[..., None]
+    allowed: Callable[[User, Entry], bool]
+    # Flashed once it is done; None: the page itself shows what changed (a photo moved).
+    message: LazyString | None
+    # The part of the photos page to show afterwards; "photo" is the photo's own place in the list.
+    anchor: str = "photo"
+    # The operation's keyword arguments, read from the posted form.
+    options: Callable[[Mapping[str, str]], dict] = lambda form: {}
+
+
+# The buttons that act on one photo at once, by the last part of their address.
+PHOTO_ACTIONS: dict[str, PhotoAction] = {
+    "move": PhotoAction(ops.photo_move, can_edit_entry, None,
+                        options=lambda form: {"step": -1 if form.get("step") == "up" else 1}),
+    "cover": PhotoAction(ops.photo_make_cover, can_edit_entry, _l("This photo is now the cover."),
+                         anchor="photo-list"),
+    "remove": PhotoAction(ops.photo_remove, can_edit_entry,
+                          _l("The photo is removed. You can bring it back from the list of removed photos."),
+                          anchor="removed-photos"),
+    "bring-back": PhotoAction(ops.photo_bring_back, can_edit_entry, _l("The photo is back.")),
+}
+
+
+@bp.post(f"/<int:entry_id>/photos/<int:photo_id>/<any({', '.join(map(repr, PHOTO_ACTIONS))}):action>")
 @login_required
-def photo_move(entry_id: int, photo_id: int):
-    """Move a photo one place earlier or later (buttons that work without JavaScript)."""
-    entry = load_entry(entry_id)
-    photo = load_photo(entry, photo_id)
-    step = -1 if request.form.get("step") == "up" else 1
-    ops.photo_move(photo, step=step)
+def photo_action(entry_id: int, photo_id: int, action: str):
+    """A button of the photo list (move up or down, make the cover, remove, bring back): buttons that work
+    without JavaScript."""
+    row = PHOTO_ACTIONS[action]
+    entry = load_entry(entry_id, edit=False)
+    if not row.allowed(current_user, entry):
+        abort(404)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
+    row.operation(photo, **row.options(request.form))
     db.session.commit()
-    return redirect(url_for("entries.photos", entry_id=entry_id) + f"#photo-{photo_id}")
-
-
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/cover")
-@login_required
-def photo_cover(entry_id: int, photo_id: int):
-    """Make this photo the cover."""
-    entry = load_entry(entry_id)
-    ops.photo_make_cover(load_photo(entry, photo_id))
-    db.session.commit()
-    flash(_("This photo is now the cover."), "success")
-    return redirect(url_for("entries.photos", entry_id=entry_id) + "#photo-list")
-
-
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/remove")
-@login_required
-def photo_remove(entry_id: int, photo_id: int):
-    """Take the photo off at once; the page offers to bring it back."""
-    entry = load_entry(entry_id)
-    ops.photo_remove(load_photo(entry, photo_id))
-    db.session.commit()
-    flash(_("The photo is removed. You can bring it back from the list of removed photos."), "success")
-    return redirect(url_for("entries.photos", entry_id=entry_id) + "#removed-photos")
-
-
-@bp.post("/<int:entry_id>/photos/<int:photo_id>/bring-back")
-@login_required
-def photo_bring_back(entry_id: int, photo_id: int):
-    """Undo a removal."""
-    entry = load_entry(entry_id)
-    ops.photo_bring_back(load_photo(entry, photo_id))
-    db.session.commit()
-    flash(_("The photo is back."), "success")
-    return redirect(url_for("entries.photos", entry_id=entry_id) + f"#photo-{photo_id}")
+    if row.message is not None:
+        flash(str(row.message), "success")
+    anchor = f"photo-{photo_id}" if row.anchor == "photo" else row.anchor
+    return redirect(url_for("entries.photos", entry_id=entry_id) + "#" + anchor)
 
 
 @bp.post("/<int:entry_id>/photos/<int:photo_id>/consents")
@@ -400,7 +399,7 @@ def photo_bring_back(entry_id: int, photo_id: int):
 def consent_add(entry_id: int, photo_id: int):
     """Record consent to publish a photo in which people can be recognised."""
     entry = load_entry(entry_id)
-    photo = load_photo(entry, photo_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
     form = ConsentForm(prefix=f"c{photo.id}")
     if form.validate_on_submit():
         upload = form.document.data
@@ -420,19 +419,13 @@ def consent_add(entry_id: int, photo_id: int):
     return _photos_page(load_entry(entry_id), consent_forms={photo_id: form}, status=422)
 
 
-def _load_consent(photo: Photo, consent_id: int) -> PhotoConsent:
-    consent = db.session.get(PhotoConsent, consent_id)
-    if consent is None or consent.photo_id != photo.id:
-        abort(404)
-    return consent
-
-
 @bp.post("/<int:entry_id>/photos/<int:photo_id>/consents/<int:consent_id>/withdraw")
 @login_required
 def consent_withdraw(entry_id: int, photo_id: int, consent_id: int):
     """Consent withdrawn: the photo leaves the public pages, feeds, exports and the API at once."""
     entry = load_entry(entry_id)
-    consent = _load_consent(load_photo(entry, photo_id), consent_id)
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
+    consent = part_or_404(PhotoConsent, consent_id, photo_id=photo.id)
     form = WithdrawConsentForm()
     form.validate_on_submit()
     ops.consent_withdraw(consent, actor=current_user, note=form.note.data)
@@ -446,10 +439,9 @@ def consent_withdraw(entry_id: int, photo_id: int, consent_id: int):
 def consent_document(entry_id: int, photo_id: int, consent_id: int):
     """The signed consent form: private, to the entry's editors only."""
     entry = load_entry(entry_id, edit=False)
-    consent = _load_consent(load_photo(entry, photo_id), consent_id)
-    if not consent.sha256:
-        abort(404)
-    return document_response(consent.sha256, consent.file_type, consent.filename or "consent")
+    photo = part_or_404(Photo, photo_id, entry_id=entry.id)
+    consent = part_or_404(PhotoConsent, consent_id, photo_id=photo.id)
+    return send_stored_document(consent.sha256, consent.file_type, consent.filename or "consent")
 
 
 # --- awards and replications --------------------------------------------------------------------
@@ -480,18 +472,9 @@ def award_add(entry_id: int):
 def award_delete(entry_id: int, award_id: int):
     """Remove an award recorded by mistake (not one given through a nomination)."""
     entry = load_entry(entry_id)
-    award = db.session.get(Award, award_id)
-    if award is None or award.entry_id != entry.id:
-        abort(404)
-    try:
-        ops.award_remove(entry, award, actor=current_user)
-        db.session.commit()
-    except ops.EntryError as exc:
-        db.session.rollback()
-        flash(str(exc.message), "error")
-    else:
-        flash(_("The award is removed."), "success")
-    return redirect(url_for("entries.edit", entry_id=entry_id) + "#awards")
+    award = part_or_404(Award, award_id, entry_id=entry.id)
+    return remove_part(lambda: ops.award_remove(entry, award, actor=current_user), refused=(ops.EntryError,),
+                       done=_("The award is removed."), back=url_for("entries.edit", entry_id=entry_id) + "#awards")
 
 
 @bp.post("/<int:entry_id>/replications")
@@ -517,13 +500,10 @@ def replication_add(entry_id: int):
 def replication_delete(entry_id: int, replication_id: int):
     """Remove a replication recorded by mistake."""
     entry = load_entry(entry_id)
-    replication = db.session.get(Replication, replication_id)
-    if replication is None or replication.entry_id != entry.id:
-        abort(404)
-    ops.replication_remove(entry, replication, actor=current_user)
-    db.session.commit()
-    flash(_("The replication is removed."), "success")
-    return redirect(url_for("entries.edit", entry_id=entry_id) + "#replications")
+    replication = part_or_404(Replication, replication_id, entry_id=entry.id)
+    return remove_part(lambda: ops.replication_remove(entry, replication, actor=current_user),
+                       done=_("The replication is removed."),
+                       back=url_for("entries.edit", entry_id=entry_id) + "#replications")
 
 
 # --- merging ------------------------------------------------------------------------------------

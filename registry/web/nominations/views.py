@@ -35,6 +35,7 @@ from registry.web.nominations.forms import (
     NewNominationForm,
     PhotoForm,
 )
+from registry.web.parts import part_or_404, remove_part, send_stored_document
 from registry.workflow import ballots, consultation
 from registry.workflow.actions import (
     EDITABLE_STATES,
@@ -46,7 +47,7 @@ from registry.workflow.actions import (
     can_view_nomination,
     officer_unit_ids,
 )
-from registry.workflow.documents import AttachmentError, document_response
+from registry.workflow.documents import AttachmentError
 from registry.workflow.dossiers import (
     PROPOSED_FIELDS,
     attachment_add,
@@ -62,8 +63,8 @@ from registry.workflow.dossiers import (
     prerequisite_warnings,
     subject_text,
 )
-from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
 from registry.workflow.entry_picker import entry_label
+from registry.workflow.kept_forms import FormNotKept, form_keep, form_take, former_user
 from registry.workflow.models import Attachment, AttachmentKind, Nomination, Round
 from registry.workflow.selectors import open_rounds_for
 
@@ -306,7 +307,7 @@ def edit(nomination_id: int):
 @bp.post("/<int:nomination_id>/attachments")
 @login_required
 def attachment_upload(nomination_id: int):
-    """Attach a document (PDF or image) to the dossier."""
+    """Attach a document (PDF, office document or picture) to the dossier."""
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination))
     form = AttachmentForm()
@@ -337,15 +338,12 @@ def attachment_delete(nomination_id: int, attachment_id: int):
     """Remove a document from the dossier, once the officer has confirmed it (a removal cannot be undone)."""
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination))
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.nomination_id != nomination.id:
-        abort(404)
-    if request.form.get("confirm") != "yes":
-        return render_template("nominations/confirm_remove.html", nomination=nomination, attachment=attachment)
-    attachment_remove(nomination, attachment)
-    db.session.commit()
-    flash(_("The document is removed."), "success")
-    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#documents")
+    attachment = part_or_404(Attachment, attachment_id, nomination_id=nomination.id)
+    return remove_part(
+        lambda: attachment_remove(nomination, attachment), done=_("The document is removed."),
+        back=url_for("nominations.edit", nomination_id=nomination_id) + "#documents",
+        confirm=lambda: render_template("nominations/confirm_remove.html", nomination=nomination,
+                                        attachment=attachment))
 
 
 @bp.get("/<int:nomination_id>/attachments/<int:attachment_id>")
@@ -353,10 +351,8 @@ def attachment_delete(nomination_id: int, attachment_id: int):
 def attachment_download(nomination_id: int, attachment_id: int):
     """Download a document of the dossier (never public)."""
     nomination = load_nomination(nomination_id)
-    attachment = db.session.get(Attachment, attachment_id)
-    if attachment is None or attachment.nomination_id != nomination.id:
-        abort(404)
-    return document_response(attachment.sha256, attachment.file_type, attachment.filename)
+    attachment = part_or_404(Attachment, attachment_id, nomination_id=nomination.id)
+    return send_stored_document(attachment.sha256, attachment.file_type, attachment.filename)
 
 
 @bp.post("/<int:nomination_id>/photos")
@@ -389,13 +385,9 @@ def photo_delete(nomination_id: int, photo_id: int):
     """Remove a photo of the subject drafted in this dossier."""
     nomination = load_nomination(nomination_id)
     require(can_edit_dossier(current_user, nomination) and edits_entry_in_place(nomination))
-    photo = db.session.get(Photo, photo_id)
-    if photo is None or photo.entry_id != nomination.entry_id:
-        abort(404)
-    nomination_photo_remove(nomination, photo)
-    db.session.commit()
-    flash(_("The photo is removed."), "success")
-    return redirect(url_for("nominations.edit", nomination_id=nomination_id) + "#photos")
+    photo = part_or_404(Photo, photo_id, entry_id=nomination.entry_id)
+    return remove_part(lambda: nomination_photo_remove(nomination, photo), done=_("The photo is removed."),
+                       back=url_for("nominations.edit", nomination_id=nomination_id) + "#photos")
 
 
 @bp.post("/<int:nomination_id>/do/<action>")
