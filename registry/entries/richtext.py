@@ -69,3 +69,83 @@ def story_to_text(source: str | None, story_format: str = "markdown") -> str:
     if story_format == "text":
         return _SPACE_RE.sub(" ", source or "").strip()
     return markdown_to_text(source)
+
+
+# What Markdown written by hand looks like: emphasis, headings, list items, quotes, links.
+_MARKDOWN_SIGNS = re.compile(
+    r"\*\*\S|\S\*\*|__\S|^ {0,3}#{1,6}\s|^ {0,3}[-*+]\s+\S|^ {0,3}\d{1,3}[.)]\s+\S|^ {0,3}>|\[[^\]\n]+\]\([^)\s]+\)",
+    re.MULTILINE,
+)
+
+
+def looks_like_markdown(source: str | None) -> bool:
+    """Whether a text typed by hand carries Markdown markup (``**``, ``#``, ``- ``, links)."""
+    return bool(source and _MARKDOWN_SIGNS.search(source))
+
+
+def _inline_text(children) -> str:
+    parts: list[str] = []
+    href = None
+    for child in children or ():
+        if child.type in ("text", "code_inline", "html_inline"):
+            parts.append(child.content)
+        elif child.type in ("softbreak", "hardbreak"):
+            parts.append("\n")
+        elif child.type == "image":
+            parts.append(child.content)
+        elif child.type == "link_open":
+            href, start = child.attrGet("href"), len(parts)
+        elif child.type == "link_close" and href:
+            label = "".join(parts[start:])
+            if href.rstrip("/") not in (label.rstrip("/"), f"mailto:{label}"):
+                parts.append(f" ({href})")
+            href = None
+    return "".join(parts).strip()
+
+
+def markdown_to_paragraphs(source: str | None) -> str:
+    """A Markdown text as plain text that reads the same: paragraphs and headings stay paragraphs, list items
+    become lines ("• item", "1. item"), emphasis marks go, a link keeps its address in brackets."""
+    if not source:
+        return source or ""
+    blocks: list[str] = []
+    lines: list[str] = []  # the lines of the list or table being read
+    lists: list[list] = []  # [ordered, next number] of each open list, innermost last
+    marker: str | None = None
+    cells: list[str] | None = None
+    for token in _md.parse(source):
+        kind = token.type
+        if kind in ("bullet_list_open", "ordered_list_open"):
+            lists.append([kind == "ordered_list_open", int(token.attrGet("start") or 1)])
+        elif kind in ("bullet_list_close", "ordered_list_close"):
+            lists.pop()
+            if not lists:
+                blocks.append("\n".join(lines))
+                lines = []
+        elif kind == "list_item_open":
+            ordered, number = lists[-1]
+            marker = f"{number}." if ordered else "•"
+            lists[-1][1] += 1
+        elif kind == "tr_open":
+            cells = []
+        elif kind == "tr_close":
+            lines.append(" | ".join(cells or []))
+            cells = None
+        elif kind == "table_close":
+            blocks.append("\n".join(lines))
+            lines = []
+        elif kind == "inline":
+            text = _inline_text(token.children)
+            if cells is not None:
+                cells.append(text)
+            elif lists:
+                indent = "  " * (len(lists) - 1)
+                lead = f"{marker} " if marker else "  "
+                lines.append(indent + lead + text.replace("\n", "\n" + indent + "  "))
+                marker = None
+            elif text:
+                blocks.append(text)
+        elif kind in ("fence", "code_block"):
+            text = token.content.rstrip("\n")
+            (lines if lists else blocks).append(text)
+    return "\n\n".join(block for block in blocks if block.strip())

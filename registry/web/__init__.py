@@ -27,3 +27,8 @@ def register_blueprints(app: Flask) -> None:
     for package in (public, media, api, feeds, openweb, stats, auth, desk, entries, nominations, council, admin,
                     consultation, probes, pickers, verification):
         app.register_blueprint(package.bp)
+
+    from registry.web import kept_forms
+
+    # A form of the working side sent after the session ended is kept and comes back after signing in.
+    kept_forms.init_app(app)

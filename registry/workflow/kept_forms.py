@@ -1,4 +1,7 @@
-"""Dossier forms kept across an ended session: only for the user who was signed in, bounded, for a day."""
+"""Forms kept across an ended session: only for the user who was signed in, bounded, for a day.
+
+The dossier keeps its own (``form_keep(nomination=...)``, restored by its editor); every other form page of the
+working side is kept under its path (``form_keep(path=...)``, restored by registry.web.kept_forms)."""
 from __future__ import annotations
 
 import json
@@ -20,6 +23,8 @@ from registry.workflow.models import Nomination, PendingForm
 # password changed elsewhere ends every other session. The signed session cookie still carries this key
 # then, so the app knows whose typing it receives; a visitor who never signed in has nothing of the kind.
 SIGNED_IN_AS = "signed_in_as"
+# The session keys holding the token of this browser's kept form: the dossier's, and any other page's.
+DOSSIER_FORM, PAGE_FORM = "pending_form", "kept_form"
 
 
 class FormNotKept(Exception):
@@ -48,12 +53,15 @@ def kept_forms_purge() -> None:
     db.session.execute(sa.delete(PendingForm).where(_oldest_kept()))
 
 
-def form_keep(*, user: User, nomination: Nomination, data: dict[str, str], replacing: str | None = None) -> str:
-    """Keep what ``user`` typed into ``nomination``'s dossier until they sign in again; return its token."""
+def form_keep(*, user: User, data: dict, nomination: Nomination | None = None, path: str | None = None,
+              replacing: str | None = None) -> str:
+    """Keep what ``user`` typed into ``nomination``'s dossier, or into the form page at ``path``, until they sign
+    in again; return its token."""
     # Refused (FormNotKept) past KEPT_FORM_MAX_BYTES, or with KEPT_FORMS_PER_USER forms waiting: a waiting form
     # is never dropped for a newer one, except the one this browser holds already (``replacing``).
     if len(json.dumps(data, ensure_ascii=False).encode()) > current_app.config["KEPT_FORM_MAX_BYTES"]:
-        raise FormNotKept(_l("What you typed is larger than a dossier form can hold."))
+        raise FormNotKept(_l("What you typed is larger than a dossier form can hold.") if nomination is not None
+                          else _l("What you typed is larger than a form can hold."))
     kept_forms_purge()
     if replacing:
         db.session.execute(sa.delete(PendingForm).where(PendingForm.token == replacing,
@@ -62,9 +70,12 @@ def form_keep(*, user: User, nomination: Nomination, data: dict[str, str], repla
                                 .where(PendingForm.user_id == user.id))
     if waiting >= current_app.config["KEPT_FORMS_PER_USER"]:
         raise FormNotKept(_l("%(count)d forms of yours are already waiting to be restored: sign in and open those "
-                             "dossiers to get them back.", count=waiting))
+                             "dossiers to get them back.", count=waiting) if nomination is not None
+                          else _l("%(count)d forms of yours are already waiting to be restored: sign in and open "
+                                  "those pages to get them back.", count=waiting))
     token = secrets.token_urlsafe(24)
-    db.session.add(PendingForm(token=token, user_id=user.id, nomination_id=nomination.id, data=data))
+    db.session.add(PendingForm(token=token, user_id=user.id, nomination_id=nomination.id if nomination else None,
+                               path=None if nomination else path, data=data))
     db.session.flush()
     return token
 
@@ -83,8 +94,34 @@ def form_take(*, user: User, nomination: Nomination, token: str | None) -> dict[
     return data
 
 
+def form_kept_at(*, user: User, path: str, token: str | None) -> PendingForm | None:
+    """The form this browser kept (``token``) for this user on the page at ``path``, or None; left in place
+    until ``form_drop`` (the page may show no form to put it back into)."""
+    if not token:
+        return None
+    kept_forms_purge()
+    pending = db.session.get(PendingForm, token)
+    if pending is None or pending.user_id != user.id or pending.nomination_id is not None or pending.path != path:
+        return None
+    return pending
+
+
+def form_drop(pending: PendingForm) -> None:
+    """Forget a kept form (handed back, or not its user's to have)."""
+    db.session.delete(pending)
+    db.session.flush()
+
+
 def _remember_signed_in(_app, user: User, **_extra) -> None:
     session[SIGNED_IN_AS] = user.id
+    # Another account signing in on this browser never sees what the former user typed: their kept forms go.
+    for key in (DOSSIER_FORM, PAGE_FORM):
+        token = session.get(key)
+        pending = db.session.get(PendingForm, token) if isinstance(token, str) else None
+        if pending is None or pending.user_id != user.id:
+            session.pop(key, None)
+            if pending is not None:
+                form_drop(pending)
 
 
 def _forget_signed_in(_app, **_extra) -> None:

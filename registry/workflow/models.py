@@ -486,13 +486,20 @@ class ConsultationComment(db.Model):
 
 
 class PendingForm(db.Model):
-    """What a user typed into a dossier when their session had ended, kept for them until they sign in again."""
+    """What a user typed into a form when their session had ended, kept for them until they sign in again:
+    into a dossier (``nomination_id``), or into any other form page of the working side (``path``)."""
 
     __tablename__ = "pending_form"
+    __table_args__ = (
+        sa.CheckConstraint("(nomination_id IS NULL) <> (path IS NULL)", name="dossier_or_page"),
+    )
 
     # The browser that sent the form holds the token in its session: only it gets the form back.
     token: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    nomination_id: Mapped[int] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"), index=True)
+    nomination_id: Mapped[int | None] = mapped_column(sa.ForeignKey("nomination.id", ondelete="CASCADE"),
+                                                      index=True)
+    # The form page's path ("/desk/entries/12/edit"): the form comes back there, and nowhere else.
+    path: Mapped[str | None] = mapped_column(sa.String(300))
     data: Mapped[dict] = mapped_column(sa.JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)

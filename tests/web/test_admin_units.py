@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from registry.accounts.models import Role, User
 from registry.catalog.models import Unit, UnitEvent, UnitEventKind
+from registry.catalog.operations import CatalogError
 from registry.entries.models import Entry
 from registry.extensions import db
 from registry.workflow.models import Nomination
@@ -129,3 +131,61 @@ def test_the_public_unit_page_lists_current_sub_units_then_former_ones(app, worl
     commune = citizen.get(f"/units/{world.commune}/ba-dinh").get_data(as_text=True)
     section = commune[commune.index('id="former-heading"'):]
     assert re.search(r'Quận Ba Đình</a> <span class="count">merged into this unit', section)
+
+
+def test_merging_moves_councils_award_issuers_decisions_and_registers(app, world):
+    """Whatever names the merged-away unit follows the merger: its council, the awards and decisions it issued,
+    its decision register, the initiatives replicated there; the history counts them."""
+    from datetime import date
+
+    from registry.catalog.merging import unit_merge
+    from registry.catalog.models import AwardLevel, AwardTitle
+    from registry.entries.models import Award, EntryKind, Replication
+    from registry.workflow.models import Council, Decision, DecisionRegister, NumberingStyle
+
+    with app.app_context():
+        group = db.session.get(Unit, world.group)
+        title = db.session.scalars(sa.select(AwardTitle)).first() or AwardTitle(name="Giấy khen", slug="giay-khen")
+        entry = Entry(kind=EntryKind.INITIATIVE, title="Mô hình Phố sạch", slug="mo-hinh-pho-sach",
+                      unit_id=world.commune)
+        db.session.add_all([title, entry])
+        db.session.flush()
+        council = Council(name="Hội đồng TĐKT tổ dân phố số 5", unit_id=group.id)
+        award = Award(entry=entry, title_id=title.id, level=AwardLevel.COMMUNE, year=2025, issuer_id=group.id)
+        db.session.add_all([council, award, Replication(entry_id=entry.id, unit_id=group.id)])
+        signed = {"symbol": "QĐ-UBND", "signer": "Nguyễn Văn A", "signer_position": "Chủ tịch"}
+        db.session.add_all([Decision(issuer_id=group.id, style=NumberingStyle.STATE, series="2025", number=n,
+                                     signed_on=date(2025, 5, n), **signed) for n in (1, 2)])
+        # The unit it merges into issued its own decision 1 of 2025: that one of the old unit stays with it.
+        db.session.add(Decision(issuer_id=world.other_commune, style=NumberingStyle.STATE, series="2025", number=1,
+                                signed_on=date(2025, 4, 1), **signed))
+        db.session.add(DecisionRegister(issuer_id=group.id, style=NumberingStyle.STATE, series="2025",
+                                        last_number=7))
+        db.session.commit()
+        ids = council.id, award.id
+    admin = client_for(app, world, "admin")
+    r = post(admin, f"/admin/units/{world.group}/merge", {"into": "Phường Hoàn Kiếm", "on": "2026-06-30",
+                                                           "confirm": "y"})
+    assert r.status_code == 302
+    with app.app_context():
+        assert db.session.get(Council, ids[0]).unit_id == world.other_commune
+        assert db.session.get(Award, ids[1]).issuer_id == world.other_commune
+        assert db.session.scalar(sa.select(Replication.unit_id)) == world.other_commune
+        issuers = {number: issuer for number, issuer in db.session.execute(
+            sa.select(Decision.number, Decision.issuer_id).where(Decision.signed_on >= date(2025, 5, 1)))}
+        assert issuers == {1: world.group, 2: world.other_commune}
+        register = db.session.scalar(sa.select(DecisionRegister))
+        assert (register.issuer_id, register.last_number) == (world.other_commune, 7)
+        for unit_id in (world.group, world.other_commune):
+            event = db.session.scalar(sa.select(UnitEvent).where(UnitEvent.unit_id == unit_id))
+            assert {k: event.moved[k] for k in ("councils", "awards", "decisions", "decision_registers",
+                                                "replications")} == {
+                "councils": 1, "awards": 1, "decisions": 1, "decision_registers": 1, "replications": 1}
+        # Nothing is left naming the old unit but its own history.
+        group = db.session.get(Unit, world.group)
+        assert db.session.scalar(sa.select(sa.func.count(Council.id)).where(Council.unit_id == group.id)) == 0
+        with pytest.raises(CatalogError):  # merged once only
+            unit_merge(group, into=db.session.get(Unit, world.commune), on=date(2026, 7, 1))
+        db.session.rollback()
+    history = admin.get(f"/admin/units/{world.other_commune}/history").get_data(as_text=True)
+    assert "1 councils, 1 replications, 1 awards it issued, 1 decisions, 1 decision registers" in history

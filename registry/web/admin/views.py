@@ -9,9 +9,9 @@ from flask_login import current_user
 from registry.accounts.login_audit import sign_in_attempts
 from registry.accounts.models import Role, User
 from registry.accounts.operations import AccountError, user_create, user_set_roles, user_update
+from registry.catalog.merging import unit_merge
 from registry.catalog.models import AdminLevel, AwardLevel, AwardTitle, TitleCategory, Unit, UnitKind
 from registry.catalog.operations import CatalogError, award_title_save, clean_name, unit_save
-from registry.catalog.merging import unit_merge
 from registry.catalog.selectors import unit_history
 from registry.catalog.unit_picker import unit_candidates, unit_label, unit_lookup
 from registry.entries.models import AwardKind
@@ -326,7 +326,7 @@ def unit_edit(unit_id: int | None = None):
 @bp.route("/units/<int:unit_id>/merge", methods=["GET", "POST"], endpoint="unit_merge")
 @admin_required
 def unit_merge_page(unit_id: int):
-    """Merge a unit into another: its entries, users, nominations and sub-units move; it stays as history."""
+    """Merge a unit into another: everything that belonged to it moves (unit_merge); it stays as history."""
     unit = db.session.get(Unit, unit_id) or abort(404)
     form = UnitMergeForm()
     if request.method == "GET":
@@ -340,9 +340,11 @@ def unit_merge_page(unit_id: int):
         else:
             db.session.commit()
             flash(_("%(old)s was merged into %(new)s: %(entries)s entries, %(users)s users, %(nominations)s "
-                    "nominations and %(units)s sub-units moved.", old=unit.name, new=form.into.unit.name,
+                    "nominations, %(units)s sub-units, %(councils)s councils, %(awards)s awards it issued and "
+                    "%(decisions)s decisions moved.", old=unit.name, new=form.into.unit.name,
                     entries=moved["entries"], users=moved["users"], nominations=moved["nominations"],
-                    units=moved["sub_units"]), "success")
+                    units=moved["sub_units"], councils=moved["councils"], awards=moved["awards"],
+                    decisions=moved["decisions"]), "success")
             return redirect(url_for("admin.unit_history", unit_id=form.into.unit.id))
     return render_template("admin/unit_merge.html", form=form, unit=unit)
 

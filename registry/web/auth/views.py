@@ -37,6 +37,7 @@ from registry.extensions import db, limiter
 from registry.platform.columns import utcnow
 from registry.web.auth.devices import known_device, remember_device
 from registry.web.auth.forms import FirstAdministratorForm, LoginForm, PasswordForm
+from registry.workflow.kept_forms import DOSSIER_FORM, PAGE_FORM
 
 bp = Blueprint("auth", __name__, url_prefix="/account")
 
@@ -103,10 +104,10 @@ def login():
             db.session.commit()
         else:
             attempt.outcome = LoginOutcome.SUCCESS
-            pending = session.get("pending_form")
+            # A new session, but the forms kept while signed out come along (for this user only: kept_forms).
+            kept = {key: session[key] for key in (DOSSIER_FORM, PAGE_FORM) if session.get(key)}
             session.clear()
-            if pending:
-                session["pending_form"] = pending
+            session.update(kept)
             _sign_in(user)
             remember_device(user.id)
             if login_failures_unread(user.id):

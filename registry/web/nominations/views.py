@@ -29,6 +29,7 @@ from registry.platform.vietnam_time import table_date, today_in_vietnam
 from registry.web.access import require
 from registry.web.actions import CommentedActionForm, take_action
 from registry.web.errors import _render_error, storage_error_response
+from registry.web.kept_forms import keep_typing_on_expired_form
 from registry.web.nominations.forms import (
     AttachmentForm,
     DossierForm,
@@ -410,9 +411,10 @@ def _form_expired(nomination_id: int, error: CSRFError):
 
 
 def handle_csrf_error(error: CSRFError):
-    """An expired form: on the dossier, nothing typed is lost; elsewhere, explain and ask to try again."""
+    """An expired form: on the dossier, nothing typed is lost; on another form page whose session ended, it is
+    kept (registry.web.kept_forms); elsewhere, explain and ask to try again."""
     if request.endpoint != "nominations.edit" or request.method != "POST":
-        return _render_error(error)
+        return keep_typing_on_expired_form() or _render_error(error)
     nomination_id = request.view_args["nomination_id"]
     if current_user.is_authenticated:
         return _form_expired(nomination_id, error)
