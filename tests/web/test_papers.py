@@ -118,3 +118,15 @@ def test_anyone_may_print_a_units_honours_book(app):
     assert word.status_code == 200 and word.headers["Content-Disposition"].startswith("attachment;")
     assert "Nguyễn Văn An" not in citizen.get(f"/council/honours/{world.other_commune}/{year}").get_data(as_text=True)
     assert citizen.get(f"/council/honours/999999/{year}").status_code == 404
+
+
+def test_the_print_and_word_links_lead_to_the_print_page(app):
+    world, ids = decided_world(app)
+    client = client_for(app, world, "member1")
+    round_page = client.get(f"/council/rounds/{ids['round']}").get_data(as_text=True)
+    session_page = client.get(f"/council/sessions/{ids['session']}").get_data(as_text=True)
+    # The "(print, Word)" links open the print page, which offers the Word file; none downloads it at once.
+    assert f'href="/council/rounds/{ids["round"]}/proposal"' in round_page
+    assert f'href="/council/decisions/{ids["decision"]}/paper"' in round_page
+    assert f'href="/council/sessions/{ids["session"]}/paper"' in session_page
+    assert ".docx" not in round_page + session_page

@@ -460,9 +460,10 @@ def revoke(nomination_id: int):
 def _paper_routes(rule: str):
     """Serve a paper at ``rule`` as its print page and at ``rule.docx`` as its Word file: the view gets ``fmt``."""
     def register(view):
-        # The Word file's address is registered first: url_for without fmt has always built it.
-        bp.add_url_rule(rule + ".docx", view_func=view, methods=["GET"], defaults={"fmt": "docx"})
+        # The print page first: url_for without fmt builds it, and the "(print, Word)" links lead there, to
+        # a page that prints and offers the Word file; url_for(..., fmt="docx") builds the Word file's address.
         bp.add_url_rule(rule, view_func=view, methods=["GET"], defaults={"fmt": "html"})
+        bp.add_url_rule(rule + ".docx", view_func=view, methods=["GET"], defaults={"fmt": "docx"})
         return view
     return register
 
