@@ -14,10 +14,10 @@ from registry.entries.records import records_import
 from registry.extensions import db
 from tests.support import databases, templates
 from tests.support.apps import app_release
+from tests.support.clients import Session, client_for, session_of
 from tests.support.files import jpeg_bytes, write_jsonl
 from tests.support.logs import _Lines
 from tests.support.records import PRIVATE_MARKERS, record
-from tests.support.clients import Session, client_for, session_of
 from tests.support.routes import CONFIG, ROLES, build, public_ids
 from tests.support.world import World, make_world
 

@@ -6,7 +6,6 @@ import pytest
 from tests.support.clients import client_for, client_in
 from tests.support.routes import ROLES, ROUTES
 
-
 GET_ROUTES = [route for route in ROUTES if route[0] == "GET"]
 POST_ROUTES = [route for route in ROUTES if route[0] == "POST"]
 

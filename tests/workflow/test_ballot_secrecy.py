@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from registry.accounts.models import Notification
 from registry.extensions import db
 from registry.platform.data_version import current_versions
 from registry.workflow import ballots
-from registry.accounts.models import Notification
 from registry.workflow.models import AuditEvent, BallotKind, Nomination, VoteChoice
 from tests.support.clients import client_for, post
 from tests.support.world import make_world, nomination_in_vote, users
