@@ -12,7 +12,7 @@ from registry import create_app
 from registry.entries.models import Award, Entry
 from registry.entries.records import records_import
 from registry.extensions import db
-from tests.support import databases, templates
+from tests.support import databases, templates, webp
 from tests.support.apps import app_release
 from tests.support.clients import Session, client_for, session_of
 from tests.support.files import jpeg_bytes, write_jsonl
@@ -23,6 +23,8 @@ from tests.support.world import World, make_world
 
 # Every app the tests make shares the compiled templates (tests/support/templates.py).
 templates.install()
+# And the WebP renditions of the same pixels (tests/support/webp.py).
+webp.install()
 
 
 @pytest.fixture(autouse=True)
