@@ -135,6 +135,10 @@ def scrub() -> None:
 
 
 def _after_commit(session: Session) -> None:
+    # A savepoint released (another vote's box shaken before the close is committed) commits nothing to the
+    # database: the scrub waits for the commit of the whole transaction, which alone can truncate the WAL.
+    if session.in_nested_transaction():
+        return
     if session.info.pop(_SCRUB, False):
         scrub()
 

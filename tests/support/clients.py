@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from registry.extensions import db
@@ -50,3 +51,26 @@ def post(client, url: str, data: dict | None = None, *, token_from: str | None =
     data = dict(data or {})
     data["csrf_token"] = csrf(client, token_from)
     return client.post(url, data=data, **kwargs)
+
+
+@dataclass(frozen=True)
+class Session:
+    """A browser's state after signing in (or, for a visitor, after opening a form): its cookies and the CSRF token
+    its forms carry. Kept in the golden world before it is copied, each copy's server knows the session."""
+    cookies: tuple[tuple[str, str, str, bool, str], ...]
+    token: str
+
+
+def session_of(client) -> Session:
+    """The cookies and CSRF token of a test client, to be handed to a new client later."""
+    token = csrf(client)  # first: a visitor's session cookie gets its token on the way
+    cookies = tuple((c.decoded_key, c.decoded_value, c.domain, c.origin_only, c.path) for c in client._cookies.values())
+    return Session(cookies, token)
+
+
+def client_in(app, session: Session):
+    """A new test client carrying ``session``: signed in as it was, without going through the sign-in form again."""
+    client = app.test_client()
+    for key, value, domain, origin_only, path in session.cookies:
+        client.set_cookie(key, value, domain=domain, origin_only=origin_only, path=path)
+    return client

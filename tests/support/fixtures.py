@@ -12,13 +12,19 @@ from registry import create_app
 from registry.entries.models import Award, Entry
 from registry.entries.records import records_import
 from registry.extensions import db
-from tests.support import databases
+from tests.support import databases, templates, webp
 from tests.support.apps import app_release
+from tests.support.clients import Session, client_for, session_of
 from tests.support.files import jpeg_bytes, write_jsonl
 from tests.support.logs import _Lines
 from tests.support.records import PRIVATE_MARKERS, record
-from tests.support.routes import CONFIG, build, public_ids
+from tests.support.routes import CONFIG, ROLES, build, public_ids
 from tests.support.world import World, make_world
+
+# Every app the tests make shares the compiled templates (tests/support/templates.py).
+templates.install()
+# And the WebP renditions of the same pixels (tests/support/webp.py).
+webp.install()
 
 
 @pytest.fixture(autouse=True)
@@ -158,3 +164,22 @@ def golden(tmp_path_factory):
     mp.undo()
     yield path, world, ids, url
     databases.drop_database(url)
+
+
+@pytest.fixture(scope="module")
+def golden_sessions(golden) -> dict[str, Session]:
+    """Every role of the golden world signed in once through the sign-in form (a visitor: with a form opened), before
+    any test copies it: each copy's server knows these sessions, so a test's clients need not sign in again."""
+    source, world, _ids, url = golden
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGISTRY_INSTANCE_PATH", str(source))
+    if url is not None:
+        mp.setenv("DATABASE_URL", url)
+    else:
+        mp.delenv("DATABASE_URL", raising=False)
+    app = create_app(CONFIG)
+    try:
+        return {role: session_of(client_for(app, world, None if role == "anonymous" else role)) for role in ROLES}
+    finally:
+        app_release(app)
+        mp.undo()

@@ -5,16 +5,22 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 
 import pytest
 import sqlalchemy as sa
 
+from registry import create_app
 from registry.catalog.models import AwardLevel, AwardTitle
+from registry.catalog.seed import catalogues_load
 from registry.entries.models import Award, Entry, EntryRevision, PhotoConsent, Replication
 from registry.extensions import db
-from tests.support.clients import client_for, csrf, post
+from tests.support import databases
+from tests.support.apps import app_release
+from tests.support.clients import client_for, client_in, post, session_of
 from tests.support.files import PDF, jpeg_bytes
 from tests.support.routes import EDITOR_PAGES, EDITOR_ROUTES
+from tests.support.world import make_world
 
 OTHERS = ("other_officer", "secretary", "member1")
 
@@ -48,29 +54,94 @@ def _entry_with_everything(app, world) -> dict:
                 "consent": consent.id, "revision": revision}
 
 
-@pytest.mark.parametrize("method, template", EDITOR_ROUTES, ids=[f"{m} {t}" for m, t in EDITOR_ROUTES])
-def test_an_entry_s_editor_routes_answer_each_role_as_they_should(app, world, method, template):
+APP_CONFIG = {"TESTING": True, "WTF_CSRF_ENABLED": True, "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "SEARCH_SYNC": True}
+ROLES = ("anonymous", "officer", "other_officer", "secretary", "member1", "admin")
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The small world with an entry that has everything, each role signed in: built once, copied for each test."""
+    path = tmp_path_factory.mktemp("editor") / "instance"
+    mp = pytest.MonkeyPatch()
+    mp.setenv("REGISTRY_INSTANCE_PATH", str(path))
+    mp.delenv("SECRET_KEY", raising=False)
+    url = databases.use_new_database(mp, empty=True)
+    app = create_app(APP_CONFIG)
+    with app.app_context():
+        db.create_all()
+        catalogues_load()
+        db.session.commit()
+    world = make_world(app)
     ids = _entry_with_everything(app, world)
+    sessions = {role: session_of(client_for(app, world, None if role == "anonymous" else role)) for role in ROLES}
+    app_release(app)
+    mp.undo()
+    yield path, url, ids, sessions
+    databases.drop_database(url)
+
+
+@pytest.fixture
+def copy(built, tmp_path, monkeypatch, request):
+    """A copy of its own of the built instance: (app, ids, sessions)."""
+    source, url, ids, sessions = built
+    shutil.copytree(source, tmp_path / "instance")
+    monkeypatch.setenv("REGISTRY_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.delenv("SECRET_KEY", raising=False)
+    if url is not None:
+        clone = databases.clone_database(url)
+        request.addfinalizer(lambda: databases.drop_database(clone))
+        monkeypatch.setenv("DATABASE_URL", clone)
+    app = create_app(APP_CONFIG)
+    yield app, ids, sessions
+    app_release(app)
+
+
+def _ask(app, session, method, url):
+    """Ask ``url`` in a browser of its own carrying ``session``."""
+    client = client_in(app, session)
+    return client.get(url) if method == "GET" else client.post(url, data={"csrf_token": session.token})
+
+
+def _wrong_answers(app, ids, sessions, method, template) -> list[str]:
     url = template.format(**ids)
-
-    def ask(role):
-        client = client_for(app, world, None if role == "anonymous" else role)
-        return client.get(url) if method == "GET" else client.post(url, data={"csrf_token": csrf(client)})
-
+    wrong = []
     for role in OTHERS:
-        assert ask(role).status_code == 404, (role, method, url)
-    anonymous = ask("anonymous")
-    assert anonymous.status_code == 302 and "/account/login" in anonymous.headers["Location"]
+        if (code := _ask(app, sessions[role], method, url).status_code) != 404:
+            wrong.append(f"{role}: {method} {url} answered {code}, not 404")
+    anonymous = _ask(app, sessions["anonymous"], method, url)
+    if not (anonymous.status_code == 302 and "/account/login" in anonymous.headers.get("Location", "")):
+        wrong.append(f"anonymous: {method} {url} answered {anonymous.status_code}, not a redirect to sign in")
     # A POST acts (a removal cannot be asked twice): the administrator is asked first, on a GET both.
     for role in ("admin", "officer") if method == "GET" else ("admin",):
-        assert ask(role).status_code not in (401, 403, 404, 405, 500), (role, method, url)
+        if (code := _ask(app, sessions[role], method, url).status_code) in (401, 403, 404, 405, 500):
+            wrong.append(f"{role}: {method} {url} answered {code}, but the role keeps this entry")
+    return wrong
+
+
+GET_ROUTES = [(m, t) for m, t in EDITOR_ROUTES if m == "GET"]
+POST_ROUTES = [(m, t) for m, t in EDITOR_ROUTES if m == "POST"]
+
+
+def test_an_entry_s_editor_pages_answer_each_role_as_they_should(copy):
+    # Reading a page changes nothing another page's answer depends on: every GET route is asked in one copy.
+    app, ids, sessions = copy
+    wrong = [line for method, template in GET_ROUTES for line in _wrong_answers(app, ids, sessions, method, template)]
+    assert not wrong, "\n".join(wrong)
+
+
+@pytest.mark.parametrize("method, template", POST_ROUTES, ids=[f"{m} {t}" for m, t in POST_ROUTES])
+def test_an_entry_s_editor_routes_answer_each_role_as_they_should(copy, method, template):
+    # A POST acts: each gets a copy of its own.
+    app, ids, sessions = copy
+    wrong = _wrong_answers(app, ids, sessions, method, template)
+    assert not wrong, "\n".join(wrong)
 
 
 @pytest.mark.parametrize("method, template, allowed", EDITOR_PAGES, ids=[f"{m} {t}" for m, t, _ in EDITOR_PAGES])
-def test_the_editor_s_own_pages_go_to_those_who_keep_entries(app, world, method, template, allowed):
-    for role in ("anonymous", "officer", "other_officer", "secretary", "member1", "admin"):
-        client = client_for(app, world, None if role == "anonymous" else role)
-        response = client.get(template) if method == "GET" else client.post(template, data={"csrf_token": csrf(client)})
+def test_the_editor_s_own_pages_go_to_those_who_keep_entries(copy, method, template, allowed):
+    app, _ids, sessions = copy
+    for role in ROLES:
+        response = _ask(app, sessions[role], method, template)
         if role in allowed:
             assert response.status_code not in (401, 403, 404, 405, 500), (role, method, template)
         elif role == "anonymous":

@@ -6,15 +6,15 @@ from __future__ import annotations
 import re
 
 from registry.extensions import db
-from tests.support.clients import client_for, csrf
+from tests.support.clients import client_for, client_in, csrf
 from tests.support.routes import EDITOR_PAGES, EDITOR_ROUTES, PUBLIC_ROLES, PUBLIC_ROUTES, ROUTES
 
 
-def test_public_routes_answer_every_role_as_they_should(world_app):
+def test_public_routes_answer_every_role_as_they_should(golden_sessions, world_app):
     app, world, ids = world_app
     app.config["COMMENT_RATE_LIMIT"] = "1000 per minute"
     app.config["EXPORT_RATE_LIMIT"] = "1000 per minute"  # every role downloads from the same address
-    clients = {role: client_for(app, world, None if role == "anonymous" else role) for role in PUBLIC_ROLES}
+    clients = {role: client_in(app, golden_sessions[role]) for role in PUBLIC_ROLES}
     wrong = []
     for method, template, expected in PUBLIC_ROUTES:
         url = template.format(**ids)

@@ -15,10 +15,10 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
+from registry.accounts.models import Notification
 from registry.extensions import db
 from registry.platform.data_version import current_versions
 from registry.workflow import ballots
-from registry.accounts.models import Notification
 from registry.workflow.models import AuditEvent, BallotKind, Nomination, VoteChoice
 from tests.support.clients import client_for, post
 from tests.support.world import make_world, nomination_in_vote, users
@@ -338,3 +338,20 @@ def test_a_round_whose_ballot_kind_changes_during_the_vote_counts_every_ballot_a
         named = {r["voter_id"] for r in _ballot_rows(nomination.id)} - {None}
         # Only a ballot cast in the open, in a round that is open at the close, keeps its voter's name.
         assert named == ({world.users["member2"]} if after == BallotKind.OPEN else set())
+
+
+@pytest.mark.sqlite_only("SQLite's WAL is what the scrub truncates")
+def test_the_wal_is_cut_when_the_close_is_committed_even_after_another_box_was_shaken(app, log_lines):
+    # A vote closed, then another member votes on another dossier (a savepoint of its own) before the commit:
+    # releasing that savepoint commits nothing, so the scrub waits for the commit and cuts the WAL then.
+    world = make_world(app, ballot=BallotKind.SECRET)
+    with app.test_request_context("/?lang=en"):
+        closing, still_open = nomination_in_vote(world), nomination_in_vote(world, title="Lê Thị Mai")
+        for key in ("chair", "member1", "member2", "member3"):
+            ballots.vote_cast(closing, voter=users(world, key)[0], choice=A)
+        db.session.commit()
+        ballots.vote_close(closing, actor=users(world, "secretary")[0])
+        ballots.vote_cast(still_open, voter=users(world, "chair")[0], choice=D)
+        db.session.commit()
+    assert _raw(_sqlite_files(app)[1]) == b""
+    assert not [line for line in log_lines if "could not be truncated" in line]
