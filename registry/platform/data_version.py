@@ -82,24 +82,42 @@ class VersionedCache:
         self.size = size
         self._items: OrderedDict[Hashable, tuple[int, object]] = OrderedDict()
         self._lock = threading.Lock()
+        # One computation per key at a time: the threads asking for the same missing value wait for the
+        # first one's answer instead of each spending seconds on it (the browse table at 100k entries).
+        self._computing: dict[Hashable, threading.Lock] = {}
+
+    def _hit(self, key: Hashable, version: int) -> tuple[bool, object]:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit is not None and hit[0] == version:
+                self._items.move_to_end(key)
+                return True, hit[1]
+        return False, None
 
     def get(self, key: Hashable, version: int, compute: Callable[[], T]) -> T:
         """Return the value cached for ``key`` at ``version``, computing and keeping it when missing."""
         if self.size <= 0:
             return compute()
+        found, value = self._hit(key, version)
+        if found:
+            return value  # type: ignore[return-value]
         with self._lock:
-            hit = self._items.get(key)
-            if hit is not None and hit[0] == version:
-                self._items.move_to_end(key)
-                return hit[1]  # type: ignore[return-value]
-        # Computed outside the lock: two threads may both compute once, never block each other.
-        value = compute()
-        with self._lock:
-            self._items[key] = (version, value)
-            self._items.move_to_end(key)
-            while len(self._items) > self.size:
-                self._items.popitem(last=False)
-        return value
+            computing = self._computing.setdefault(key, threading.Lock())
+        with computing:
+            found, value = self._hit(key, version)
+            if found:
+                return value  # type: ignore[return-value]
+            try:
+                value = compute()
+                with self._lock:
+                    self._items[key] = (version, value)
+                    self._items.move_to_end(key)
+                    while len(self._items) > self.size:
+                        self._items.popitem(last=False)
+            finally:
+                with self._lock:
+                    self._computing.pop(key, None)
+        return value  # type: ignore[return-value]
 
     def clear(self) -> None:
         with self._lock:

@@ -90,3 +90,28 @@ def test_cached_pages_follow_new_entries_unpublishing_revocations_and_moves(app,
         db.session.commit()
     html = client.get("/units").get_data(as_text=True)
     assert "Thành phố Hồ Chí Minh" in html and "Thành phố Hà Nội" not in html
+
+
+def test_threads_asking_for_one_missing_value_compute_it_once():
+    import threading
+    import time
+
+    from registry.platform.data_version import VersionedCache
+
+    cache = VersionedCache(8)
+    calls = []
+
+    def slow():
+        calls.append(1)
+        time.sleep(0.2)
+        return "table"
+
+    got = []
+    threads = [threading.Thread(target=lambda: got.append(cache.get("facet-table", 3, slow))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert got == ["table"] * 4 and len(calls) == 1
+    # A new version computes again.
+    assert cache.get("facet-table", 4, slow) == "table" and len(calls) == 2
