@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Sequence
 
+import numpy as np
+
 from search.analysis import ParsedQuery, QueryToken
 
 FACET_KEYS = ("kind", "year", "unit", "topic", "award", "level")
@@ -113,3 +115,16 @@ def to_int(value: Any, default: int) -> int:
         return int(value)
     except (TypeError, ValueError):
         return default
+
+
+def by_count(items: Sequence[tuple[Any, int]]) -> list[tuple[Any, int]]:
+    """Facet values as every engine returns them: most counted first, then by the value's text.
+
+    A broad query counts thousands of units; past a few dozen values the order is taken in numpy.
+    """
+    if len(items) < 64:
+        return sorted(items, key=lambda kv: (-kv[1], str(kv[0])))
+    values = [v for v, _ in items]
+    counts = np.fromiter((n for _, n in items), dtype=np.int64, count=len(items))
+    order = np.lexsort((np.array([str(v) for v in values]), -counts))
+    return [(values[i], int(counts[i])) for i in order.tolist()]

@@ -53,6 +53,7 @@ from search.contract import (
     SearchRequest,
     SearchResult,
     Typos,
+    by_count,
     to_int,
     typo_alternatives,
 )
@@ -334,9 +335,7 @@ def _aggregate(
     for key, counter in counters.items():
         for none in ("", None, 0):  # no kind, year or unit
             counter.pop(none, None)
-        items = list(counter.items())
-        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
-        out[key] = items
+        out[key] = by_count(list(counter.items()))
     return _Counts(total, out)
 
 

@@ -47,6 +47,7 @@ from search.contract import (
     SearchRequest,
     SearchResult,
     Typos,
+    by_count,
     to_int,
     typo_alternatives,
 )
@@ -305,8 +306,7 @@ def _unit_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> list[tuple[int, 
     if len(parts) > 1:
         values, where = np.unique(values, return_inverse=True)
         counts = np.bincount(where, weights=counts).astype(np.int64)
-    order = np.lexsort((values.astype(str), -counts))
-    return list(zip(values[order].tolist(), counts[order].tolist()))
+    return by_count(list(zip(values.tolist(), counts.tolist())))
 
 
 def _count_facets(matched: list[tuple[SegmentColumns, np.ndarray]]) -> dict[str, list[tuple[Any, int]]]:
@@ -346,8 +346,7 @@ def _count_facets(matched: list[tuple[SegmentColumns, np.ndarray]]) -> dict[str,
                     continue
             else:
                 items.append((value, n))
-        items.sort(key=lambda kv: (-kv[1], str(kv[0])))
-        out[key] = items
+        out[key] = by_count(items)
     return out
 
 
