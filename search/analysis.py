@@ -498,6 +498,23 @@ def expand_query(q: str) -> list[list[str]]:
     return out
 
 
+def _plain_letter_table() -> dict[int, str]:
+    table = {ord("đ"): "d", ord("Đ"): "d", ord("\u00f0"): "d", ord("\u00d0"): "d"}
+    for code in list(range(0xC0, 0x250)) + list(range(0x1E00, 0x1F00)):
+        base = unicodedata.normalize("NFD", chr(code))[0]
+        if base.isascii() and base.isalpha():
+            table[code] = base.lower()
+    return table
+
+
+_PLAIN_LETTERS = _plain_letter_table()
+
+
+def _plain_letters(text: str) -> str:
+    """``text`` in lower case without any mark, letter for letter (C-speed; for quick tests only)."""
+    return unicodedata.normalize("NFC", text).translate(_PLAIN_LETTERS).lower()
+
+
 @lru_cache(maxsize=256)
 def _cached_syllables(text: str) -> list[Syllable]:
     return syllables(text)
@@ -518,15 +535,25 @@ class HighlightTerms:
         pairs = tuple(dict.fromkeys((t.text, t.folded) for t in parsed.tokens))
         return cls(set(), {f for _, f in pairs}, parsed.keys, pairs)
 
+    def may_mark(self, text: str) -> bool:
+        """Whether ``text`` can hold anything to mark: a quick test on its letters without marks, so that
+        a text holding none of the words is never cut into syllables (the costly part of highlighting)."""
+        if self.keys:
+            return True
+        letters = _plain_letters(text)
+        return any(f in letters for f in self.folded) or any(f in letters for _, f in self.pairs)
+
     def for_texts(self, texts: Iterable[str]) -> "HighlightTerms":
         """Specialise to one document: a syllable found as typed there is marked only as typed."""
-        present = {t.text for text in texts for t in _cached_syllables(text)}
+        present = {t.text for text in texts if self.may_mark(text) for t in _cached_syllables(text)}
         exact = {text for text, _ in self.pairs if text in present}
         folded = {f for text, f in self.pairs if text not in present}
         return HighlightTerms(exact, folded, self.keys, self.pairs)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Return merged (start, end) character spans to mark in NFC ``text``."""
+        if not self.may_mark(text):
+            return []
         toks = _cached_syllables(text)
         spans: list[tuple[int, int]] = [
             (t.start, t.end) for t in toks if t.text in self.exact or t.folded in self.folded
