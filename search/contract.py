@@ -118,13 +118,16 @@ def to_int(value: Any, default: int) -> int:
 
 
 def by_count(items: Sequence[tuple[Any, int]]) -> list[tuple[Any, int]]:
-    """Facet values as every engine returns them: most counted first, then by the value's text.
+    """Facet values as every engine returns them: most counted first, then by value (numbers as numbers,
+    the rest by their text).
 
-    A broad query counts thousands of units; past a few dozen values the order is taken in numpy.
+    A broad query counts thousands of units: past a few dozen values the order is taken in numpy.
     """
-    if len(items) < 64:
-        return sorted(items, key=lambda kv: (-kv[1], str(kv[0])))
     values = [v for v, _ in items]
+    numeric = all(isinstance(v, int) for v in values)
+    if len(items) < 64:
+        return sorted(items, key=lambda kv: (-kv[1], kv[0] if numeric else str(kv[0])))
     counts = np.fromiter((n for _, n in items), dtype=np.int64, count=len(items))
-    order = np.lexsort((np.array([str(v) for v in values]), -counts))
+    ties = np.array(values, dtype=np.int64) if numeric else np.array([str(v) for v in values])
+    order = np.lexsort((ties, -counts))
     return [(values[i], int(counts[i])) for i in order.tolist()]
