@@ -13,12 +13,19 @@ import pytest
 
 e2e = pytest.importorskip("tests.support.browser")
 
+from playwright.sync_api import expect  # noqa: E402
+
 from tests.support.clients import PASSWORD
 from tests.support.english import english_needles, english_on, visible_text
 from tests.support.files import DOCX, ODT, jpeg_bytes
 
 PHONE = {"width": 390, "height": 844}
 STORY = "Anh Tư chèo xuồng cứu hai em nhỏ bị nước cuốn.\n\nSau đó anh tổ chức lớp dạy bơi miễn phí cho trẻ em trong ấp."
+
+
+def shows(page, text: str) -> None:
+    """The page reached after a click says ``text`` (waits for the answer to load, as a slow machine needs)."""
+    expect(page.locator("body")).to_contain_text(text, timeout=30_000)
 
 
 @pytest.fixture(scope="module")
@@ -100,14 +107,14 @@ def test_officer_keeps_an_entry_from_a_phone(browser, base_url, officer_unit, tm
     page.fill("#story", STORY)
     accessible(page, "officer-01-new-entry")
     page.get_by_role("button", name="Lưu bản nháp").click()
-    assert "Đã lưu hồ sơ dạng nháp" in page.content()
+    shows(page, "Đã lưu hồ sơ dạng nháp")
     entry_id = int(re.search(r"/desk/entries/(\d+)/edit", page.url).group(1))
 
     # Three photos at once.
     page.locator("nav.subnav a").nth(1).click()
     page.set_input_files("#photos", files)
     page.get_by_role("button", name="Tải lên").click()
-    assert "Đã thêm 3 ảnh" in page.content()
+    shows(page, "Đã thêm 3 ảnh")
     items = page.locator("li.photo-item")
     assert items.count() == 3
     ids = [int(items.nth(i).get_attribute("id").split("-")[1]) for i in range(3)]
@@ -119,7 +126,7 @@ def test_officer_keeps_an_entry_from_a_phone(browser, base_url, officer_unit, tm
         for name in checks:
             item.locator(f"#p{photo_id}-{name}").check()
         item.get_by_role("button", name=re.compile("^Lưu thông tin ảnh")).click()
-        assert "Đã lưu thông tin ảnh" in page.content()
+        shows(page, "Đã lưu thông tin ảnh")
 
     describe(landscape, "Kênh Giồng Tre mùa nước nổi, hai bên là hàng dừa")
     describe(adult, "Anh Tư đứng trên xuồng, tay cầm mái chèo", "shows_people")
@@ -136,7 +143,7 @@ def test_officer_keeps_an_entry_from_a_phone(browser, base_url, officer_unit, tm
             item.locator(f"#c{photo_id}-by_guardian").check()
         item.locator(f"#c{photo_id}-given_on").fill("2026-12-01")
         item.get_by_role("button", name="Ghi nhận sự đồng ý").click()
-        assert "Đã ghi nhận sự đồng ý" in page.content()
+        shows(page, "Đã ghi nhận sự đồng ý")
 
     consent(adult, "Nguyễn Văn Tư")
     consent(child, "Trần Thị Mai (mẹ)", guardian=True)
@@ -152,17 +159,17 @@ def test_officer_keeps_an_entry_from_a_phone(browser, base_url, officer_unit, tm
     # Publish.
     page.locator("nav.subnav").get_by_role("link", name="Thông tin chi tiết").click()
     page.get_by_role("button", name="Công bố", exact=True).click()
-    assert "Đã công bố hồ sơ" in page.content()
+    shows(page, "Đã công bố hồ sơ")
 
     # Edit the story, then restore the version before the edit.
     page.fill("#story", "Câu chuyện viết lại, chưa đúng sự thật.")
     page.get_by_role("button", name="Lưu", exact=True).click()
-    assert "Đã lưu." in page.content()
+    shows(page, "Đã lưu.")
     page.locator("nav.subnav").get_by_role("link", name="Lịch sử", exact=True).click()
-    assert "Câu chuyện viết lại" in page.content()
+    shows(page, "Câu chuyện viết lại")
     accessible(page, "officer-03-history")
     page.get_by_role("button", name=re.compile("^Khôi phục phiên bản này")).first.click()
-    assert "Đã khôi phục phiên bản" in page.content()
+    shows(page, "Đã khôi phục phiên bản")
     assert page.input_value("#story").replace("\r\n", "\n") == STORY
 
     # The public page: the restored story in two paragraphs, the child's photo first.
@@ -194,7 +201,7 @@ def test_officer_keeps_an_entry_from_a_phone(browser, base_url, officer_unit, tm
         form = page.locator("form", has=page.locator("#att-file"))
         form.locator("#att-file").set_input_files(str(path))
         form.get_by_role("button", name="Đính kèm").click()
-        assert "Đã đính kèm tài liệu." in page.content(), name
+        shows(page, "Đã đính kèm tài liệu.")
         in_vietnamese(page)
     assert "bao-cao-thanh-tich.docx" in page.content() and "bien-ban-hop-chi-bo.odt" in page.content()
     accessible(page, "officer-05-dossier-documents")
