@@ -163,9 +163,7 @@ def _filter_set(seg: _Segment, req: SearchRequest) -> np.ndarray:
         ("level", req.level),
     ):
         if value is not None and str(value).strip() != "":
-            keep = seg.none()
-            keep[seg.term(fieldname, str(value).strip())] = True
-            mask &= keep
+            mask &= seg.any_of([(fieldname, str(value).strip())])
     return mask
 
 

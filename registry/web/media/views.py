@@ -18,13 +18,7 @@ def photo(sha256: str, rendition: str):
         path = rendition_path(photo_dir(), sha256, rendition)
     except ValueError:
         abort(404)
-    if not path.is_file():
-        abort(404)
-    response = send_file(path, mimetype="image/webp", max_age=31_536_000, conditional=True)
-    response.cache_control.public = True
-    response.cache_control.immutable = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
+    return _webp(path, public=True)
 
 
 @bp.get("/held/<int:photo_id>/<rendition>.webp")
@@ -39,10 +33,20 @@ def held_photo(photo_id: int, rendition: str):
         path = stored_rendition(photo.sha256, rendition)
     except PhotoError:
         abort(404)
+    return _webp(path, public=False)
+
+
+def _webp(path, *, public: bool):
+    """Send a stored rendition (404 when its file is gone): a public one cached for a year as immutable, a held
+    one never stored by anyone."""
     if not path.is_file():
         abort(404)
-    response = send_file(path, mimetype="image/webp", max_age=0, conditional=True)
-    response.cache_control.private = True
-    response.cache_control.no_store = True
+    response = send_file(path, mimetype="image/webp", max_age=31_536_000 if public else 0, conditional=True)
+    if public:
+        response.cache_control.public = True
+        response.cache_control.immutable = True
+    else:
+        response.cache_control.private = True
+        response.cache_control.no_store = True
     response.headers["X-Content-Type-Options"] = "nosniff"
     return response
