@@ -77,12 +77,7 @@ def commune(live_app):
 
 
 def sign_in(browser, base_url, who):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
-    page.goto(f"{base_url}/account/login?lang=en")
-    page.fill("#email", f"{who}@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    return page
+    return e2e.sign_in(browser, base_url, who, PASSWORD)
 
 
 def test_a_commune_council_votes_decides_and_anyone_verifies(browser, base_url, live_app, commune):
@@ -107,11 +102,11 @@ def test_a_commune_council_votes_decides_and_anyone_verifies(browser, base_url, 
         assert "Đỗ Văn Công An" not in proposed and "Ngô Thị Hiệu Trưởng" not in proposed
         secretary.check(f"#recuse-yes-{commune['users']['cr_head']}")
         secretary.click("button:has-text('Record the decision on this conflict')")
-        assert "Phạm Văn Tổ Trưởng is recused from this vote" in secretary.content()
+        e2e.shows(secretary, "Phạm Văn Tổ Trưởng is recused from this vote")
         assert secretary.locator("#proposed-conflicts").count() == 0
     secretary.click("text=Session")
     secretary.click("button:has-text('Open the votes on the agenda')")
-    assert "Votes opened: 2." in secretary.content()
+    e2e.shows(secretary, "Votes opened: 2.")
 
     votes = {"cr_chair": ("agree", "agree"), "cr_front": ("agree", "agree"),
              "cr_police": ("agree", "disagree"), "cr_school": ("disagree", "abstain")}
@@ -122,7 +117,7 @@ def test_a_commune_council_votes_decides_and_anyone_verifies(browser, base_url, 
             assert "You are recused" not in member.content()
             member.check(f"#choice-{choice}")
             member.click("button:has-text('Cast my vote')")
-            assert "Your vote is recorded." in member.content()
+            e2e.shows(member, "Your vote is recorded.")
         member.context.close()
     head = sign_in(browser, base_url, "cr_head")
     head.goto(f"{base_url}/nominations/{passes}?lang=en")
@@ -155,7 +150,7 @@ def test_a_commune_council_votes_decides_and_anyone_verifies(browser, base_url, 
     citizen.goto(f"{base_url}/verify?lang=en")
     citizen.fill("#code", "ABCDE-FGHJK")
     citizen.click("main form button[type=submit]")
-    assert "No award has this code" in citizen.content()
+    e2e.shows(citizen, "No award has this code")
     secretary.click("a[href*='/entries/']")
     record = secretary.locator(".decision-record").inner_text()
     assert "215/QĐ-UBND" in record and "agree 3, disagree 1, abstain 0" in record and "0 comments received" in record
@@ -165,7 +160,8 @@ def test_a_commune_council_votes_decides_and_anyone_verifies(browser, base_url, 
     citizen.goto(f"{base_url}/verify?lang=en")
     citizen.fill("#code", code.lower().replace("-", " "))
     citizen.click("main form button[type=submit]")
-    assert "VALID" in citizen.content() and "Thôn Đông — tập thể" in citizen.content()
+    e2e.shows(citizen, "VALID")
+    assert "Thôn Đông — tập thể" in citizen.content()
     assert "215/QĐ-UBND" in citizen.content()
     assert citizen.locator("img[src$='/qr.svg']").evaluate("img => img.complete && img.naturalWidth > 0")
     e2e.shot(citizen, "council-rules-02-verified")

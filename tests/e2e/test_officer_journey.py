@@ -13,7 +13,6 @@ import pytest
 
 e2e = pytest.importorskip("tests.support.browser")
 
-from playwright.sync_api import expect  # noqa: E402
 
 from tests.support.clients import PASSWORD
 from tests.support.english import english_needles, english_on, visible_text
@@ -23,9 +22,7 @@ PHONE = {"width": 390, "height": 844}
 STORY = "Anh Tư chèo xuồng cứu hai em nhỏ bị nước cuốn.\n\nSau đó anh tổ chức lớp dạy bơi miễn phí cho trẻ em trong ấp."
 
 
-def shows(page, text: str) -> None:
-    """The page reached after a click says ``text`` (waits for the answer to load, as a slow machine needs)."""
-    expect(page.locator("body")).to_contain_text(text, timeout=30_000)
+shows = e2e.shows
 
 
 @pytest.fixture(scope="module")
@@ -68,6 +65,7 @@ def accessible(page, name):
 
 
 def in_vietnamese(page):
+    page.wait_for_load_state()
     assert '<html lang="vi"' in page.content(), page.url
     assert not english_on(visible_text(page.content()), NEEDLES), (page.url, english_on(visible_text(page.content()),
                                                                                          NEEDLES))

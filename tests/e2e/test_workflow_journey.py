@@ -24,12 +24,7 @@ def world(live_app):
 
 
 def sign_in(browser, base_url, who):
-    page = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
-    page.goto(f"{base_url}/account/login?lang=en")
-    page.fill("#email", f"{who}@example.org")
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    return page
+    return e2e.sign_in(browser, base_url, who, PASSWORD)
 
 
 def accessible(page, name):
@@ -55,21 +50,23 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
     officer.click("button[name=save]")
     # Submitting too early keeps the draft and names what is missing.
     officer.click("button[name=submit_dossier]")
-    assert "The dossier cannot be submitted yet" in officer.content()
+    e2e.shows(officer, "The dossier cannot be submitted yet")
     assert officer.locator(".error-summary li").count() >= 2  # the proposal letter and the minutes
     photo = tmp_path / "anh.jpg"
     photo.write_bytes(jpeg_bytes())
     officer.set_input_files("#ph-file", str(photo))
     officer.fill("#ph-alt", "Anh Bình dọn vệ sinh ngõ phố")
     officer.click("#photos button[type=submit]")
+    e2e.shows(officer, "The photo is added.")
     assert officer.locator("#photos img[alt='Anh Bình dọn vệ sinh ngõ phố']").count() == 1
     for kind in ("proposal_letter", "minutes"):
         officer.select_option("#att-kind", kind)
         officer.set_input_files("#att-file", str(pdf))
         officer.click("#documents form[enctype] button[type=submit]")
+        e2e.shows(officer, "The document is attached.")
     accessible(officer, "workflow-02-dossier")
     officer.click("button[name=submit_dossier]")
-    assert "The dossier has been submitted to the council." in officer.content()
+    e2e.shows(officer, "The dossier has been submitted to the council.")
 
     secretary = sign_in(browser, base_url, "secretary")
     secretary.click("text=Nguyễn Văn Bình")
@@ -91,6 +88,7 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
     conflicted.click("text=Nguyễn Văn Bình")
     conflicted.fill("#conflict-reason", "Người được đề nghị là người thân của tôi.")
     conflicted.click("button:has-text('Declare a conflict of interest')")
+    e2e.shows(conflicted, "Your conflict of interest is recorded")
     assert conflicted.locator("button:has-text('Cast my vote')").count() == 0
     conflicted.context.close()
 
@@ -99,7 +97,7 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
         member.click("text=Nguyễn Văn Bình")
         member.check(f"#choice-{choice}")
         member.click("button:has-text('Cast my vote')")
-        assert "Your vote is recorded." in member.content()
+        e2e.shows(member, "Your vote is recorded.")
         member.context.close()
 
     secretary.goto(f"{base_url}/desk/")
@@ -108,10 +106,10 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
     # The answer is a redirect to the dossier: read it once it has loaded, not mid-navigation.
     secretary.get_by_text(re.compile(r"\d agreed")).first.wait_for()
     # Member3 is recused, and still counts among all members: 2 of 4 is exactly the 50% threshold.
-    assert "1 recused" in secretary.content()
+    e2e.shows(secretary, "1 recused")
     assert "Threshold: at least 50% of all members (4): 2 of 4 agreed, 50%: passed" in secretary.content()
     secretary.click("button:has-text('Open public consultation')")
-    assert "Open for comments until" in secretary.content()
+    e2e.shows(secretary, "Open for comments until")
 
     # Anyone may comment while the consultation is open, from the public menu and without an account.
     public = browser.new_context(bypass_csp=True).new_page()
@@ -121,7 +119,7 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
     public.fill("#body", "Anh Bình đã nhiều năm dọn vệ sinh ngõ phố, tôi xin xác nhận.")
     public.fill("#name", "Bà Tư")
     public.click("main form button[type=submit]")
-    assert "Thank you. Your comment has been sent to the council." in public.content()
+    e2e.shows(public, "Thank you. Your comment has been sent to the council.")
     accessible(public, "workflow-05-consultation")
     public.context.close()
     secretary.reload()
@@ -148,7 +146,8 @@ def test_a_round_from_draft_to_published_award(browser, base_url, live_app, worl
     secretary.click("button:has-text('Publish the award')")
     accessible(secretary, "workflow-07-published")
     secretary.click("a[href*='/entries/']")
-    assert "4512/QĐ-UBND" in secretary.content() and "Nguyễn Văn Bình" in secretary.content()
+    e2e.shows(secretary, "4512/QĐ-UBND")
+    assert "Nguyễn Văn Bình" in secretary.content()
     accessible(secretary, "workflow-08-public-entry")
 
     # The citizen finds the new award in the Atom feed.

@@ -7,8 +7,32 @@ ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
 AXE = Path(__file__).resolve().parents[1] / "e2e" / "vendor" / "axe-core" / "axe.min.js"
 
 
+def shows(page, text: str) -> None:
+    """The page a click led to says ``text``.
+
+    A click returns once the next page's navigation has begun, and its body may still be empty on a loaded
+    machine: reading ``page.content()`` then is a race. This waits for the text, as a reader would.
+    """
+    from playwright.sync_api import expect
+
+    expect(page.locator("body")).to_contain_text(text, timeout=30_000)
+
+
+def sign_in(browser, base_url: str, who: str, password: str):
+    """A new browser context signed in as ``who@example.org`` (English pages), on the page the login leads to."""
+    page = browser.new_context(viewport={"width": 1280, "height": 900}, bypass_csp=True).new_page()
+    page.goto(f"{base_url}/account/login?lang=en")
+    page.fill("#email", f"{who}@example.org")
+    page.fill("#password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_url(lambda url: "/account/login" not in url, timeout=30_000)
+    page.wait_for_load_state()
+    return page
+
+
 def shot(page, name: str) -> Path:
-    """Save a full-page screenshot as a test artifact."""
+    """Save a full-page screenshot as a test artifact, once the page has loaded."""
+    page.wait_for_load_state()
     ARTIFACTS.mkdir(exist_ok=True)
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
