@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import sqlalchemy as sa
 
 from registry.catalog.models import Unit
@@ -23,6 +24,8 @@ class UnitTree:
     below: dict[int, tuple[int, ...]]
     # Rollups already walked, by (unit, top): a broad search counts thousands of units on every request.
     _rollups: dict[tuple[int, int | None], int | None] = field(default_factory=dict, compare=False, repr=False)
+    # Every unit's root at once (index: unit id, -1: none), for the broad searches that touch thousands of units.
+    _roots: list[np.ndarray] = field(default_factory=list, compare=False, repr=False)
 
     def descendants(self, unit_id: int) -> list[int]:
         """The unit, its sub-units at any depth and the units merged into them (empty for no such unit)."""
@@ -49,6 +52,18 @@ class UnitTree:
             self._rollups.clear()
         self._rollups[key] = node
         return node
+
+    def roots(self) -> np.ndarray:
+        """``rollup_node(unit, None)`` of every unit id up to the last unit's, -1 for none (an id no unit has
+        is its own root, as ``rollup_node`` has it)."""
+        if not self._roots:
+            size = max(self.links, default=0) + 1
+            roots = np.arange(size, dtype=np.int64)
+            for unit_id in self.links:
+                root = self.rollup_node(unit_id, None)
+                roots[unit_id] = -1 if root is None else root
+            self._roots[:] = [roots]
+        return self._roots[0]
 
     def _walk_up(self, unit_id: int, top: int | None) -> int | None:
         chain = [unit_id]

@@ -269,7 +269,11 @@ def _rebuild() -> int:
     with Session(db.engine) as session:
         # Read before the entries: a change queued later may not be in the rebuild, so it stays queued.
         queued = session.scalar(sa.select(sa.func.max(IndexOutbox.id)))
+        # Every document walks its unit's ancestors: load the units once (kept referenced for the session's
+        # identity map) instead of a query per ancestor and former name.
+        units = session.scalars(sa.select(Unit).options(selectinload(Unit.former_names))).all()
         count = search_index().rebuild(entry_document(e) for e in _load_entries(session, None))
+        del units
         if queued is not None:
             session.execute(sa.delete(IndexOutbox).where(IndexOutbox.id <= queued))
         session.commit()

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, replace
 from math import ceil
 from typing import Any
 
+import numpy as np
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
@@ -115,6 +116,18 @@ def unit_rollup_nodes(unit_ids: Iterable[int], top: int | None) -> dict[int, int
 
 def unit_rollup(counts: dict[int, int], top: int | None) -> Counter[int]:
     """Add up per-unit counts into the units one level below ``top`` (the roots when None)."""
+    if top is None and len(counts) > 64:
+        # A broad search touches thousands of units: added up in arrays, not a step per unit.
+        roots = unit_tree().roots()
+        ids = np.fromiter(counts.keys(), dtype=np.int64, count=len(counts))
+        numbers = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
+        known = (ids >= 0) & (ids < len(roots))
+        nodes = ids.copy()
+        nodes[known] = roots[ids[known]]
+        counted = nodes >= 0
+        totals_of, where = np.unique(nodes[counted], return_inverse=True)
+        sums = np.bincount(where, weights=numbers[counted], minlength=len(totals_of)).astype(np.int64)
+        return Counter(dict(zip(totals_of.tolist(), sums.tolist())))
     nodes = unit_rollup_nodes(counts, top)
     totals: Counter[int] = Counter()
     for unit_id, count in counts.items():

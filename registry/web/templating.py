@@ -3,11 +3,13 @@ citations and structured data, and the working pages' permission predicates."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import Flask, current_app, g, request, url_for
-from flask_babel import format_datetime, format_decimal
+from babel import numbers
+from flask_babel import format_datetime, get_locale
 from flask_login import current_user
 from markupsafe import Markup, escape
 
@@ -48,15 +50,18 @@ def url_with_lang(lang: str) -> str:
 
 def url_with_args(**changes: Any) -> str:
     """Return the current page's URL with some query arguments changed (None removes one)."""
-    args = request.args.to_dict(flat=True)
-    args.pop("lang", None)
+    # A filter panel asks for dozens of these: the current arguments are read once a request.
+    base = g.get("url_with_args_base")
+    if base is None:
+        base = g.url_with_args_base = request.args.to_dict(flat=True)
+        base.pop("lang", None)
+    args = dict(base)
     for key, value in changes.items():
         if value is None:
             args.pop(key, None)
         else:
             args[key] = value
-    # A filter panel asks for dozens of these: the path is built once a request, the query each time,
-    # encoded as url_for encodes it.
+    # The path is built once a request too, the query each time, encoded as url_for encodes it.
     path = g.get("url_with_args_path")
     if path is None:
         path = g.url_with_args_path = url_for(request.endpoint, **(request.view_args or {}))
@@ -74,9 +79,16 @@ def plain_paragraphs(text: str | None) -> Markup:
     )
 
 
+@lru_cache(maxsize=8192)
+def _formatted_number(value: int | float, locale: str) -> str:
+    return numbers.format_decimal(value, locale=locale)
+
+
 def format_number(value: int | float) -> str:
-    """Format a number per the current locale (1.234 in Vietnamese, 1,234 in English)."""
-    return format_decimal(value)
+    """Format a number per the current locale (1.234 in Vietnamese, 1,234 in English).
+
+    A filter panel shows a hundred counts; Babel reads its locale data for each, so what it wrote is kept."""
+    return _formatted_number(value, str(get_locale()))
 
 
 def _unread() -> int:

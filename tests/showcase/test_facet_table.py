@@ -102,3 +102,42 @@ def test_a_change_shows_on_the_next_request(app):
         db.session.commit()
     with app.test_request_context("/?lang=vi"):
         assert browse(BrowseFilters(), per_page=5, locale="vi").total == before + 1
+
+
+def test_a_broad_rollup_in_arrays_adds_up_as_the_walk_does(app):
+    """Past 64 units the roots are added up in arrays; merged units, a merged root and an id no unit has
+    land where walking the tree puts them."""
+    from collections import Counter
+
+    from registry.showcase.selectors import unit_rollup, unit_rollup_nodes
+
+    with app.test_request_context("/?lang=vi"):
+        rng = random.Random(7)
+        provinces = [Unit(name=f"Tỉnh {i}", slug=f"tinh-{i}") for i in range(3)]
+        db.session.add_all(provinces)
+        db.session.flush()
+        units = list(provinces)
+        for i in range(120):
+            units.append(Unit(name=f"Xã {i}", slug=f"xa-{i}", parent_id=rng.choice(units).id))
+            db.session.add(units[-1])
+            db.session.flush()
+        # A former province merged into another, with a commune of its own; and a commune merged away.
+        former = Unit(name="Tỉnh cũ", slug="tinh-cu", successor_id=provinces[0].id)
+        db.session.add(former)
+        db.session.flush()
+        old_commune = Unit(name="Xã cũ", slug="xa-cu", parent_id=former.id)
+        merged = Unit(name="Xã sáp nhập", slug="xa-sap-nhap", parent_id=provinces[1].id, successor_id=units[10].id)
+        db.session.add_all([old_commune, merged])
+        db.session.commit()
+        ids = [u.id for u in units] + [former.id, old_commune.id, merged.id, 10**7]
+        counts = {unit_id: rng.randrange(1, 40) for unit_id in ids}
+        assert len(counts) > 64
+        nodes = unit_rollup_nodes(counts, None)
+        walked: Counter[int] = Counter()
+        for unit_id, n in counts.items():
+            if unit_id in nodes:
+                walked[nodes[unit_id]] += n
+        rolled = unit_rollup(counts, None)
+        assert rolled == walked
+        assert rolled[provinces[0].id] >= counts[former.id] + counts[old_commune.id]
+        assert rolled[10**7] == counts[10**7]
