@@ -510,8 +510,11 @@ def _plain_letter_table() -> dict[int, str]:
 _PLAIN_LETTERS = _plain_letter_table()
 
 
+@lru_cache(maxsize=1024)
 def _plain_letters(text: str) -> str:
-    """``text`` in lower case without any mark, letter for letter (C-speed; for quick tests only)."""
+    """``text`` in lower case without any mark, letter for letter (C-speed; for quick tests only).
+
+    Kept for the texts of one page: choosing a hit's marks and then marking its snippet both ask."""
     return unicodedata.normalize("NFC", text).translate(_PLAIN_LETTERS).lower()
 
 
