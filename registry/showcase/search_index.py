@@ -319,6 +319,11 @@ def index_check() -> tuple[list[int], list[int], list[int]]:
     return missing, stale, extra
 
 
+def _changed(session: Session, obj: Unit | Topic | AwardTitle) -> bool:
+    """Whether a row of the session's dirty list really changes (a value set to what it was does not)."""
+    return obj in session.dirty and session.is_modified(obj)
+
+
 def _entry_ids_touched(session: Session) -> set[int]:
     ids: set[int] = set()
     for obj in list(session.new) + list(session.dirty) + list(session.deleted):
@@ -333,12 +338,14 @@ def _entry_ids_touched(session: Session) -> set[int]:
                 ids.add(entry.id)
             elif getattr(obj, "entry_id", None):
                 ids.add(obj.entry_id)
-        elif isinstance(obj, Unit) and obj in session.dirty and obj.id is not None:
+        # Entries are found by their units', topics' and titles' names: a renamed one reindexes its entries.
+        # Only a real change counts: `flask init` sets catalogue fields to the values they already hold, which
+        # marks the rows dirty, and reindexing every awarded entry then took minutes at 100,000 entries.
+        elif isinstance(obj, Unit) and obj.id is not None and _changed(session, obj):
             session.info.setdefault("index_units", set()).add(obj.id)
-        elif isinstance(obj, Topic) and obj in session.dirty and obj.id is not None:
-            # Entries are found by their topics' names: a renamed topic reindexes its entries.
+        elif isinstance(obj, Topic) and obj.id is not None and _changed(session, obj):
             session.info.setdefault("index_topics", set()).add(obj.id)
-        elif isinstance(obj, AwardTitle) and obj in session.dirty and obj.id is not None:
+        elif isinstance(obj, AwardTitle) and obj.id is not None and _changed(session, obj):
             session.info.setdefault("index_titles", set()).add(obj.id)
     return ids
 

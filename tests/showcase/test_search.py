@@ -184,6 +184,31 @@ def test_renaming_a_topic_or_an_award_title_reindexes_its_entries(indexed, clien
         assert index_check() == ([], [], [])
 
 
+def test_loading_the_catalogues_again_reindexes_nothing_a_real_rename_does(indexed, app, monkeypatch):
+    """`flask init` sets catalogue fields to the values they hold: no entry is reindexed for that."""
+    from registry.catalog.models import AwardTitle
+    from registry.catalog.seed import catalogues_load
+    from registry.showcase import search_index as module
+
+    loaded: list[set[int]] = []
+    load_entries = module._load_entries
+
+    def spy(session, ids):
+        loaded.append(set(ids) if ids is not None else None)
+        return load_entries(session, ids)
+
+    monkeypatch.setattr(module, "_load_entries", spy)
+    with app.app_context():
+        assert catalogues_load() == (0, 0)
+        db.session.commit()
+        assert loaded == []
+        title = db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Người tốt, việc tốt"))
+        title.name = "Người tốt việc tốt"
+        db.session.commit()
+        shipper = db.session.scalar(sa.select(Entry.id).where(Entry.ref == "shipper"))
+        assert loaded and shipper in set().union(*loaded)
+
+
 def test_a_corrected_query_is_shown_as_such_with_a_link_to_what_was_typed(indexed, client):
     html = client.get("/search?q=shiper+xahn").get_data(as_text=True)
     assert "/shipper-xanh" in html
