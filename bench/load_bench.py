@@ -16,8 +16,9 @@ the page cache answered.
 entries' own titles and summaries, half of them typed without marks, some with a filter) and different filter
 combinations of the browse page (kind × year × topic × province × sort × page), each URL asked once, none of
 them visited before (the warm-up has its own URLs): every answer is rendered cold, with the page cache on as in
-production. `--profile DIR` also records a flame graph of the workers during each measured run with py-spy
-(`pip install py-spy`; it slows the workers a little, so read the numbers of a run without it).
+production. `--profile DIR` also records the workers during each measured run with py-spy (`pip install py-spy`):
+a flame graph and the collapsed stacks per page in DIR, and a table of the functions holding the most samples
+printed after the results (it slows the workers a little, so read the numbers of a run without it).
 Needs `wrk` (Debian package). Traffic stays on 127.0.0.1 and every run is bounded in time.
 """
 from __future__ import annotations
@@ -26,6 +27,7 @@ import argparse
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -262,14 +264,52 @@ def page_bytes(port: int, path: str) -> int:
         return len(response.read())
 
 
-def profile_start(app: subprocess.Popen, args: argparse.Namespace, name: str) -> subprocess.Popen:
-    """py-spy recording every worker of ``app`` for one measured run, into a flame graph."""
+def profile_start(app: subprocess.Popen, args: argparse.Namespace, name: str) -> list[subprocess.Popen]:
+    """py-spy recording every worker of ``app`` for one measured run: a flame graph (.svg) and the same samples
+    as collapsed stacks (.txt), which ``profile_summary`` reads."""
     args.profile.mkdir(parents=True, exist_ok=True)
     spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
-    out = args.profile / (name.replace(" ", "-").replace("(", "").replace(")", "") + ".svg")
-    return subprocess.Popen([spy, "record", "--subprocesses", "--pid", str(app.pid), "--duration",
-                             str(args.duration), "--rate", "200", "--nonblocking", "--format", "flamegraph",
-                             "-o", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    stem = args.profile / profile_stem(name)
+    return [subprocess.Popen([spy, "record", "--subprocesses", "--pid", str(app.pid), "--duration",
+                              str(args.duration), "--rate", "100", "--nonblocking", "--format", fmt,
+                              "-o", f"{stem}{suffix}"],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            for fmt, suffix in (("flamegraph", ".svg"), ("raw", ".txt"))]
+
+
+def profile_stem(name: str) -> str:
+    return name.replace(" ", "-").replace("(", "").replace(")", "").replace("×", "x")
+
+
+FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::\d+)?\)$")
+OWN_CODE = ("registry/", "search/", "templates/")
+
+
+def profile_summary(collapsed: Path, top: int = 16) -> tuple[list[tuple[str, float]], list[tuple[str, float]]]:
+    """What a py-spy collapsed-stacks file says of the workers' busy samples: the project's own functions by
+    their share of the samples with them anywhere on the stack (a function counts once per stack), and the
+    packages by their share of the samples spent in their code (the frame on top; `stdlib` for Python's own)."""
+    inclusive: dict[str, int] = {}
+    packages: dict[str, int] = {}
+    total = 0
+    for line in collapsed.read_text(encoding="utf-8", errors="replace").splitlines():
+        stack, _, count = line.rpartition(" ")
+        if not stack or not count.isdigit():
+            continue
+        n = int(count)
+        total += n
+        frames = [m for m in map(FRAME.match, stack.split(";")) if m]
+        for key in {f"{m['func']} ({m['file']})" for m in frames if m["file"].startswith(OWN_CODE)}:
+            inclusive[key] = inclusive.get(key, 0) + n
+        if frames:
+            leaf = frames[-1]["file"]
+            package = leaf.split("/", 1)[0] if "/" in leaf and not leaf.startswith("<") else "stdlib"
+            packages[package] = packages.get(package, 0) + n
+    if not total:
+        return [], []
+    ranked = sorted(inclusive.items(), key=lambda kv: -kv[1])[:top]
+    return ([(key, n / total) for key, n in ranked],
+            [(key, n / total) for key, n in sorted(packages.items(), key=lambda kv: -kv[1])[:10]])
 
 
 def main() -> None:
@@ -291,7 +331,8 @@ def main() -> None:
     ap.add_argument("--cold", action="store_true", help="turn the page cache off (PAGE_CACHE_MB=0)")
     ap.add_argument("--distinct", action="store_true", help="different searches and filter combinations, each asked "
                     "once (the URL count is --urls, default 6,000 with --distinct)")
-    ap.add_argument("--profile", type=Path, help="write a py-spy flame graph of each measured run into this folder")
+    ap.add_argument("--profile", type=Path,
+                    help="record each measured run with py-spy: flame graphs and stacks in this folder")
     ap.add_argument("--json", type=Path, help="also write the results here")
     args = ap.parse_args()
     args.worker_connections = args.worker_connections or 3 * args.threads
@@ -355,9 +396,9 @@ def main() -> None:
                 run_wrk(args.port, [p for p in warm[name] if p not in measured], args, workdir, seconds=args.warmup)
             else:
                 run_wrk(args.port, paths, args, workdir, seconds=args.warmup)
-            spy = profile_start(app, args, name) if args.profile else None
+            spies = profile_start(app, args, name) if args.profile else []
             results[name] = run_wrk(args.port, paths, args, workdir, seconds=args.duration)
-            if spy is not None:
+            for spy in spies:
                 spy.wait(timeout=60)
             if args.distinct and results[name]["requests"] > len(paths):
                 print(f"  {name}: {results[name]['requests']} requests for {len(paths)} URLs: some were asked "
@@ -384,6 +425,15 @@ def main() -> None:
               f"| {r['p99'] / 1000:.1f} "
               f"| {top:.0f} | {r['rps'] / top:.0%} | {r['cache_share']:.0%} | {errors} "
               f"| {r['bytes'] / 1024:.0f} |")
+    if args.profile:
+        for name in results:
+            functions, packages = profile_summary(args.profile / f"{profile_stem(name)}.txt")
+            print(f"\n{name} (flame graph: {args.profile / profile_stem(name)}.svg)\n"
+                  "  busy samples in each package's own code: "
+                  + ", ".join(f"{key} {share:.0%}" for key, share in packages))
+            print("  the project's functions, by the share of busy samples with them on the stack:")
+            for key, share in functions:
+                print(f"  {share:6.1%}  {key}")
     if args.json:
         args.json.write_text(json.dumps({"entries": entries, "workers": args.workers, "threads": args.threads,
                                          "results": results, "ceilings": ceilings}, indent=2))
