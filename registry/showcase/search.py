@@ -9,7 +9,6 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 from markupsafe import Markup
-from sqlalchemy.orm import selectinload
 
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.entries.models import Entry, EntryKind, EntryStatus
@@ -17,7 +16,7 @@ from registry.extensions import db
 from registry.platform.collation import collation_key
 from registry.showcase.filters import BrowseFilters
 from registry.showcase.search_index import reopen_search_index, search_index
-from registry.showcase.selectors import FacetValue, unit_rollup
+from registry.showcase.selectors import CARD_LOADING, FacetValue, unit_rollup
 from search import postgres as postgres_search
 from search.contract import IndexMissing, IndexNotReady, SearchRequest
 from search.postgres import PostgresSearchIndex
@@ -142,7 +141,7 @@ def run_search(q: str, sort: str, filters: BrowseFilters, *, per_page: int, loca
     entries = {
         e.id: e for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_([h.id for h in found]), Entry.status == EntryStatus.PUBLISHED)
-            .options(selectinload(Entry.unit), selectinload(Entry.photos))
+            .options(*CARD_LOADING)
         )
     }
 

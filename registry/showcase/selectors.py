@@ -9,7 +9,7 @@ from typing import Any
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
 from registry.catalog.unit_tree import unit_tree
@@ -148,6 +148,10 @@ def newest_first() -> tuple:
             Entry.id.desc())
 
 
+# What an entry card shows, loaded with the entries: the unit in the same statement (a join), the public photos
+# in one more. Each further relationship loaded costs a statement and its rows for every card of the page.
+CARD_LOADING = (joinedload(Entry.unit), selectinload(Entry.photos))
+
 # The orders of the browse page, by the name of its ``sort`` argument.
 BROWSE_ORDERS: dict[str, Callable[[], tuple]] = {
     "newest": newest_first,
@@ -174,7 +178,7 @@ def browse(filters: BrowseFilters, *, per_page: int, locale: str) -> BrowseResul
     loaded = {
         e.id: e for e in db.session.scalars(
             sa.select(Entry).where(Entry.id.in_(page_ids), Entry.status == EntryStatus.PUBLISHED)
-            .options(selectinload(Entry.unit), selectinload(Entry.photos), selectinload(Entry.topics))
+            .options(*CARD_LOADING)
         )
     } if page_ids else {}
     entries = [loaded[i] for i in page_ids if i in loaded]
@@ -292,7 +296,7 @@ def related_entries(entry: Entry, *, limit: int = 4) -> list[Entry]:
         sa.select(Entry).join(candidates, candidates.c.id == Entry.id).outerjoin(shared, shared.c.entry_id == Entry.id)
         .order_by(sa.func.coalesce(shared.c.shared, 0).desc(), (Entry.unit_id == entry.unit_id).desc(),
                   Entry.published_at.desc(), Entry.id.desc())
-        .limit(limit).options(selectinload(Entry.photos), selectinload(Entry.unit))
+        .limit(limit).options(*CARD_LOADING)
     )
     return list(db.session.scalars(query))
 
@@ -318,7 +322,7 @@ def unit_entries_by_year(unit: Unit, *, page: int = 1, per_page: int = 48) -> Un
         sa.select(Entry).where(condition)
         .order_by(Entry.year.desc().nulls_last(), Entry.title_sort, Entry.id)
         .limit(per_page).offset((page - 1) * per_page)
-        .options(selectinload(Entry.unit), selectinload(Entry.photos))
+        .options(*CARD_LOADING)
     ).all() if total else []
     groups: dict[int | None, list[Entry]] = {}
     for entry in entries:
@@ -364,7 +368,7 @@ def home_overview(*, locale: str, latest: int = 8, awards: int = 8) -> dict[str,
     counts = cached(("home", latest, awards), lambda: _home_counts(latest, awards))
     latest_entries = sorted(
         db.session.scalars(sa.select(Entry).where(Entry.id.in_(counts["latest"]))
-                           .options(selectinload(Entry.photos), selectinload(Entry.unit))),
+                           .options(*CARD_LOADING)),
         key=lambda e: counts["latest"].index(e.id),
     )
     recent_awards = sorted(
