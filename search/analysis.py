@@ -523,6 +523,35 @@ def _cached_syllables(text: str) -> list[Syllable]:
     return syllables(text)
 
 
+@lru_cache(maxsize=512)
+def _plain_words_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    alternatives = "|".join(re.escape(t) for t in sorted(terms, key=lambda t: (-len(t), t)))
+    return re.compile(rf"(?<![^\W_])(?:{alternatives})(?![^\W_])")
+
+
+@lru_cache(maxsize=1024)
+def _words_folded_as(text: str, terms: frozenset[str]) -> list[Syllable] | None:
+    """The syllables of ``text`` whose letters without marks are one of ``terms``, as ``syllables`` gives them
+    (``pos`` aside: it counts only these), or None where the text's plain letters do not line up with it."""
+    if not terms:
+        return []
+    nfc = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    plain = _plain_letters(text)
+    if len(plain) != len(nfc):
+        return None
+    out: list[Syllable] = []
+    for pos, m in enumerate(_plain_words_pattern(terms).finditer(plain)):
+        start, end = m.span()
+        word = _WORD_RE.match(nfc, start)
+        if word is None or word.end() != end or (start and _WORD_RE.match(nfc, start - 1)):
+            return None
+        canonical, folded, upper = _token_forms(word.group())
+        if folded != m.group():
+            return None
+        out.append(Syllable(canonical, folded, pos, start, end, upper))
+    return out
+
+
 @dataclass
 class HighlightTerms:
     """What to mark in a text: syllables to match as typed, folded syllables and synonym keys."""
@@ -548,16 +577,26 @@ class HighlightTerms:
 
     def for_texts(self, texts: Iterable[str]) -> "HighlightTerms":
         """Specialise to one document: a syllable found as typed there is marked only as typed."""
-        present = {t.text for text in texts if self.may_mark(text) for t in _cached_syllables(text)}
+        present = {t.text for text in texts if self.may_mark(text) for t in self._candidates(text)}
         exact = {text for text, _ in self.pairs if text in present}
         folded = {f for text, f in self.pairs if text not in present}
         return HighlightTerms(exact, folded, self.keys, self.pairs)
+
+    def _candidates(self, text: str) -> list[Syllable]:
+        """The syllables of ``text`` that may be marked: without synonym keys, only those whose letters without
+        marks are a term's, found by one regular expression over the text's plain letters (cutting a whole story
+        into syllables for every hit cost a fifth of a search page); with keys, all of them."""
+        if self.keys:
+            return _cached_syllables(text)
+        words = _words_folded_as(text, frozenset(self.folded | {f for _, f in self.pairs}
+                                                 | {_fold_word(e) for e in self.exact}))
+        return _cached_syllables(text) if words is None else words
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Return merged (start, end) character spans to mark in NFC ``text``."""
         if not self.may_mark(text):
             return []
-        toks = _cached_syllables(text)
+        toks = self._candidates(text)
         spans: list[tuple[int, int]] = [
             (t.start, t.end) for t in toks if t.text in self.exact or t.folded in self.folded
         ]

@@ -201,3 +201,41 @@ def test_highlight_prefers_exact_marks_in_document() -> None:
     text2 = "Ông bán cà"
     spans2 = terms.for_texts([text2]).spans(text2)
     assert [text2[s:e] for s, e in spans2] == ["cà"]
+
+
+def _spans_from_every_syllable(terms: HighlightTerms, texts: list[str], text: str) -> list[tuple[int, int]]:
+    """Highlighting as it reads when each text is cut into all of its syllables: what the quick path must give."""
+    present = {t.text for doc in texts for t in syllables(doc)}
+    exact = {typed for typed, _ in terms.pairs if typed in present}
+    folded = {f for typed, f in terms.pairs if typed not in present}
+    spans = sorted((t.start, t.end) for t in syllables(text) if t.text in exact or t.folded in folded)
+    merged: list[tuple[int, int]] = []
+    for s, e in spans:
+        if merged and s <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
+        else:
+            merged.append((s, e))
+    return merged
+
+
+HIGHLIGHT_TEXTS = [
+    "Đoàn Thanh niên phường Phúc Đồng sửa Nhà văn hoá tổ 5; nhà VĂN HÓA mới, hòa bình, HOÀ BÌNH.",
+    "Cây ATM gạo của bà Hoà ở Đà Nẵng: cafe, café, CAFÉ; ĐÀ NẴNG; đà nẵng",
+    "Ông x\u0301y İstanbul ﬁle ß đoan_trang đoàn2024 phúc-đồng Ðoàn ðoàn",
+    unicodedata.normalize("NFD", "Nhà văn hóa khu dân cư số 3 được hỗ trợ"),
+    "",
+]
+
+
+@pytest.mark.parametrize("q", ["nha van hoa", "nhà văn hóa", "hoà", "hòa binh", "doan", "đoàn", "da nang",
+                               "cafe", "café", "ATM gạo", "phuc dong", "istanbul", "file", "y", "2024"])
+def test_highlight_finds_the_same_syllables_as_cutting_every_one(q: str) -> None:
+    terms = HighlightTerms.from_query(parse_query(q))
+    if terms.keys:
+        pytest.skip("synonym groups always cut every syllable")
+    rng = random.Random(q)
+    for _ in range(20):
+        texts = rng.sample(HIGHLIGHT_TEXTS, rng.randint(1, 3))
+        doc_terms = terms.for_texts(texts)
+        for text in texts:
+            assert doc_terms.spans(text) == _spans_from_every_syllable(terms, texts, text), (q, text)
