@@ -13,6 +13,7 @@ from search.analysis import (
     fold,
     has_marks,
     index_tokens,
+    merge_spans,
     normalize,
     parse_query,
     syllables,
@@ -208,14 +209,7 @@ def _spans_from_every_syllable(terms: HighlightTerms, texts: list[str], text: st
     present = {t.text for doc in texts for t in syllables(doc)}
     exact = {typed for typed, _ in terms.pairs if typed in present}
     folded = {f for typed, f in terms.pairs if typed not in present}
-    spans = sorted((t.start, t.end) for t in syllables(text) if t.text in exact or t.folded in folded)
-    merged: list[tuple[int, int]] = []
-    for s, e in spans:
-        if merged and s <= merged[-1][1]:
-            merged[-1] = (merged[-1][0], max(e, merged[-1][1]))
-        else:
-            merged.append((s, e))
-    return merged
+    return merge_spans((t.start, t.end) for t in syllables(text) if t.text in exact or t.folded in folded)
 
 
 HIGHLIGHT_TEXTS = [
