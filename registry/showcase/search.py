@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from markupsafe import Markup
 
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
+from registry.catalog.selectors import catalogue_names, unit_names
 from registry.entries.models import Entry, EntryKind, EntryStatus
 from registry.extensions import db
 from registry.platform.collation import collation_key
@@ -173,9 +174,9 @@ def label_facets(raw: dict[str, list[tuple[Any, int]]], filters: BrowseFilters, 
     def ids(key: str) -> list[Any]:
         return [value for value, _count in raw.get(key, [])]
 
-    units = {u.id: u.name for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(ids("unit"))))}
-    topics = {t.slug: t.display_name(locale) for t in db.session.scalars(sa.select(Topic).where(Topic.slug.in_(ids("topic"))))}
-    titles = {t.slug: t.display_name(locale) for t in db.session.scalars(sa.select(AwardTitle).where(AwardTitle.slug.in_(ids("award"))))}
+    units = unit_names()
+    topics = dict(catalogue_names(Topic, locale).values())
+    titles = dict(catalogue_names(AwardTitle, locale).values())
     kinds = {k.value: k.label for k in EntryKind}
     levels = {lv.value: lv.label for lv in AwardLevel}
     labels = {"kind": kinds, "unit": units, "topic": topics, "award": titles, "level": levels}

@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
 from registry.catalog.models import AwardLevel, AwardTitle, Topic, Unit
+from registry.catalog.selectors import catalogue_names, unit_names
 from registry.catalog.unit_tree import unit_tree
 from registry.entries.models import Award, Entry, EntryKind, EntryStatus, Replication, entry_topic
 from registry.extensions import db
@@ -217,9 +218,9 @@ def _labelled(model: type[Topic] | type[AwardTitle], counts: dict[int, int], sel
               locale: str) -> list[FacetValue]:
     if not counts:
         return []
-    rows = db.session.scalars(sa.select(model).where(model.id.in_(counts)))
+    names = catalogue_names(model, locale)
     return sorted(
-        (FacetValue(r.slug, r.display_name(locale), counts[r.id], selected == r.slug) for r in rows),
+        (FacetValue(slug, label, counts[i], selected == slug) for i, (slug, label) in names.items() if i in counts),
         key=lambda v: (-v.count, collation_key(v.label)),
     )
 
@@ -249,8 +250,8 @@ def _unit_values(counts: dict[int, int], selected_unit: Unit | None) -> list[Fac
     totals = unit_rollup(counts, selected_unit.id if selected_unit else None)
     if not totals:
         return []
-    units = {u.id: u for u in db.session.scalars(sa.select(Unit).where(Unit.id.in_(totals)))}
-    values = [FacetValue(uid, units[uid].name, n, False) for uid, n in totals.items() if uid in units]
+    names = unit_names()
+    values = [FacetValue(uid, names[uid], n, False) for uid, n in totals.items() if uid in names]
     return sorted(values, key=lambda v: (-v.count, collation_key(v.label)))
 
 

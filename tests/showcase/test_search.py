@@ -246,3 +246,30 @@ def test_marks_typed_keep_out_look_alikes_on_the_page(indexed, client):
     assert data["mode"] == "folded" and data["query_changed"] and [r["ref"] for r in data["results"]] == ["nvh"]
     html = client.get("/search", query_string={"q": "nhá văn hoa"}).get_data(as_text=True)
     assert "không có mục nào" in html.lower()
+
+
+def test_facet_panels_name_units_topics_and_titles_as_they_are_now(indexed, client):
+    """Facet names come from the catalogue kept per data version: a rename shows on the very next request."""
+    from registry.catalog.models import AwardTitle, Topic
+
+    def panels() -> list[str]:
+        return [client.get(path).get_data(as_text=True).split('class="filters"')[1].split("</aside>")[0]
+                for path in ("/search?q=cay+atm+gao&lang=vi", "/entries?lang=vi", "/entries?lang=en")]
+
+    search, browse, english = panels()
+    assert all("Thành phố Hà Nội" in html for html in (search, browse, english))
+    assert "An sinh xã hội" in search and "An sinh xã hội" in browse and "Người tốt, việc tốt" in browse
+    with indexed.app_context():
+        topic = db.session.scalar(sa.select(Topic).where(Topic.name == "An sinh xã hội"))
+        topic.name, topic.name_en = "An sinh xã hội và giảm nghèo", "Social welfare and poverty"
+        db.session.scalar(sa.select(AwardTitle).where(AwardTitle.name == "Người tốt, việc tốt")).name = "Người tốt – việc tốt"
+        db.session.commit()
+    search, browse, english = panels()
+    assert "An sinh xã hội và giảm nghèo" in search and "An sinh xã hội và giảm nghèo" in browse
+    assert "Social welfare and poverty" in english
+    assert "Người tốt – việc tốt" in browse and "Người tốt, việc tốt" not in browse
+    with indexed.app_context():
+        db.session.scalar(sa.select(Unit).where(Unit.name == "Thành phố Hà Nội")).name = "Thủ đô Hà Nội"
+        db.session.commit()
+    for html in panels():
+        assert "Thủ đô Hà Nội" in html and "Thành phố Hà Nội" not in html
