@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Iterable, Iterator, NamedTuple, Sequence
 
@@ -115,11 +115,16 @@ def normalize_syllable(word: str) -> str:
     return base[:target] + marked + base[target + 1 :]
 
 
+def _nfc(text: str) -> str:
+    """``text`` in NFC, with the Icelandic eth (which looks like đ) read as đ: offsets of tokens refer to this."""
+    return unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+
+
 def normalize(text: str) -> str:
     """Return text in NFC with canonical tone placement on every Vietnamese syllable."""
     if not text:
         return ""
-    text = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    text = _nfc(text)
     return _WORD_RE.sub(lambda m: normalize_syllable(m.group(0)), text)
 
 
@@ -170,7 +175,7 @@ def syllables(text: str) -> list[Syllable]:
     """Split text into syllable tokens; offsets refer to ``unicodedata.normalize('NFC', text)``."""
     if not text:
         return []
-    nfc = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    nfc = _nfc(text)
     out: list[Syllable] = []
     append, forms, make = out.append, _token_forms, tuple.__new__
     for pos, m in enumerate(_WORD_RE.finditer(nfc)):
@@ -535,7 +540,7 @@ def _words_folded_as(text: str, terms: frozenset[str]) -> list[Syllable] | None:
     (``pos`` aside: it counts only these), or None where the text's plain letters do not line up with it."""
     if not terms:
         return []
-    nfc = unicodedata.normalize("NFC", text).replace("\u00d0", "\u0110").replace("\u00f0", "\u0111")
+    nfc = _nfc(text)
     plain = _plain_letters(text)
     if len(plain) != len(nfc):
         return None
@@ -588,9 +593,13 @@ class HighlightTerms:
         into syllables for every hit cost a fifth of a search page); with keys, all of them."""
         if self.keys:
             return _cached_syllables(text)
-        words = _words_folded_as(text, frozenset(self.folded | {f for _, f in self.pairs}
-                                                 | {_fold_word(e) for e in self.exact}))
+        words = _words_folded_as(text, self._plain_terms)
         return _cached_syllables(text) if words is None else words
+
+    @cached_property
+    def _plain_terms(self) -> frozenset[str]:
+        """Every term's letters without marks: what ``_candidates`` looks for."""
+        return frozenset(self.folded | {f for _, f in self.pairs} | {_fold_word(e) for e in self.exact})
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Return merged (start, end) character spans to mark in NFC ``text``."""
