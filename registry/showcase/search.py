@@ -171,9 +171,6 @@ def label_facets(raw: dict[str, list[tuple[Any, int]]], filters: BrowseFilters, 
     rolled = unit_rollup(dict(raw.get("unit", [])), filters.unit)
     raw = {**raw, "unit": sorted(rolled.items(), key=lambda kv: (-kv[1], kv[0]))}
 
-    def ids(key: str) -> list[Any]:
-        return [value for value, _count in raw.get(key, [])]
-
     units = unit_names()
     topics = dict(catalogue_names(Topic, locale).values())
     titles = dict(catalogue_names(AwardTitle, locale).values())
