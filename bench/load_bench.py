@@ -278,7 +278,8 @@ def profile_start(app: subprocess.Popen, args: argparse.Namespace, name: str) ->
 
 
 def profile_stem(name: str) -> str:
-    return name.replace(" ", "-").replace("(", "").replace(")", "").replace("×", "x")
+    """A page's name as a file name."""
+    return name.replace(" ", "-").replace("(", "").replace(")", "")
 
 
 FRAME = re.compile(r"^(?P<func>.*?) \((?P<file>[^()]*?)(?::\d+)?\)$")
