@@ -163,7 +163,10 @@ def test_a_commune_council_votes_decides_and_anyone_verifies(browser, base_url, 
     e2e.shows(citizen, "VALID")
     assert "Thôn Đông — tập thể" in citizen.content()
     assert "215/QĐ-UBND" in citizen.content()
-    assert citizen.locator("img[src$='/qr.svg']").evaluate("img => img.complete && img.naturalWidth > 0")
+    # The QR code arrives after the text: wait for it to be drawn (a broken image never is, and fails here).
+    citizen.locator("img[src$='/qr.svg']").wait_for()
+    citizen.wait_for_function("() => { const img = document.querySelector(\"img[src$='/qr.svg']\");"
+                              " return img.complete && img.naturalWidth > 0; }", timeout=30_000)
     e2e.shot(citizen, "council-rules-02-verified")
     assert not e2e.axe_violations(citizen)
 
