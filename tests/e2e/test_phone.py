@@ -145,7 +145,10 @@ def test_the_demo_holds_the_local_news_models_before_and_after_the_reform(phone,
     assert hits.filter(has_text="Tuyến phố văn minh đô thị phố Hoàng Văn Thụ").count() == 1
     hits.filter(has_text="Tổ dân phố số 5").locator(".hit-title a").click()
     # The entry of 2025 sits under the new ward; the path names it, and the story says which wards it grew from.
-    assert phone.locator(".entry-facts").filter(has_text="Phường Hồng Bàng").count() == 1
+    # The click returns once the entry's page has begun to load: wait for its facts, as a reader would.
+    from playwright.sync_api import expect
+
+    expect(phone.locator(".entry-facts").filter(has_text="Phường Hồng Bàng")).to_have_count(1, timeout=30_000)
     assert "Hồng Bàng cũ" in phone.locator(".story").inner_text()
 
 
